@@ -1,0 +1,79 @@
+// The settings rootline understands: their types, defaults and one-line docs. The YAML config file, the CLI
+// flags and the README's configuration reference all follow this table.
+
+export type RotateMode = 'rotate' | 'random' | 'fixed';
+export type LogFormat = 'json' | 'pretty' | 'auto';
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+
+export interface Config {
+  /** Addresses to serve on, "ADDR:PORT" or "[V6]:PORT". */
+  listen: string[];
+  /** Root hints file (named.root format). */
+  rootHints: string;
+  /** Most RRsets (and negative entries) kept in cache. */
+  cacheSize: number;
+  /** Upper bound on any cached TTL, seconds. */
+  maxTtl: number;
+  /** Lower bound on any cached TTL, seconds. */
+  minTtl: number;
+  /** Upper bound on a cached negative answer, seconds (RFC 2308 §5). */
+  maxNegativeTtl: number;
+  /** Order of A/AAAA records in answers. */
+  rrsetOrder: RotateMode;
+  logLevel: LogLevel;
+  logFormat: LogFormat;
+  /** One log line per client query. */
+  queryLog: boolean;
+  /** Client networks allowed to query (CIDR). */
+  allow: string[];
+  /** Total time budget for one client query, ms. */
+  queryTimeoutMs: number;
+  /** Per-try upstream timeout, ms. */
+  upstreamTimeoutMs: number;
+  /** Longest CNAME chain followed. */
+  maxCnameChain: number;
+  /** Most NS-name side resolutions one client query may start. */
+  maxNsLookups: number;
+  /** Most upstream queries one client query may send. */
+  maxUpstreamQueries: number;
+  /** Use IPv6 upstream addresses (false, true, or 'auto' = when the host has a route). */
+  ipv6Upstream: 'auto' | boolean;
+  /** TCP: idle time before a client connection is closed, ms (RFC 7766 §6.2.3). */
+  tcpIdleTimeoutMs: number;
+  /** TCP: most concurrent client connections. */
+  tcpMaxConnections: number;
+}
+
+/** Loopback and the private ranges (RFC 1918, RFC 4193, link-local): not an open resolver by default. */
+export const DEFAULT_ALLOW = [
+  '127.0.0.0/8',
+  '::1/128',
+  '10.0.0.0/8',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  '169.254.0.0/16',
+  'fc00::/7',
+  'fe80::/10',
+];
+
+export const DEFAULTS: Config = {
+  listen: ['127.0.0.1:53', '[::1]:53'],
+  rootHints: '',
+  cacheSize: 100_000,
+  maxTtl: 86_400,
+  minTtl: 0,
+  maxNegativeTtl: 3_600,
+  rrsetOrder: 'rotate',
+  logLevel: 'info',
+  logFormat: 'auto',
+  queryLog: false,
+  allow: DEFAULT_ALLOW,
+  queryTimeoutMs: 4_000,
+  upstreamTimeoutMs: 800,
+  maxCnameChain: 12,
+  maxNsLookups: 8,
+  maxUpstreamQueries: 64,
+  ipv6Upstream: 'auto',
+  tcpIdleTimeoutMs: 10_000,
+  tcpMaxConnections: 256,
+};

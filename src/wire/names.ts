@@ -1,0 +1,49 @@
+// Domain-name helpers on presentation-form strings as dns-packet gives them ("www.example.com", root = ".").
+// All comparisons are case-insensitive (RFC 1035 §2.3.3), so names are compared in canonical (lower-case) form.
+
+/** Canonical form: lower case, no trailing dot, root is ".". */
+export function canonical(name: string): string {
+  if (name === '' || name === '.') return '.';
+  const trimmed = name.endsWith('.') ? name.slice(0, -1) : name;
+  return trimmed.toLowerCase();
+}
+
+/** Labels from the leftmost; the root has none. */
+export function labels(name: string): string[] {
+  const c = canonical(name);
+  return c === '.' ? [] : c.split('.');
+}
+
+export function labelCount(name: string): number {
+  return labels(name).length;
+}
+
+/** True when `name` equals `zone` or lies below it (both compared canonically). */
+export function isInZone(name: string, zone: string): boolean {
+  const n = canonical(name);
+  const z = canonical(zone);
+  if (z === '.') return true;
+  return n === z || n.endsWith('.' + z);
+}
+
+/** The parent of a name; the root's parent is the root. */
+export function parentOf(name: string): string {
+  const c = canonical(name);
+  if (c === '.') return '.';
+  const dot = c.indexOf('.');
+  return dot === -1 ? '.' : c.slice(dot + 1);
+}
+
+/** The name cut to its last `count` labels ("a.b.example.com", 2 → "example.com"). */
+export function suffixOf(name: string, count: number): string {
+  const ls = labels(name);
+  if (count <= 0) return '.';
+  if (count >= ls.length) return ls.length === 0 ? '.' : ls.join('.');
+  return ls.slice(ls.length - count).join('.');
+}
+
+/** With a trailing dot, as dig and zone files print names. */
+export function absolute(name: string): string {
+  const c = name === '' ? '.' : name;
+  return c.endsWith('.') ? c : c + '.';
+}
