@@ -24,6 +24,8 @@ export interface Config {
   logFormat: LogFormat;
   /** One log line per client query. */
   queryLog: boolean;
+  /** Answer localhost, private reverse zones, invalid. and home.arpa. locally (RFC 6761, RFC 6303). */
+  localZones: boolean;
   /** Client networks allowed to query (CIDR). */
   allow: string[];
   /** Total time budget for one client query, ms. */
@@ -36,8 +38,32 @@ export interface Config {
   maxNsLookups: number;
   /** Most upstream queries one client query may send. */
   maxUpstreamQueries: number;
+  /** RFC 8767 serve-stale: answer from expired cache when resolution fails or is slow. */
+  serveStale: boolean;
+  /** How long after expiry data may still be served stale, seconds. */
+  staleWindow: number;
+  /** Client-response timer: answer stale data after this long if resolution is still running, ms. */
+  staleAnswerTimeoutMs: number;
+  /** Refresh cached RRsets asked for in the last 10% of their TTL, in the background. */
+  prefetch: boolean;
+  /** RFC 9156 QNAME minimisation (relaxed: falls back to the full name for servers that get it wrong). */
+  qnameMinimisation: boolean;
+  /** 0x20: randomise the letter case of upstream query names (per-server fallback when not preserved). */
+  caseRandomisation: boolean;
+  /** Referrals followed for one name. */
+  maxReferrals: number;
+  /** Most records accepted in one RRset from upstream (a larger one makes the reply unusable). */
+  maxRrsetSize: number;
+  /** Most upstream queries in flight at once, in total. */
+  maxOutstanding: number;
+  /** Most upstream queries in flight at once to the servers of one zone. */
+  maxOutstandingPerZone: number;
+  /** Most client queries being resolved at once; further ones are dropped. */
+  maxClientQueries: number;
   /** Use IPv6 upstream addresses (false, true, or 'auto' = when the host has a route). */
   ipv6Upstream: 'auto' | boolean;
+  /** Port of upstream (authoritative) servers: 53 on the internet; another for a lab on loopback. */
+  upstreamPort: number;
   /** TCP: idle time before a client connection is closed, ms (RFC 7766 §6.2.3). */
   tcpIdleTimeoutMs: number;
   /** TCP: most concurrent client connections. */
@@ -67,13 +93,26 @@ export const DEFAULTS: Config = {
   logLevel: 'info',
   logFormat: 'auto',
   queryLog: false,
+  localZones: true,
   allow: DEFAULT_ALLOW,
   queryTimeoutMs: 4_000,
   upstreamTimeoutMs: 800,
   maxCnameChain: 12,
   maxNsLookups: 8,
   maxUpstreamQueries: 64,
+  serveStale: true,
+  staleWindow: 86_400,
+  staleAnswerTimeoutMs: 1_800,
+  prefetch: true,
+  qnameMinimisation: true,
+  caseRandomisation: true,
+  maxReferrals: 30,
+  maxRrsetSize: 100,
+  maxOutstanding: 2_000,
+  maxOutstandingPerZone: 200,
+  maxClientQueries: 2_000,
   ipv6Upstream: 'auto',
+  upstreamPort: 53,
   tcpIdleTimeoutMs: 10_000,
   tcpMaxConnections: 256,
 };

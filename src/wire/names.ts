@@ -47,3 +47,29 @@ export function absolute(name: string): string {
   const c = name === '' ? '.' : name;
   return c.endsWith('.') ? c : c + '.';
 }
+
+/**
+ * 0x20 encoding (draft-vixie-dnsext-dns0x20): flip the case of each letter at random, so a spoofed reply must
+ * also guess the case pattern the server echoes back.
+ */
+export function randomiseCase(name: string, randomBits: () => number): string {
+  let out = '';
+  let bits = 0;
+  let left = 0;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    const isLetter = (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+    if (!isLetter) {
+      out += name[i];
+      continue;
+    }
+    if (left === 0) {
+      bits = randomBits();
+      left = 16;
+    }
+    out += String.fromCharCode(bits & 1 ? c & ~0x20 : c | 0x20);
+    bits >>= 1;
+    left--;
+  }
+  return out;
+}

@@ -1,6 +1,5 @@
 // Types shared by every layer: questions, records (dns-packet's shapes), upstream addresses, response codes.
-import type { Answer } from 'dns-packet';
-
+import * as dnsTypes from 'dns-packet/types.js';
 export interface Question {
   /** As received (case preserved); compare with names.canonical(). */
   name: string;
@@ -9,8 +8,19 @@ export interface Question {
   class: string;
 }
 
-/** A resource record as dns-packet decodes it (never OPT here). */
-export type Record = Answer & { ttl: number; class?: string };
+/**
+ * A resource record in dns-packet's shape (never OPT here). `data` is whatever dns-packet gives for the type:
+ * a string for A/AAAA/NS/CNAME/DNAME/PTR, an object for MX/SOA/SRV, Buffer[] for TXT, a Buffer when unknown.
+ */
+export interface RR {
+  name: string;
+  type: string;
+  class: string;
+  ttl: number;
+  data: unknown;
+}
+/** Same as RR (kept for readers who think of it as a Record). */
+export type { RR as Record };
 
 export interface ServerAddr {
   address: string;
@@ -39,3 +49,8 @@ export const RCODE_BY_NAME: Readonly<Record<string, number>> = {
   NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5,
   YXDOMAIN: 6, YXRRSET: 7, NXRRSET: 8, NOTAUTH: 9, NOTZONE: 10,
 };
+
+/** dns-packet's mnemonic for a numeric type ('A', 'AAAA', 'UNKNOWN_65280', …). */
+export function typeName(code: number): string {
+  return dnsTypes.toString(code);
+}

@@ -1,0 +1,153 @@
+// The wire-level answer cache (the hot path, like PowerDNS Recursor's packet cache): ready response bytes keyed
+// by (qname lower-cased, qtype, qclass, DO, CD, EDNS present). A hit copies the bytes and patches ID, RD, TTLs,
+// question case and A/AAAA rotation — no dns-packet decode or encode. The RRset cache stays the source of truth;
+// an entry lives only as long as the shortest TTL in it.
+import { LRUCache } from 'lru-cache';
+import type { RotateMode } from '../config/schema.js';
+import type { Clock } from '../util/clock.js';
+import type { Random } from '../util/random.js';
+import { layoutRecords, patchHeader, patchQuestionCase, rotateBlocks } from '../wire/patch.js';
+
+const TYPE_A = 1;
+const TYPE_AAAA = 28;
+const TYPE_OPT = 41;
+
+interface RotationRun {
+  start: number;
+  blockLen: number;
+  count: number;
+}
+
+interface AnswerEntry {
+  bytes: Buffer;
+  storedAtMs: number;
+  expiresAtMs: number;
+  ttlOffsets: number[];
+  ttls: number[];
+  rotations: RotationRun[];
+  turns: number;
+  /** When a hit should trigger a background refresh (the last 10% of the TTL), and whether it did. */
+  refreshAtMs: number;
+  refreshRequested: boolean;
+}
+
+export function answerKey(qnameLower: string, qtype: number, qclass: number, dnssecOk: boolean, cd: boolean, edns: boolean): string {
+  return `${qnameLower}|${qtype}|${qclass}|${dnssecOk ? 1 : 0}${cd ? 1 : 0}${edns ? 1 : 0}`;
+}
+
+/** Runs of ≥2 consecutive A or AAAA records with the same owner bytes and equal size, in the answer section. */
+function findRotations(bytes: Buffer, layout: { start: number; end: number; type: number }[], answerCount: number): RotationRun[] {
+  const runs: RotationRun[] = [];
+  let i = 0;
+  while (i < answerCount) {
+    const first = layout[i]!;
+    if (first.type !== TYPE_A && first.type !== TYPE_AAAA) {
+      i++;
+      continue;
+    }
+    const blockLen = first.end - first.start;
+    const ownerLen = blockLen - 10 - (first.type === TYPE_A ? 4 : 16);
+    let j = i + 1;
+    while (j < answerCount) {
+      const r = layout[j]!;
+      if (r.type !== first.type || r.end - r.start !== blockLen) break;
+      if (!bytes.subarray(r.start, r.start + ownerLen).equals(bytes.subarray(first.start, first.start + ownerLen))) break;
+      j++;
+    }
+    if (j - i >= 2) runs.push({ start: first.start, blockLen, count: j - i });
+    i = j;
+  }
+  return runs;
+}
+
+export class AnswerCache {
+  private readonly lru: LRUCache<string, AnswerEntry>;
+  /** Set by lookup(): the hit just served is near expiry and its data should be prefetched. */
+  wantsRefresh = false;
+
+  constructor(
+    maxEntries: number,
+    private readonly clock: Clock,
+    private readonly order: RotateMode,
+    private readonly random: Random,
+  ) {
+    this.lru = new LRUCache({ max: Math.max(16, maxEntries) });
+  }
+
+  get size(): number {
+    return this.lru.size;
+  }
+
+  /**
+   * Stores a full (untruncated) response. `questionEnd` is where its records begin. Responses whose shortest
+   * TTL is 0, or that cannot be laid out, are not stored.
+   */
+  store(key: string, response: Buffer, questionEnd: number): void {
+    const layout = layoutRecords(response, questionEnd);
+    if (!layout) return;
+    const ttlOffsets: number[] = [];
+    const ttls: number[] = [];
+    for (const rr of layout) {
+      if (rr.type === TYPE_OPT) continue; // the OPT "TTL" holds flags, not a TTL
+      ttlOffsets.push(rr.ttlOffset);
+      ttls.push(response.readUInt32BE(rr.ttlOffset));
+    }
+    if (ttls.length === 0) return;
+    const minTtl = Math.min(...ttls);
+    if (minTtl <= 0) return;
+    const now = this.clock.nowMs();
+    const answerCount = response.readUInt16BE(6);
+    this.lru.set(key, {
+      bytes: Buffer.from(response),
+      storedAtMs: now,
+      expiresAtMs: now + minTtl * 1000,
+      ttlOffsets,
+      ttls,
+      rotations: this.order === 'fixed' ? [] : findRotations(response, layout, answerCount),
+      turns: 1, // the response that was just sent was turn 0
+      refreshAtMs: now + minTtl * 900,
+      refreshRequested: false,
+    });
+  }
+
+  /** A patched copy of the cached response for this client, or null (absent or expired). */
+  lookup(key: string, query: Uint8Array, id: number, rdSet: boolean, questionEnd: number): Buffer | null {
+    this.wantsRefresh = false;
+    const e = this.lru.get(key);
+    if (!e) return null;
+    const now = this.clock.nowMs();
+    if (now >= e.expiresAtMs) {
+      this.lru.delete(key);
+      return null;
+    }
+    if (now >= e.refreshAtMs && !e.refreshRequested) {
+      e.refreshRequested = true;
+      this.wantsRefresh = true;
+    }
+    const out = Buffer.allocUnsafe(e.bytes.length);
+    e.bytes.copy(out);
+    patchHeader(out, id, rdSet);
+    patchQuestionCase(out, query, questionEnd);
+    // Rotate before patching TTLs: rotation copies stored blocks, and every RR of a run has the same TTL.
+    if (e.rotations.length > 0) {
+      // 'random' on the hot path is a random rotation: cheap, and every address still comes first at times.
+      const turn = this.order === 'rotate' ? e.turns++ : this.random.u16();
+      for (const r of e.rotations) rotateBlocks(out, e.bytes, r.start, r.blockLen, r.count, turn);
+    }
+    const elapsed = Math.floor((now - e.storedAtMs) / 1000);
+    if (elapsed > 0) {
+      for (let i = 0; i < e.ttlOffsets.length; i++) out.writeUInt32BE(Math.max(0, e.ttls[i]! - elapsed), e.ttlOffsets[i]!);
+    }
+    return out;
+  }
+
+  /** Drops everything, or every entry for one name (all types). */
+  flush(nameLower?: string): void {
+    if (nameLower === undefined) {
+      this.lru.clear();
+      return;
+    }
+    const prefix = nameLower + '|';
+    for (const key of [...this.lru.keys()]) if (key.startsWith(prefix)) this.lru.delete(key);
+  }
+}

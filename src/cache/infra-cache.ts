@@ -1,0 +1,133 @@
+// The infrastructure cache: what we have learnt about each upstream server address — smoothed RTT and its
+// variance (RFC 6298 style), timeouts with exponential back-off, EDNS support, case preservation (0x20), and
+// zones it is lame for. Entries live for infra-ttl and the cache is bounded (LRU).
+import { LRUCache } from 'lru-cache';
+import type { Clock } from '../util/clock.js';
+
+export interface InfraLimits {
+  /** RTO for a server we know nothing about, ms. */
+  unknownRtoMs: number;
+  minRtoMs: number;
+  maxRtoMs: number;
+  /** How long learnt facts are kept, ms. */
+  ttlMs: number;
+  /** How long a lame server is held down for a zone, ms. */
+  lameHoldMs: number;
+}
+
+export const DEFAULT_INFRA_LIMITS: InfraLimits = {
+  unknownRtoMs: 400,
+  minRtoMs: 50,
+  maxRtoMs: 3000,
+  ttlMs: 900_000,
+  lameHoldMs: 900_000,
+};
+
+interface ServerInfo {
+  srttMs: number | null;
+  rttVarMs: number;
+  /** Current retransmission timeout; doubled on each timeout (RFC 6298 §5.5). */
+  rtoMs: number;
+  consecutiveTimeouts: number;
+  /** true: answers EDNS; false: answers FORMERR/NOTIMP to it; null: unknown. */
+  edns: boolean | null;
+  /** false once the server was seen not to echo the question's letter case. */
+  preservesCase: boolean | null;
+  lameUntil: Map<string, number>;
+  updatedMs: number;
+}
+
+export class InfraCache {
+  private readonly lru: LRUCache<string, ServerInfo>;
+
+  constructor(
+    private readonly clock: Clock,
+    readonly limits: InfraLimits = DEFAULT_INFRA_LIMITS,
+    maxEntries = 10_000,
+  ) {
+    this.lru = new LRUCache({ max: maxEntries });
+  }
+
+  private info(key: string): ServerInfo {
+    const now = this.clock.nowMs();
+    let i = this.lru.get(key);
+    if (!i || now - i.updatedMs > this.limits.ttlMs) {
+      i = { srttMs: null, rttVarMs: 0, rtoMs: this.limits.unknownRtoMs, consecutiveTimeouts: 0, edns: null, preservesCase: null, lameUntil: new Map(), updatedMs: now };
+      this.lru.set(key, i);
+    }
+    return i;
+  }
+
+  private peek(key: string): ServerInfo | null {
+    const i = this.lru.peek(key);
+    if (!i || this.clock.nowMs() - i.updatedMs > this.limits.ttlMs) return null;
+    return i;
+  }
+
+  /** RFC 6298 §2: SRTT/RTTVAR update, RTO = SRTT + 4·RTTVAR within bounds. */
+  reportRtt(key: string, rttMs: number): void {
+    const i = this.info(key);
+    if (i.srttMs === null) {
+      i.srttMs = rttMs;
+      i.rttVarMs = rttMs / 2;
+    } else {
+      i.rttVarMs = 0.75 * i.rttVarMs + 0.25 * Math.abs(i.srttMs - rttMs);
+      i.srttMs = 0.875 * i.srttMs + 0.125 * rttMs;
+    }
+    i.rtoMs = Math.min(this.limits.maxRtoMs, Math.max(this.limits.minRtoMs, i.srttMs + 4 * i.rttVarMs));
+    i.consecutiveTimeouts = 0;
+    i.updatedMs = this.clock.nowMs();
+  }
+
+  /** RFC 6298 §5.5: back off — double the RTO after a timeout. */
+  reportTimeout(key: string): void {
+    const i = this.info(key);
+    i.consecutiveTimeouts++;
+    i.rtoMs = Math.min(this.limits.maxRtoMs, i.rtoMs * 2);
+    i.updatedMs = this.clock.nowMs();
+  }
+
+  reportLame(key: string, zone: string): void {
+    const i = this.info(key);
+    i.lameUntil.set(zone, this.clock.nowMs() + this.limits.lameHoldMs);
+  }
+
+  setEdns(key: string, works: boolean): void {
+    this.info(key).edns = works;
+  }
+
+  setPreservesCase(key: string, preserves: boolean): void {
+    this.info(key).preservesCase = preserves;
+  }
+
+  rto(key: string): number {
+    return this.peek(key)?.rtoMs ?? this.limits.unknownRtoMs;
+  }
+
+  srtt(key: string): number | null {
+    return this.peek(key)?.srttMs ?? null;
+  }
+
+  timeouts(key: string): number {
+    return this.peek(key)?.consecutiveTimeouts ?? 0;
+  }
+
+  isLame(key: string, zone: string): boolean {
+    const until = this.peek(key)?.lameUntil.get(zone);
+    return until !== undefined && until > this.clock.nowMs();
+  }
+
+  /** Whether to send EDNS: yes unless the server was seen to reject it. */
+  useEdns(key: string): boolean {
+    return this.peek(key)?.edns !== false;
+  }
+
+  /** Whether to randomise case: yes unless the server was seen not to preserve it. */
+  useCaseRandomisation(key: string): boolean {
+    return this.peek(key)?.preservesCase !== false;
+  }
+
+  get size(): number {
+    return this.lru.size;
+  }
+}

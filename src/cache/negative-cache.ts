@@ -1,0 +1,77 @@
+// The negative cache (RFC 2308): NXDOMAIN per name (any type) and NODATA per (name, type), each kept with the
+// zone's SOA for min(SOA TTL, SOA MINIMUM) seconds, capped by max-negative-ttl (RFC 2308 §5).
+import { LRUCache } from 'lru-cache';
+import type { Clock } from '../util/clock.js';
+import { canonical } from '../wire/names.js';
+import type { RR } from '../wire/types.js';
+import { remainingSeconds } from './ttl.js';
+
+export type NegativeKind = 'nxdomain' | 'nodata';
+
+interface NegativeEntry {
+  kind: NegativeKind;
+  soa: RR;
+  expiresAtMs: number;
+}
+
+export interface NegativeHit {
+  kind: NegativeKind;
+  /** The SOA with its TTL counted down. */
+  soa: RR;
+}
+
+interface SoaData {
+  minimum?: number;
+}
+
+/** RFC 2308 §5: the negative TTL is the lesser of the SOA's own TTL and its MINIMUM field. */
+export function negativeTtl(soa: RR, cap: number): number {
+  const minimum = (soa.data as SoaData).minimum ?? soa.ttl;
+  return Math.max(0, Math.min(soa.ttl, minimum, cap));
+}
+
+export class NegativeCache {
+  private readonly lru: LRUCache<string, NegativeEntry>;
+
+  constructor(
+    maxEntries: number,
+    private readonly maxNegativeTtl: number,
+    private readonly clock: Clock,
+  ) {
+    this.lru = new LRUCache({ max: Math.max(16, maxEntries) });
+  }
+
+  private static key(name: string, type: string | null): string {
+    return type === null ? `${canonical(name)}|NXDOMAIN` : `${canonical(name)}|${type}`;
+  }
+
+  get size(): number {
+    return this.lru.size;
+  }
+
+  /** Caches NXDOMAIN (type null: the name has no data of any type) or NODATA for one type. */
+  store(name: string, type: string | null, soa: RR): void {
+    const ttl = negativeTtl(soa, this.maxNegativeTtl);
+    if (ttl <= 0) return;
+    this.lru.set(NegativeCache.key(name, type), {
+      kind: type === null ? 'nxdomain' : 'nodata',
+      soa: { ...soa, ttl },
+      expiresAtMs: this.clock.nowMs() + ttl * 1000,
+    });
+  }
+
+  get(name: string, type: string): NegativeHit | null {
+    const now = this.clock.nowMs();
+    for (const key of [NegativeCache.key(name, null), NegativeCache.key(name, type)]) {
+      const e = this.lru.get(key);
+      if (e && e.expiresAtMs > now) {
+        return { kind: e.kind, soa: { ...e.soa, ttl: remainingSeconds(e.expiresAtMs, now) } };
+      }
+    }
+    return null;
+  }
+
+  clear(): void {
+    this.lru.clear();
+  }
+}

@@ -1,0 +1,111 @@
+// The RRset cache: positive data keyed by (name, type, class), held for its TTL, bounded by entry count (LRU),
+// with trust ranks deciding what may overwrite what. It is the source of truth for answers and delegations.
+import { LRUCache } from 'lru-cache';
+import type { Clock } from '../util/clock.js';
+import { canonical } from '../wire/names.js';
+import type { RR } from '../wire/types.js';
+import type { RankValue } from './rank.js';
+import { clampTtl, remainingSeconds, type TtlBounds } from './ttl.js';
+
+export interface CachedRRset {
+  name: string;
+  type: string;
+  class: string;
+  /** The records as stored (their ttl fields are the clamped original TTL). */
+  records: RR[];
+  rank: RankValue;
+  storedAtMs: number;
+  expiresAtMs: number;
+  /** How many answers this RRset has been served in: drives round-robin rotation. */
+  turns: number;
+}
+
+export interface RRsetHit {
+  entry: CachedRRset;
+  /** Seconds left. */
+  ttl: number;
+  /** Copies of the records with the remaining TTL. */
+  records: RR[];
+}
+
+export function rrsetKey(name: string, type: string, klass = 'IN'): string {
+  return `${canonical(name)}|${type}|${klass}`;
+}
+
+export class RRsetCache {
+  private readonly lru: LRUCache<string, CachedRRset>;
+
+  constructor(
+    maxEntries: number,
+    private readonly bounds: TtlBounds,
+    private readonly clock: Clock,
+  ) {
+    this.lru = new LRUCache({ max: Math.max(16, maxEntries) });
+  }
+
+  get size(): number {
+    return this.lru.size;
+  }
+
+  /**
+   * Stores an RRset (all records share owner, type, class) unless a fresh entry of higher rank exists
+   * (RFC 2181 §5.4.1). The RRset TTL is the smallest record TTL (RFC 2181 §5.2). Returns whether it was stored.
+   */
+  store(records: readonly RR[], rank: RankValue): boolean {
+    const first = records[0];
+    if (!first) return false;
+    const key = rrsetKey(first.name, first.type, first.class);
+    const now = this.clock.nowMs();
+    const existing = this.lru.peek(key);
+    if (existing && existing.expiresAtMs > now && existing.rank > rank) return false;
+    const ttl = clampTtl(Math.min(...records.map((r) => r.ttl)), this.bounds);
+    const name = canonical(first.name);
+    this.lru.set(key, {
+      name,
+      type: first.type,
+      class: first.class,
+      records: records.map((r) => ({ name, type: r.type, class: r.class, ttl, data: r.data })),
+      rank,
+      storedAtMs: now,
+      expiresAtMs: now + ttl * 1000,
+      turns: existing ? existing.turns : 0,
+    });
+    return true;
+  }
+
+  /** A fresh RRset of at least `minRank`, with TTLs counted down; null when absent or expired. */
+  get(name: string, type: string, minRank: RankValue, klass = 'IN'): RRsetHit | null {
+    const entry = this.lru.get(rrsetKey(name, type, klass));
+    if (!entry || entry.rank < minRank) return null;
+    const now = this.clock.nowMs();
+    if (entry.expiresAtMs <= now) return null;
+    const ttl = remainingSeconds(entry.expiresAtMs, now);
+    return { entry, ttl, records: entry.records.map((r) => ({ ...r, ttl })) };
+  }
+
+  /**
+   * RFC 8767: an RRset that expired less than `windowMs` ago (or is still fresh), served with `staleTtl`.
+   */
+  getStale(name: string, type: string, minRank: RankValue, windowMs: number, staleTtl: number, klass = 'IN'): RRsetHit | null {
+    const entry = this.lru.peek(rrsetKey(name, type, klass));
+    if (!entry || entry.rank < minRank) return null;
+    const now = this.clock.nowMs();
+    if (entry.expiresAtMs > now) return this.get(name, type, minRank, klass);
+    if (now - entry.expiresAtMs > windowMs) return null;
+    return { entry, ttl: staleTtl, records: entry.records.map((r) => ({ ...r, ttl: staleTtl })) };
+  }
+
+  /** Fraction of the original TTL still left (0 when expired). */
+  static remainingFraction(hit: RRsetHit): number {
+    const total = (hit.entry.expiresAtMs - hit.entry.storedAtMs) / 1000;
+    return total <= 0 ? 0 : hit.ttl / total;
+  }
+
+  delete(name: string, type: string, klass = 'IN'): void {
+    this.lru.delete(rrsetKey(name, type, klass));
+  }
+
+  clear(): void {
+    this.lru.clear();
+  }
+}

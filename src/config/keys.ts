@@ -1,0 +1,57 @@
+// The one table of config-file keys: name, field, how to check the value, and the doc line. The loader, the
+// README reference and the example file all come from it.
+import type { Config } from './schema.js';
+
+export type Check =
+  | { kind: 'int'; min: number; max: number; unit: string }
+  | { kind: 'bool' }
+  | { kind: 'enum'; values: readonly string[] }
+  | { kind: 'string' }
+  | { kind: 'strings' }
+  | { kind: 'auto-bool' };
+
+export interface KeySpec {
+  key: string;
+  field: keyof Config;
+  check: Check;
+  doc: string;
+  flag?: string;
+}
+
+const int = (min: number, max: number, unit: string): Check => ({ kind: 'int', min, max, unit });
+const DAY = 86_400;
+
+export const CONFIG_KEYS: readonly KeySpec[] = [
+  { key: 'listen', field: 'listen', check: { kind: 'strings' }, flag: '--listen', doc: 'Addresses to serve DNS on (UDP and TCP), ADDR:PORT or [V6]:PORT.' },
+  { key: 'root-hints', field: 'rootHints', check: { kind: 'string' }, flag: '--root-hints', doc: 'Root hints file (named.root format); relative to the config file. Default: the bundled IANA file.' },
+  { key: 'allow', field: 'allow', check: { kind: 'strings' }, doc: 'Client networks (CIDR) allowed to query; others get REFUSED. Default: loopback and private ranges.' },
+  { key: 'cache-size', field: 'cacheSize', check: int(16, 100_000_000, 'entries'), flag: '--cache-size', doc: 'Most RRsets kept in cache (the answer cache holds as many responses); least recently used go first.' },
+  { key: 'max-ttl', field: 'maxTtl', check: int(0, 7 * DAY, 'seconds'), doc: 'Upper bound on cached TTLs.' },
+  { key: 'min-ttl', field: 'minTtl', check: int(0, DAY, 'seconds'), doc: 'Lower bound on cached TTLs.' },
+  { key: 'max-negative-ttl', field: 'maxNegativeTtl', check: int(0, DAY, 'seconds'), doc: 'Upper bound on cached NXDOMAIN/NODATA answers (RFC 2308).' },
+  { key: 'rrset-order', field: 'rrsetOrder', check: { kind: 'enum', values: ['rotate', 'random', 'fixed'] }, doc: 'Order of A/AAAA records in answers: rotate (round-robin), random, or fixed.' },
+  { key: 'local-zones', field: 'localZones', check: { kind: 'bool' }, doc: 'Answer localhost, private reverse zones, invalid. and home.arpa. locally (RFC 6761, RFC 6303).' },
+  { key: 'qname-minimisation', field: 'qnameMinimisation', check: { kind: 'bool' }, flag: '--no-qname-minimisation', doc: 'Send each zone only the labels it needs (RFC 9156, relaxed mode).' },
+  { key: 'case-randomisation', field: 'caseRandomisation', check: { kind: 'bool' }, doc: 'Randomise the letter case of upstream query names (0x20), with a per-server fallback.' },
+  { key: 'serve-stale', field: 'serveStale', check: { kind: 'bool' }, doc: 'Answer from expired cache when resolution fails or is slow (RFC 8767), TTL 30, EDE 3.' },
+  { key: 'stale-window', field: 'staleWindow', check: int(0, 30 * DAY, 'seconds'), doc: 'How long after expiry data may be served stale.' },
+  { key: 'stale-answer-timeout-ms', field: 'staleAnswerTimeoutMs', check: int(0, 60_000, 'ms'), doc: 'Client-response timer: answer stale data after this long if resolution is still running.' },
+  { key: 'prefetch', field: 'prefetch', check: { kind: 'bool' }, doc: 'Refresh RRsets asked for in the last 10% of their TTL, in the background.' },
+  { key: 'ipv6-upstream', field: 'ipv6Upstream', check: { kind: 'auto-bool' }, doc: 'Use IPv6 addresses of upstream servers: auto (when the host has a global IPv6 address), true, false.' },
+  { key: 'upstream-port', field: 'upstreamPort', check: int(1, 65_535, 'port'), flag: '--upstream-port', doc: 'Port of upstream servers: 53 on the internet, another for a lab.' },
+  { key: 'query-timeout-ms', field: 'queryTimeoutMs', check: int(100, 60_000, 'ms'), doc: 'Total time budget for one client query; SERVFAIL past it.' },
+  { key: 'upstream-timeout-ms', field: 'upstreamTimeoutMs', check: int(10, 30_000, 'ms'), doc: 'Most time one upstream try may take (the adaptive timeout is usually shorter).' },
+  { key: 'max-cname-chain', field: 'maxCnameChain', check: int(1, 64, 'links'), doc: 'Longest CNAME/DNAME chain followed; SERVFAIL past it.' },
+  { key: 'max-referrals', field: 'maxReferrals', check: int(1, 100, 'referrals'), doc: 'Referrals followed for one name (stops referral loops).' },
+  { key: 'max-ns-lookups', field: 'maxNsLookups', check: int(0, 100, 'lookups'), doc: 'Glueless NS-name lookups one client query may start (NXNSAttack, CVE-2020-12662).' },
+  { key: 'max-upstream-queries', field: 'maxUpstreamQueries', check: int(1, 1_000, 'queries'), doc: 'Upstream queries one client query may send.' },
+  { key: 'max-rrset-size', field: 'maxRrsetSize', check: int(1, 10_000, 'records'), doc: 'Records accepted in one upstream RRset; a larger one makes the reply unusable.' },
+  { key: 'max-outstanding', field: 'maxOutstanding', check: int(1, 100_000, 'queries'), doc: 'Upstream queries in flight at once, in total.' },
+  { key: 'max-outstanding-per-zone', field: 'maxOutstandingPerZone', check: int(1, 100_000, 'queries'), doc: 'Upstream queries in flight at once to the servers of one zone.' },
+  { key: 'max-client-queries', field: 'maxClientQueries', check: int(1, 1_000_000, 'queries'), doc: 'Client queries resolved at once; further ones are dropped (clients retry).' },
+  { key: 'tcp-idle-timeout-ms', field: 'tcpIdleTimeoutMs', check: int(100, 600_000, 'ms'), doc: 'Idle time before a client TCP connection is closed (RFC 7766 §6.2.3).' },
+  { key: 'tcp-max-connections', field: 'tcpMaxConnections', check: int(1, 100_000, 'connections'), doc: 'Concurrent client TCP connections per listen address.' },
+  { key: 'log-level', field: 'logLevel', check: { kind: 'enum', values: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] }, flag: '--log-level', doc: 'Log level.' },
+  { key: 'log-format', field: 'logFormat', check: { kind: 'enum', values: ['json', 'pretty', 'auto'] }, flag: '--log-format', doc: 'json, pretty, or auto (pretty on a terminal).' },
+  { key: 'query-log', field: 'queryLog', check: { kind: 'bool' }, flag: '--query-log', doc: 'Log one line per client query (client, name, type, rcode, ms, cache hit).' },
+];

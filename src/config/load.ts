@@ -1,0 +1,121 @@
+// Loading the YAML config file: every problem is reported with the file, the line and the key.
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { ErrorCode, RootlineError } from '../errors.js';
+import { createAcl } from '../policy/acl.js';
+import { CONFIG_KEYS, type Check, type KeySpec } from './keys.js';
+import type { Config } from './schema.js';
+
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+function suggestion(key: string): string {
+  const best = CONFIG_KEYS.map((k) => ({ k: k.key, d: editDistance(key, k.key) })).sort((x, y) => x.d - y.d)[0];
+  return best && best.d <= 3 ? ` (did you mean '${best.k}'?)` : '';
+}
+
+function describe(check: Check): string {
+  switch (check.kind) {
+    case 'int':
+      return `a whole number of ${check.unit} from ${check.min} to ${check.max}`;
+    case 'bool':
+      return 'true or false';
+    case 'auto-bool':
+      return 'auto, true or false';
+    case 'enum':
+      return `one of ${check.values.join(', ')}`;
+    case 'string':
+      return 'a string';
+    case 'strings':
+      return 'a string or a list of strings';
+    default: {
+      const never: never = check;
+      return String(never);
+    }
+  }
+}
+
+/** The checked value, or undefined when it does not fit. */
+function convert(check: Check, node: Node | null): unknown {
+  const v = isScalar(node) ? node.value : undefined;
+  switch (check.kind) {
+    case 'int':
+      return typeof v === 'number' && Number.isInteger(v) && v >= check.min && v <= check.max ? v : undefined;
+    case 'bool':
+      return typeof v === 'boolean' ? v : undefined;
+    case 'auto-bool':
+      return typeof v === 'boolean' || v === 'auto' ? v : undefined;
+    case 'enum':
+      return typeof v === 'string' && check.values.includes(v) ? v : undefined;
+    case 'string':
+      return typeof v === 'string' && v !== '' ? v : undefined;
+    case 'strings':
+      if (typeof v === 'string') return [v];
+      if (isSeq(node) && node.items.every((i) => isScalar(i) && typeof i.value === 'string')) return node.items.map((i) => (i as { value: string }).value);
+      return undefined;
+    default: {
+      const never: never = check;
+      return never;
+    }
+  }
+}
+
+/** Reads a config file into the settings it names. Throws RootlineError naming file, line and key. */
+export async function loadConfigFile(path: string): Promise<Partial<Config>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new RootlineError(ErrorCode.CONFIG_FILE, `cannot read config file ${path}: ${(e as Error).message}`);
+  }
+  return parseConfig(text, path);
+}
+
+export function parseConfig(text: string, path: string): Partial<Config> {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
+  const lineOf = (node: { range?: [number, number, number] | null } | null | undefined): number =>
+    node?.range ? lines.linePos(node.range[0]).line : 1;
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    throw new RootlineError(ErrorCode.CONFIG_FILE, `${path} line ${e.linePos?.[0]?.line ?? 1}: not valid YAML: ${e.message.split('\n')[0]}`);
+  }
+  if (doc.contents === null) return {};
+  if (!isMap(doc.contents)) throw new RootlineError(ErrorCode.CONFIG_FILE, `${path} line ${lineOf(doc.contents)}: expected 'key: value' settings`);
+  const out: Partial<Record<keyof Config, unknown>> = {};
+  for (const pair of doc.contents.items) {
+    const keyNode = pair.key as Node;
+    const key = isScalar(keyNode) ? String(keyNode.value) : '';
+    const line = lineOf(keyNode as never);
+    const spec: KeySpec | undefined = CONFIG_KEYS.find((k) => k.key === key);
+    if (!spec) throw new RootlineError(ErrorCode.CONFIG_KEY, `${path} line ${line}: unknown key '${key}'${suggestion(key)}`);
+    const value = convert(spec.check, pair.value as Node | null);
+    if (value === undefined) {
+      const shown = isScalar(pair.value) ? `'${String(pair.value.value)}'` : 'a list or map';
+      throw new RootlineError(ErrorCode.CONFIG_VALUE, `${path} line ${line}: '${key}' must be ${describe(spec.check)}, got ${shown}`);
+    }
+    if (spec.field === 'allow') {
+      try {
+        createAcl(value as string[]);
+      } catch (e) {
+        throw new RootlineError(ErrorCode.CONFIG_VALUE, `${path} line ${line}: ${(e as Error).message}`);
+      }
+    }
+    out[spec.field] = spec.field === 'rootHints' ? resolve(dirname(path), value as string) : value;
+  }
+  return out as Partial<Config>;
+}
+
+/** Flags override the file, the file overrides the defaults. */
+export function mergeConfig(defaults: Config, file: Partial<Config>, cli: Partial<Config>): Config {
+  return { ...defaults, ...file, ...cli };
+}

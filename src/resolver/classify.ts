@@ -1,0 +1,102 @@
+// What an upstream reply means for the question we asked (RFC 1034 §5.3.3 step 4, RFC 2308 §2):
+// an answer, a CNAME to follow, NXDOMAIN, NODATA, a referral to a deeper zone, or a lame/useless reply.
+import type { WirePacket } from '../wire/decode.js';
+import { canonical, isInZone } from '../wire/names.js';
+import type { RR } from '../wire/types.js';
+import { largestRRset, scrubReply } from './scrub.js';
+
+export type Classification =
+  | { kind: 'answer'; cnames: RR[]; records: RR[]; authoritative: boolean; glue: RR[] }
+  | { kind: 'cname'; cnames: RR[]; target: string; authoritative: boolean }
+  | { kind: 'nxdomain'; cnames: RR[]; name: string; soa: RR | null; authoritative: boolean }
+  | { kind: 'nodata'; cnames: RR[]; name: string; soa: RR | null; authoritative: boolean }
+  | { kind: 'referral'; zone: string; ns: RR[]; glue: RR[] }
+  | { kind: 'lame'; reason: string };
+
+const ok = (rcode: string | undefined): boolean => rcode === 'NOERROR' || rcode === 'NXDOMAIN';
+
+function sameName(a: string, b: string): boolean {
+  return canonical(a) === canonical(b);
+}
+
+/** The zone's SOA from the authority section: owned by an ancestor of (or equal to) `name`. */
+function findSoa(authority: RR[], name: string): RR | null {
+  return authority.find((r) => r.type === 'SOA' && isInZone(name, r.name)) ?? null;
+}
+
+/** RFC 6672 §2.2: the CNAME a DNAME implies for a name below its owner. */
+export function synthesiseCname(dname: RR, name: string): RR | undefined {
+  const owner = canonical(dname.name);
+  const prefix = canonical(name).slice(0, -(owner.length + 1));
+  const target = canonical(dname.data as string);
+  const synthesised = target === '.' ? prefix : `${prefix}.${target}`;
+  // RFC 6672 §2.2: a result longer than 255 octets is YXDOMAIN; treat it as no redirection.
+  if (synthesised.length > 253) return undefined;
+  return { name: canonical(name), type: 'CNAME', class: 'IN', ttl: dname.ttl, data: synthesised };
+}
+
+/** Additional-section A/AAAA records for the targets of the given NS records (already scrubbed). */
+function glueFor(ns: RR[], additional: RR[]): RR[] {
+  const targets = new Set(ns.map((r) => canonical(r.data as string)));
+  return additional.filter((r) => (r.type === 'A' || r.type === 'AAAA') && targets.has(canonical(r.name)));
+}
+
+/**
+ * Classifies a reply from a server of `zone` to the question (qname, qtype).
+ * Only in-bailiwick records are looked at; CNAMEs are followed inside the reply while they stay in the zone.
+ */
+export function classifyReply(packet: WirePacket, zone: string, qname: string, qtype: string, maxRrsetSize = Infinity): Classification {
+  if (!ok(packet.rcode)) return { kind: 'lame', reason: `rcode ${packet.rcode ?? 'unknown'}` };
+  const scrubbed = scrubReply(packet, zone);
+  const { answer, authority, additional } = scrubbed;
+  if (largestRRset(scrubbed) > maxRrsetSize) return { kind: 'lame', reason: `RRset larger than ${maxRrsetSize} records` };
+  const authoritative = packet.flag_aa === true;
+
+  // Follow the chain from qname through the answer section (RFC 1034 §4.3.2 step 3a).
+  const cnames: RR[] = [];
+  const seen = new Set<string>();
+  let name = qname;
+  for (;;) {
+    const data = answer.filter((r) => r.type === qtype && sameName(r.name, name));
+    if (data.length > 0) {
+      const nsInAnswer = qtype === 'NS' ? data : [];
+      return { kind: 'answer', cnames, records: data, authoritative, glue: glueFor(nsInAnswer, additional) };
+    }
+    if (qtype === 'CNAME') break;
+    // RFC 6672 §3.4: a DNAME above the name redirects it; the CNAME is synthesised here, not trusted as sent.
+    const dname = qtype === 'DNAME' ? undefined : answer.find((r) => r.type === 'DNAME' && !sameName(r.name, name) && isInZone(name, r.name));
+    const cname = dname ? synthesiseCname(dname, name) : answer.find((r) => r.type === 'CNAME' && sameName(r.name, name));
+    if (!cname) break;
+    if (dname) cnames.push(dname);
+    cnames.push(cname);
+    seen.add(canonical(name));
+    name = cname.data as string;
+    if (seen.has(canonical(name)) || !isInZone(name, zone)) break;
+  }
+
+  if (packet.rcode === 'NXDOMAIN') {
+    return { kind: 'nxdomain', cnames, name, soa: findSoa(authority, name), authoritative };
+  }
+  if (cnames.length > 0) {
+    const soa = findSoa(authority, name);
+    // A chain that ends inside the zone with an SOA is NODATA for the target; otherwise keep following.
+    if (soa && isInZone(name, zone) && authoritative && !seen.has(canonical(name))) {
+      return { kind: 'nodata', cnames, name, soa, authoritative };
+    }
+    return { kind: 'cname', cnames, target: name, authoritative };
+  }
+
+  // A referral: NS records for a zone strictly below ours that contains qname (RFC 1034 §4.3.2 step 3b).
+  const cut = authority.find((r) => r.type === 'NS' && !sameName(r.name, zone) && isInZone(qname, r.name));
+  if (cut) {
+    const ns = authority.filter((r) => r.type === 'NS' && sameName(r.name, cut.name));
+    return { kind: 'referral', zone: canonical(cut.name), ns, glue: glueFor(ns, additional) };
+  }
+
+  const soa = findSoa(authority, qname);
+  if (soa || (authoritative && answer.length === 0)) {
+    return { kind: 'nodata', cnames, name: qname, soa, authoritative };
+  }
+  // Neither an answer, a negative answer nor a downward referral: an upward referral or a lame server.
+  return { kind: 'lame', reason: authority.some((r) => r.type === 'NS') ? 'upward referral' : 'not authoritative' };
+}

@@ -1,0 +1,644 @@
+// Iterative resolution (RFC 1034 §5.3.3): from the closest known zone cut (or the root hints) follow referrals
+// down to the authoritative servers, follow CNAME chains across zones, and cache what every reply teaches.
+// No sockets or timers here: the network is a Transport, time is a Clock, randomness is a Random.
+import type { RotateMode } from '../config/schema.js';
+import type { InfraCache } from '../cache/infra-cache.js';
+import type { NegativeCache } from '../cache/negative-cache.js';
+import { isRotatedType, orderRecords } from '../cache/order.js';
+import { MIN_ANSWER_RANK, Rank, type RankValue } from '../cache/rank.js';
+import { RRsetCache } from '../cache/rrset-cache.js';
+import type { Transport, TransportResult } from '../upstream/transport.js';
+import type { Clock } from '../util/clock.js';
+import type { Random } from '../util/random.js';
+import { decodePacket } from '../wire/decode.js';
+import type { ExtendedError } from '../wire/edns.js';
+import { canonical, isInZone, labelCount, parentOf, randomiseCase } from '../wire/names.js';
+import { Flag } from '../wire/question.js';
+import { Rcode, serverKey, type Question, type RR, type ServerAddr } from '../wire/types.js';
+import { buildUpstreamQuery } from '../wire/upstream-query.js';
+import { classifyReply, type Classification } from './classify.js';
+import type { RootHints } from './hints.js';
+import type { Limits } from './limits.js';
+import { nextTarget, startMinimising } from './minimise.js';
+import { orderCandidates } from './selection.js';
+import type { Trace, TraceOutcome } from './trace.js';
+
+export interface ResolverDeps {
+  transport: Transport;
+  clock: Clock;
+  random: Random;
+  rrsets: RRsetCache;
+  negatives: NegativeCache;
+  hints: RootHints;
+  limits: Limits;
+  infra: InfraCache;
+  rrsetOrder: RotateMode;
+  /** 0x20: randomise the letter case of upstream query names. */
+  caseRandomisation: boolean;
+  /** RFC 9156 QNAME minimisation. */
+  qnameMinimisation: boolean;
+  /** RFC 8767: null = off. */
+  serveStale: { windowMs: number; answerAfterMs: number } | null;
+  prefetch: boolean;
+  /** Use AAAA addresses of upstream servers. */
+  useIpv6: boolean;
+  /** Port of every upstream server (53 on the internet; labs may use another). */
+  upstreamPort: number;
+}
+
+export interface Resolution {
+  rcode: number;
+  answer: RR[];
+  authority: RR[];
+  /** RFC 8914 Extended DNS Error explaining a failure or a stale answer. */
+  ede?: ExtendedError;
+  /** Served from expired cache (RFC 8767): not to be kept in the answer cache. */
+  stale?: boolean;
+}
+
+const PRIME_RETRY_MS = 10_000;
+
+/** RFC 8914 §5 info-codes we use. */
+export const EdeCode = { OTHER: 0, STALE_ANSWER: 3, NO_REACHABLE_AUTHORITY: 22, NETWORK_ERROR: 23 } as const;
+
+/** RFC 8767 §4: the TTL of stale answers. */
+export const STALE_TTL = 30;
+/** Prefetch when less than this fraction of the original TTL is left (Unbound: 10%). */
+const PREFETCH_FRACTION = 0.1;
+
+interface ZoneCut {
+  zone: string;
+  nsNames: string[];
+}
+
+interface UpstreamTarget {
+  nsName: string;
+  addr: ServerAddr;
+}
+
+/** Per client query: budgets and what went wrong, shared by its side resolutions. */
+interface QueryState {
+  deadlineMs: number;
+  upstreamQueries: number;
+  nsLookups: number;
+  depth: number;
+  resolvingNs: Set<string>;
+  failures: string[];
+  limitHit: string | null;
+  trace: Trace | undefined;
+  /** A background refresh: RRsets near expiry count as missing so they are fetched again. */
+  refreshing: boolean;
+}
+
+type Step =
+  | { kind: 'answer'; cnames: RR[]; records: RR[] }
+  | { kind: 'continue'; cnames: RR[]; target: string }
+  | { kind: 'nxdomain'; cnames: RR[]; soa: RR | null }
+  | { kind: 'nodata'; cnames: RR[]; soa: RR | null }
+  | { kind: 'fail'; reason: string; ede: ExtendedError };
+
+type AskResult = { kind: 'classified'; c: Exclude<Classification, { kind: 'lame' }> } | { kind: 'failed'; retry: boolean };
+
+function hasOpt(packet: { additionals?: unknown[] }): boolean {
+  return (packet.additionals ?? []).some((r) => (r as { type: string }).type === 'OPT');
+}
+
+function groupRRsets(records: readonly RR[]): RR[][] {
+  const groups = new Map<string, RR[]>();
+  for (const r of records) {
+    const key = `${canonical(r.name)}|${r.type}`;
+    const g = groups.get(key);
+    if (g) g.push(r);
+    else groups.set(key, [r]);
+  }
+  return [...groups.values()];
+}
+
+export class Resolver {
+  private readonly inflight = new Map<string, Promise<Resolution>>();
+  private readonly prefetching = new Set<string>();
+  private outstanding = 0;
+  private readonly outstandingByZone = new Map<string, number>();
+  private priming: Promise<void> | null = null;
+  private lastPrimeAttemptMs = -Infinity;
+
+  constructor(private readonly d: ResolverDeps) {}
+
+  /**
+   * Resolves one client question. Identical questions in flight share one resolution. With serve-stale, a
+   * failed or slow (client-response timer) resolution is answered from expired cache (RFC 8767 §5).
+   */
+  resolve(q: Question, trace?: Trace): Promise<Resolution> {
+    const work = trace ? this.resolveFresh(q, trace, false) : this.resolveJoined(q);
+    const stale = this.d.serveStale;
+    if (!stale) return work;
+    return new Promise((resolve) => {
+      let answered = false;
+      const cancel = this.d.clock.setTimer(stale.answerAfterMs, () => {
+        const s = answered ? null : this.staleAnswer(q, 'resolution still running');
+        if (s) {
+          answered = true;
+          resolve(s);
+        }
+      });
+      void work.then((r) => {
+        cancel();
+        if (answered) return;
+        answered = true;
+        const s = r.rcode === Rcode.SERVFAIL ? this.staleAnswer(q, r.ede?.text ?? 'resolution failed') : null;
+        resolve(s ?? r);
+      });
+    });
+  }
+
+  private resolveJoined(q: Question): Promise<Resolution> {
+    const key = `${canonical(q.name)}|${q.type}|${q.class}`;
+    const running = this.inflight.get(key);
+    if (running) return running;
+    const p = this.resolveFresh(q, undefined, false).finally(() => this.inflight.delete(key));
+    this.inflight.set(key, p);
+    return p;
+  }
+
+  /** Refreshes a question's near-expiry RRsets in the background (prefetch); one refresh per question at a time. */
+  prefetch(q: Question): void {
+    if (!this.d.prefetch) return;
+    const key = `${canonical(q.name)}|${q.type}|${q.class}`;
+    if (this.prefetching.has(key)) return;
+    this.prefetching.add(key);
+    void this.resolveFresh(q, undefined, true).finally(() => this.prefetching.delete(key));
+  }
+
+  /** The answer expired cache can give (RFC 8767 §4: TTL 30, EDE 3 Stale Answer), following CNAMEs. */
+  private staleAnswer(q: Question, why: string): Resolution | null {
+    const stale = this.d.serveStale;
+    if (!stale) return null;
+    const answer: RR[] = [];
+    let name = q.name;
+    for (let i = 0; i <= this.d.limits.maxCnameChain; i++) {
+      const data = this.d.rrsets.getStale(name, q.type, MIN_ANSWER_RANK, stale.windowMs, STALE_TTL);
+      if (data) {
+        return { rcode: Rcode.NOERROR, answer: answer.concat(data.records), authority: [], stale: true, ede: { code: EdeCode.STALE_ANSWER, text: `stale answer: ${why}` } };
+      }
+      const cname = q.type === 'CNAME' ? null : this.d.rrsets.getStale(name, 'CNAME', MIN_ANSWER_RANK, stale.windowMs, STALE_TTL);
+      const first = cname?.records[0];
+      if (!first) return null;
+      answer.push(first);
+      name = first.data as string;
+    }
+    return null;
+  }
+
+  private async resolveFresh(q: Question, trace: Trace | undefined, refreshing: boolean): Promise<Resolution> {
+    const state: QueryState = {
+      deadlineMs: this.d.clock.nowMs() + this.d.limits.queryTimeoutMs,
+      upstreamQueries: 0,
+      nsLookups: 0,
+      depth: 0,
+      resolvingNs: new Set(),
+      failures: [],
+      limitHit: null,
+      trace,
+      refreshing,
+    };
+    await this.ensurePrimed(state);
+    return this.resolveChain(q.name, q.type, state);
+  }
+
+  /** RFC 8109: ask a root server for the root NS set once, so later work uses current data, not the hints. */
+  private ensurePrimed(state: QueryState): Promise<void> {
+    if (this.d.rrsets.get('.', 'NS', MIN_ANSWER_RANK)) return Promise.resolve();
+    // A failed priming is not retried for every query: the hints serve meanwhile.
+    const now = this.d.clock.nowMs();
+    if (!this.priming && now - this.lastPrimeAttemptMs < PRIME_RETRY_MS) return Promise.resolve();
+    if (!this.priming) {
+      this.lastPrimeAttemptMs = now;
+      this.priming = this.resolveStep('.', 'NS', { ...state, failures: [], depth: state.depth + 1 })
+        .then(() => undefined)
+        .finally(() => {
+          this.priming = null;
+        });
+    }
+    return this.priming;
+  }
+
+  /** Follows CNAMEs from name until data, a negative answer, a failure or a limit (RFC 1034 §3.6.2). */
+  private async resolveChain(qname: string, qtype: string, state: QueryState): Promise<Resolution> {
+    const chain: RR[] = [];
+    const seen = new Set<string>([canonical(qname)]);
+    let name = qname;
+    for (;;) {
+      const step = await this.resolveStep(name, qtype, state);
+      if (step.kind === 'fail') {
+        this.traceStep(state, { kind: 'fail', qname: name, qtype, reason: step.reason, depth: state.depth });
+        return { rcode: Rcode.SERVFAIL, answer: [], authority: [], ede: step.ede };
+      }
+      for (const c of step.cnames) {
+        chain.push(c);
+        if (c.type !== 'CNAME') continue; // a DNAME travels with the CNAME synthesised from it
+        const target = canonical(c.data as string);
+        if (seen.has(target)) return this.failChain(chain, `CNAME loop at ${target}`);
+        if (chain.filter((r) => r.type === 'CNAME').length > this.d.limits.maxCnameChain) {
+          return this.failChain(chain, `CNAME chain longer than ${this.d.limits.maxCnameChain}`);
+        }
+        seen.add(target);
+      }
+      switch (step.kind) {
+        case 'answer':
+          return { rcode: Rcode.NOERROR, answer: chain.concat(step.records), authority: [] };
+        case 'nxdomain':
+          return { rcode: Rcode.NXDOMAIN, answer: chain, authority: step.soa ? [step.soa] : [] };
+        case 'nodata':
+          return { rcode: Rcode.NOERROR, answer: chain, authority: step.soa ? [step.soa] : [] };
+        case 'continue':
+          name = step.target;
+          break;
+        default: {
+          const never: never = step;
+          throw new Error(`unhandled step ${String(never)}`);
+        }
+      }
+    }
+  }
+
+  private failChain(_chain: RR[], reason: string): Resolution {
+    return { rcode: Rcode.SERVFAIL, answer: [], authority: [], ede: { code: EdeCode.OTHER, text: reason } };
+  }
+
+  /** One name, no CNAME following beyond what one reply carries: cache first, then the network. */
+  private async resolveStep(name: string, qtype: string, state: QueryState): Promise<Step> {
+    const cached = this.fromCache(name, qtype, state);
+    if (cached) return cached;
+    return this.iterate(name, qtype, state);
+  }
+
+  private fromCache(name: string, qtype: string, state: QueryState): Step | null {
+    const hit = this.d.rrsets.get(name, qtype, MIN_ANSWER_RANK);
+    const nearExpiry = hit !== null && this.d.prefetch && RRsetCache.remainingFraction(hit) < PREFETCH_FRACTION;
+    if (hit && nearExpiry && state.refreshing) return null; // a prefetch fetches it again
+    if (hit) {
+      if (nearExpiry && state.depth === 0) this.prefetch({ name, type: qtype, class: 'IN' });
+      this.traceStep(state, { kind: 'cache', qname: name, qtype, what: 'answer', depth: state.depth });
+      return { kind: 'answer', cnames: [], records: this.present(hit.records) };
+    }
+    if (qtype !== 'CNAME') {
+      const cname = this.d.rrsets.get(name, 'CNAME', MIN_ANSWER_RANK);
+      const first = cname?.records[0];
+      if (first) {
+        this.traceStep(state, { kind: 'cache', qname: name, qtype, what: 'cname', depth: state.depth });
+        return { kind: 'continue', cnames: [first], target: first.data as string };
+      }
+    }
+    const neg = this.d.negatives.get(name, qtype);
+    if (neg) {
+      this.traceStep(state, { kind: 'cache', qname: name, qtype, what: neg.kind, depth: state.depth });
+      return { kind: neg.kind, cnames: [], soa: neg.soa };
+    }
+    return null;
+  }
+
+  /** Round-robin (or the configured order) applied to an RRset about to be served. */
+  private present(records: RR[]): RR[] {
+    const first = records[0];
+    if (!first || !isRotatedType(first.type)) return records;
+    const hit = this.d.rrsets.get(first.name, first.type, Rank.ADDITIONAL);
+    const turn = hit ? hit.entry.turns++ : 0;
+    const base = hit && hit.records.length === records.length ? hit.records : records;
+    return orderRecords(base, this.d.rrsetOrder, turn, this.d.random);
+  }
+
+  /** Walks down from the closest known zone cut until a server gives an answer for `name`. */
+  private async iterate(name: string, qtype: string, state: QueryState): Promise<Step> {
+    let cut = this.closestCut(name, qtype);
+    // RFC 9156 §2: DS lives at the parent and is asked as is.
+    const mini = startMinimising(this.d.qnameMinimisation && qtype !== 'DS');
+    for (let steps = 0; ; steps++) {
+      if (steps > this.d.limits.maxReferrals) {
+        return this.fail(state, `more than ${this.d.limits.maxReferrals} referrals for ${name}`, EdeCode.OTHER);
+      }
+      const target = nextTarget(name, cut.zone, mini);
+      const minimised = target !== name;
+      if (minimised) mini.sent++;
+      // RFC 9156 §2.1: minimised queries ask for A, which every server answers sensibly.
+      const asked = await this.queryZone(cut, target, minimised ? 'A' : qtype, state);
+      if (asked.kind === 'failed') {
+        if (minimised && !state.limitHit) {
+          // Relaxed mode (RFC 9156 §2.3): a server that chokes on the minimised name gets the full one.
+          mini.on = false;
+          continue;
+        }
+        const code = state.limitHit ? EdeCode.OTHER : EdeCode.NO_REACHABLE_AUTHORITY;
+        const why = state.limitHit ?? `no server for ${cut.zone} answered`;
+        return this.fail(state, `${why}: ${state.failures.slice(-6).join(', ')}`.replace(/: $/, ''), code);
+      }
+      const c = asked.c;
+      if (c.kind === 'referral') {
+        // RFC 1034 §5.3.3 4b: the new cut must be closer to the name than the old one, or it is a loop.
+        if (!isInZone(c.zone, cut.zone) || canonical(c.zone) === canonical(cut.zone)) {
+          return this.fail(state, `referral from ${cut.zone} to ${c.zone} does not lead down`, EdeCode.OTHER);
+        }
+        this.storeSets(c.ns, Rank.AUTHORITY_NONAUTH);
+        this.storeSets(c.glue, Rank.ADDITIONAL);
+        cut = { zone: c.zone, nsNames: c.ns.map((r) => canonical(r.data as string)) };
+        mini.askedLabels = 0;
+        continue;
+      }
+      const step = this.learn(c, minimised ? 'A' : qtype);
+      if (!minimised) return step;
+      // A minimised name answered without a referral: no cut there, go one step deeper. NXDOMAIN or a CNAME on
+      // the way is handled by asking the full name (relaxed mode: some servers get empty non-terminals wrong).
+      if (c.kind === 'answer' || c.kind === 'nodata') mini.askedLabels = labelCount(target);
+      else mini.on = false;
+    }
+  }
+
+  /** Caches what a non-referral reply says and turns it into a step. */
+  private learn(c: Exclude<Classification, { kind: 'referral' | 'lame' }>, qtype: string): Step {
+    const rank = c.authoritative ? Rank.ANSWER_AUTH : Rank.ANSWER_NONAUTH;
+    this.storeSets(c.cnames, rank);
+    switch (c.kind) {
+      case 'answer':
+        this.storeSets(c.records, rank);
+        this.storeSets(c.glue, Rank.ADDITIONAL);
+        return { kind: 'answer', cnames: c.cnames, records: this.present(c.records) };
+      case 'cname':
+        return { kind: 'continue', cnames: c.cnames, target: c.target };
+      case 'nxdomain':
+      case 'nodata': {
+        // RFC 2308 §5: negative answers are cached only with the zone's SOA.
+        if (c.soa) this.d.negatives.store(c.name, c.kind === 'nxdomain' ? null : qtype, c.soa);
+        const soa = c.soa ? { ...c.soa, ttl: Math.min(c.soa.ttl, this.negativeTtlOf(c.soa)) } : null;
+        return { kind: c.kind, cnames: c.cnames, soa };
+      }
+      default: {
+        const never: never = c;
+        throw new Error(`unhandled classification ${String(never)}`);
+      }
+    }
+  }
+
+  private negativeTtlOf(soa: RR): number {
+    const minimum = (soa.data as { minimum?: number }).minimum ?? soa.ttl;
+    return Math.min(soa.ttl, minimum);
+  }
+
+  private storeSets(records: readonly RR[], rank: RankValue): void {
+    for (const set of groupRRsets(records)) this.d.rrsets.store(set, rank);
+  }
+
+  /** The deepest zone whose NS set we know, else the root from the hints. DS lives in the parent (RFC 4035 §3.1.4.1). */
+  private closestCut(name: string, qtype: string): ZoneCut {
+    let n = qtype === 'DS' && canonical(name) !== '.' ? parentOf(name) : canonical(name);
+    for (;;) {
+      const ns = this.d.rrsets.get(n, 'NS', Rank.ADDITIONAL);
+      if (ns && ns.records.length > 0) {
+        const cut = { zone: n, nsNames: ns.records.map((r) => canonical(r.data as string)) };
+        if (this.isReachable(cut)) return cut;
+        // Its glue expired before its NS set: ask the parent again for a fresh referral with glue.
+      }
+      if (n === '.') break;
+      n = parentOf(n);
+    }
+    return { zone: '.', nsNames: this.d.hints.nsNames };
+  }
+
+  /** A cut is usable when some server has an address or can be looked up outside the zone itself. */
+  private isReachable(cut: ZoneCut): boolean {
+    return cut.nsNames.some((ns) => !isInZone(ns, cut.zone) || this.knownAddresses(ns).length > 0);
+  }
+
+  private knownAddresses(nsName: string): string[] {
+    const out: string[] = [];
+    for (const type of this.d.useIpv6 ? ['A', 'AAAA'] : ['A']) {
+      const hit = this.d.rrsets.get(nsName, type, Rank.ADDITIONAL);
+      if (hit) for (const r of hit.records) out.push(r.data as string);
+    }
+    if (out.length === 0) {
+      const hinted = this.d.hints.addresses.get(nsName) ?? [];
+      for (const a of hinted) if (this.d.useIpv6 || !a.includes(':')) out.push(a);
+    }
+    return out;
+  }
+
+  private targetsOf(nsName: string): UpstreamTarget[] {
+    return this.knownAddresses(nsName).map((address) => ({ nsName, addr: { address, port: this.d.upstreamPort } }));
+  }
+
+  /**
+   * Asks the servers of one zone cut in turn until one gives a usable reply. Servers with known addresses go
+   * first, in the order server selection gives; NS names without addresses are resolved only when those run out
+   * (glueless delegation). A server that timed out gets one more try, with a doubled timeout, when nothing else
+   * is left (a lost UDP packet should not fail a single-server zone).
+   */
+  private async queryZone(cut: ZoneCut, name: string, qtype: string, state: QueryState): Promise<AskResult> {
+    const tried = new Set<string>();
+    const retryLater: UpstreamTarget[] = [];
+    const unresolved: string[] = [];
+    const known: UpstreamTarget[] = [];
+    for (const ns of cut.nsNames) {
+      const targets = this.targetsOf(ns);
+      if (targets.length > 0) known.push(...targets);
+      else unresolved.push(ns);
+    }
+    const queue = orderCandidates(known, cut.zone, this.d.infra, this.d.random);
+    for (let retried = false; ; ) {
+      const next = queue.shift();
+      if (!next) {
+        const ns = unresolved.shift();
+        if (ns !== undefined) {
+          const found = await this.lookupNsAddresses(ns, cut.zone, state);
+          queue.push(...orderCandidates(found, cut.zone, this.d.infra, this.d.random));
+          continue;
+        }
+        if (!retried && retryLater.length > 0) {
+          retried = true;
+          queue.push(...retryLater.splice(0));
+          tried.clear();
+          continue;
+        }
+        return { kind: 'failed', retry: false };
+      }
+      const key = serverKey(next.addr);
+      if (tried.has(key)) continue;
+      tried.add(key);
+      const result = await this.ask(next, cut.zone, name, qtype, state);
+      if (result.kind === 'classified') return result;
+      if (state.limitHit) return { kind: 'failed', retry: false };
+      if (result.retry) retryLater.push(next);
+    }
+  }
+
+  /** Resolves the address of a glueless NS name through the full machinery, within the query's limits. */
+  private async lookupNsAddresses(nsName: string, zone: string, state: QueryState): Promise<UpstreamTarget[]> {
+    // An NS name inside the zone it serves cannot be reached without glue.
+    if (isInZone(nsName, zone)) {
+      state.failures.push(`${nsName} (in ${zone}, no glue)`);
+      return [];
+    }
+    if (state.resolvingNs.has(nsName) || state.depth >= this.d.limits.maxSubqueryDepth) return [];
+    if (state.nsLookups >= this.d.limits.maxNsLookups) {
+      state.failures.push(`${nsName} (NS lookup limit ${this.d.limits.maxNsLookups})`);
+      return [];
+    }
+    state.nsLookups++;
+    this.traceStep(state, { kind: 'ns-lookup', nsName, zone, depth: state.depth });
+    state.resolvingNs.add(nsName);
+    state.depth++;
+    try {
+      const types = this.d.useIpv6 ? ['A', 'AAAA'] : ['A'];
+      const out: UpstreamTarget[] = [];
+      for (const type of types) {
+        const r = await this.resolveChain(nsName, type, state);
+        for (const rr of r.answer) {
+          if (rr.type === type) out.push({ nsName, addr: { address: rr.data as string, port: this.d.upstreamPort } });
+        }
+      }
+      return out;
+    } finally {
+      state.depth--;
+      state.resolvingNs.delete(nsName);
+    }
+  }
+
+  /**
+   * One server, one question. UDP first, TCP when the reply is truncated (RFC 7766 §5); without EDNS when the
+   * server rejects it (RFC 6891 §7); without 0x20 when it does not echo our case. What is learnt goes to the
+   * infrastructure cache.
+   */
+  private async ask(target: UpstreamTarget, zone: string, name: string, qtype: string, state: QueryState): Promise<AskResult> {
+    const key = serverKey(target.addr);
+    const where = `${target.addr.address} (${target.nsName})`;
+    let tcp = false;
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const left = state.deadlineMs - this.d.clock.nowMs();
+      if (left <= 0) {
+        state.limitHit = `query time budget of ${this.d.limits.queryTimeoutMs} ms used up`;
+        return { kind: 'failed', retry: false };
+      }
+      if (state.upstreamQueries >= this.d.limits.maxUpstreamQueries) {
+        state.limitHit = `upstream query limit of ${this.d.limits.maxUpstreamQueries} reached`;
+        return { kind: 'failed', retry: false };
+      }
+      if (this.outstanding >= this.d.limits.maxOutstanding) {
+        state.limitHit = `${this.outstanding} upstream queries already in flight (limit ${this.d.limits.maxOutstanding})`;
+        return { kind: 'failed', retry: false };
+      }
+      const zoneLoad = this.outstandingByZone.get(zone) ?? 0;
+      if (zoneLoad >= this.d.limits.maxOutstandingPerZone) {
+        state.limitHit = `${zoneLoad} upstream queries to ${zone} already in flight (limit ${this.d.limits.maxOutstandingPerZone})`;
+        return { kind: 'failed', retry: false };
+      }
+      state.upstreamQueries++;
+      const edns = this.d.infra.useEdns(key);
+      const randomCase = this.d.caseRandomisation && this.d.infra.useCaseRandomisation(key);
+      const sentName = randomCase ? randomiseCase(name, () => this.d.random.u16()) : name;
+      const wire = buildUpstreamQuery(this.d.random.u16(), sentName, qtype, edns);
+      const rto = Math.min(this.d.infra.rto(key), this.d.limits.upstreamTimeoutMs);
+      const timeoutMs = Math.min(tcp ? rto * 3 : rto, left);
+      this.outstanding++;
+      this.outstandingByZone.set(zone, zoneLoad + 1);
+      let result: TransportResult;
+      try {
+        result = await this.d.transport.query(target.addr, wire, { tcp, timeoutMs, exactCase: randomCase });
+      } finally {
+        this.outstanding--;
+        const left = (this.outstandingByZone.get(zone) ?? 1) - 1;
+        if (left <= 0) this.outstandingByZone.delete(zone);
+        else this.outstandingByZone.set(zone, left);
+      }
+      switch (result.kind) {
+        case 'timeout':
+          this.d.infra.reportTimeout(key);
+          this.traceAsk(state, target, zone, name, qtype, tcp, null, { kind: 'timeout' });
+          state.failures.push(`${where} timeout`);
+          return { kind: 'failed', retry: true };
+        case 'neterror':
+          this.traceAsk(state, target, zone, name, qtype, tcp, null, { kind: 'neterror', error: result.error });
+          state.failures.push(`${where} ${result.error}`);
+          return { kind: 'failed', retry: false };
+        case 'case-mismatch':
+          this.d.infra.setPreservesCase(key, false);
+          this.traceAsk(state, target, zone, name, qtype, tcp, null, { kind: 'garbage', reason: 'question case not preserved, retrying without 0x20' });
+          continue;
+        case 'reply':
+          break;
+        default: {
+          const never: never = result;
+          throw new Error(`unhandled transport result ${String(never)}`);
+        }
+      }
+      this.d.infra.reportRtt(key, result.rttMs);
+      const decoded = decodePacket(result.bytes);
+      if (!decoded.ok) {
+        this.traceAsk(state, target, zone, name, qtype, tcp, result.rttMs, { kind: 'garbage', reason: decoded.reason });
+        state.failures.push(`${where} malformed reply`);
+        return { kind: 'failed', retry: false };
+      }
+      const packet = decoded.packet;
+      if (edns && (packet.rcode === 'FORMERR' || packet.rcode === 'NOTIMP') && !hasOpt(packet)) {
+        // RFC 6891 §7: a server that does not know EDNS; ask again without it and remember.
+        this.d.infra.setEdns(key, false);
+        this.traceAsk(state, target, zone, name, qtype, tcp, result.rttMs, { kind: 'lame', reason: `${packet.rcode} to EDNS, retrying without` });
+        continue;
+      }
+      if (!tcp && ((packet.flags ?? 0) & Flag.TC) !== 0) {
+        this.traceAsk(state, target, zone, name, qtype, tcp, result.rttMs, { kind: 'truncated' });
+        tcp = true;
+        continue;
+      }
+      const c = classifyReply(packet, zone, name, qtype, this.d.limits.maxRrsetSize);
+      this.traceAsk(state, target, zone, name, qtype, tcp, result.rttMs, this.outcomeOf(c));
+      if (c.kind === 'lame') {
+        this.d.infra.reportLame(key, zone);
+        state.failures.push(`${where} ${c.reason}`);
+        return { kind: 'failed', retry: false };
+      }
+      return { kind: 'classified', c };
+    }
+    state.failures.push(`${where} gave no usable reply`);
+    return { kind: 'failed', retry: false };
+  }
+
+  private outcomeOf(c: Classification): TraceOutcome {
+    switch (c.kind) {
+      case 'referral':
+        return { kind: 'referral', zone: c.zone, servers: c.ns.map((r) => canonical(r.data as string)), glue: c.glue.length };
+      case 'answer':
+        return { kind: 'answer', records: c.cnames.length + c.records.length };
+      case 'cname':
+        return { kind: 'cname', target: c.target };
+      case 'nxdomain':
+        return { kind: 'nxdomain' };
+      case 'nodata':
+        return { kind: 'nodata' };
+      case 'lame':
+        return { kind: 'lame', reason: c.reason };
+      default: {
+        const never: never = c;
+        throw new Error(`unhandled classification ${String(never)}`);
+      }
+    }
+  }
+
+  private fail(state: QueryState, reason: string, code: number): Step {
+    return { kind: 'fail', reason, ede: { code, text: reason } };
+  }
+
+  private traceAsk(
+    state: QueryState,
+    target: UpstreamTarget,
+    zone: string,
+    qname: string,
+    qtype: string,
+    tcp: boolean,
+    rttMs: number | null,
+    outcome: TraceOutcome,
+  ): void {
+    if (!state.trace) return;
+    state.trace.step({ kind: 'upstream', server: target.nsName, address: target.addr.address, zone, qname, qtype, tcp, rttMs, outcome, depth: state.depth });
+  }
+
+  private traceStep(state: QueryState, e: Parameters<Trace['step']>[0]): void {
+    state.trace?.step(e);
+  }
+}

@@ -1,0 +1,31 @@
+// The journey of a resolution, event by event: which server was asked, how long it took, what it said.
+// Recorded only when someone asked for it (`rootline query --trace`, debug logs).
+
+export type TraceOutcome =
+  | { kind: 'referral'; zone: string; servers: string[]; glue: number }
+  | { kind: 'answer'; records: number }
+  | { kind: 'cname'; target: string }
+  | { kind: 'nxdomain' }
+  | { kind: 'nodata' }
+  | { kind: 'truncated' }
+  | { kind: 'timeout' }
+  | { kind: 'neterror'; error: string }
+  | { kind: 'lame'; reason: string }
+  | { kind: 'garbage'; reason: string };
+
+export type TraceEvent =
+  | { kind: 'upstream'; server: string; address: string; zone: string; qname: string; qtype: string; tcp: boolean; rttMs: number | null; outcome: TraceOutcome; depth: number }
+  | { kind: 'cache'; qname: string; qtype: string; what: 'answer' | 'cname' | 'nxdomain' | 'nodata'; depth: number }
+  | { kind: 'ns-lookup'; nsName: string; zone: string; depth: number }
+  | { kind: 'fail'; qname: string; qtype: string; reason: string; depth: number };
+
+export interface Trace {
+  step(e: TraceEvent): void;
+}
+
+export class RecordingTrace implements Trace {
+  readonly events: TraceEvent[] = [];
+  step(e: TraceEvent): void {
+    this.events.push(e);
+  }
+}

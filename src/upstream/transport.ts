@@ -1,0 +1,21 @@
+// The interface between the resolver and the network: send one query to one server, get one matching reply.
+// The real implementation is network.ts; tests use a fake that scripts what each server says.
+import type { ServerAddr } from '../wire/types.js';
+
+export type TransportResult =
+  | { kind: 'reply'; bytes: Buffer; rttMs: number }
+  | { kind: 'timeout' }
+  /** A reply with our ID and question but other letter case: a server that does not preserve case, or a spoof. */
+  | { kind: 'case-mismatch' }
+  | { kind: 'neterror'; error: string };
+
+export interface QueryOptions {
+  tcp: boolean;
+  timeoutMs: number;
+  /** Compare the echoed question letter for letter (0x20, draft-vixie-dnsext-dns0x20); else case-insensitively. */
+  exactCase?: boolean;
+}
+
+export interface Transport {
+  query(to: ServerAddr, wire: Buffer, options: QueryOptions): Promise<TransportResult>;
+}

@@ -1,0 +1,45 @@
+// Builds a Resolver on a FakeNet and a ManualClock, with the default limits unless overridden.
+import { InfraCache } from '../../src/cache/infra-cache.js';
+import { NegativeCache } from '../../src/cache/negative-cache.js';
+import { RRsetCache } from '../../src/cache/rrset-cache.js';
+import { DEFAULTS, type Config } from '../../src/config/schema.js';
+import { parseRootHints } from '../../src/resolver/hints.js';
+import { limitsFromConfig, type Limits } from '../../src/resolver/limits.js';
+import { Resolver } from '../../src/resolver/resolver.js';
+import { ManualClock } from '../../src/util/clock.js';
+import { SeededRandom } from '../../src/util/random.js';
+import { FakeNet, hintsFor } from './fake-net.js';
+
+export interface TestResolver {
+  resolver: Resolver;
+  net: FakeNet;
+  clock: ManualClock;
+  rrsets: RRsetCache;
+  negatives: NegativeCache;
+}
+
+export function makeResolver(rootAddress: string, opts: { config?: Partial<Config>; limits?: Partial<Limits> } = {}): TestResolver {
+  const config = { ...DEFAULTS, ...opts.config };
+  const clock = new ManualClock();
+  const net = new FakeNet(clock);
+  const rrsets = new RRsetCache(config.cacheSize, { minTtl: config.minTtl, maxTtl: config.maxTtl }, clock);
+  const negatives = new NegativeCache(1000, config.maxNegativeTtl, clock);
+  const resolver = new Resolver({
+    transport: net,
+    clock,
+    random: new SeededRandom(42),
+    rrsets,
+    negatives,
+    hints: parseRootHints(hintsFor(rootAddress)),
+    limits: { ...limitsFromConfig(config), ...opts.limits },
+    infra: new InfraCache(clock),
+    rrsetOrder: config.rrsetOrder,
+    caseRandomisation: config.caseRandomisation,
+    qnameMinimisation: config.qnameMinimisation,
+    serveStale: config.serveStale ? { windowMs: config.staleWindow * 1000, answerAfterMs: config.staleAnswerTimeoutMs } : null,
+    prefetch: config.prefetch,
+    useIpv6: false,
+    upstreamPort: 53,
+  });
+  return { resolver, net, clock, rrsets, negatives };
+}

@@ -1,0 +1,69 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CONFIG_KEYS } from '../../../src/config/keys.js';
+import { loadConfigFile, mergeConfig, parseConfig } from '../../../src/config/load.js';
+import { DEFAULTS } from '../../../src/config/schema.js';
+import { ErrorCode } from '../../../src/errors.js';
+
+function errorOf(text: string): { code: string; message: string } {
+  try {
+    parseConfig(text, 'rootline.yaml');
+  } catch (e) {
+    return { code: (e as { code: string }).code, message: (e as Error).message };
+  }
+  return { code: 'none', message: '' };
+}
+
+describe('config file', () => {
+  it('reads kebab-case keys into settings, resolving root-hints next to the file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rootline-config-'));
+    const file = join(dir, 'rootline.yaml');
+    writeFileSync(file, 'listen:\n  - 127.0.0.1:5300\n  - "[::1]:5300"\nroot-hints: hints/named.root\ncache-size: 5000\nrrset-order: fixed\nqname-minimisation: false\nipv6-upstream: auto\n');
+    const c = await loadConfigFile(file);
+    expect(c).toEqual({
+      listen: ['127.0.0.1:5300', '[::1]:5300'],
+      rootHints: join(dir, 'hints/named.root'),
+      cacheSize: 5000,
+      rrsetOrder: 'fixed',
+      qnameMinimisation: false,
+      ipv6Upstream: 'auto',
+    });
+  });
+
+  it('names the line and key of an unknown key, with a suggestion', () => {
+    const e = errorOf('listen: 127.0.0.1:53\n\ncache-sise: 10\n');
+    expect(e.code).toBe(ErrorCode.CONFIG_KEY);
+    expect(e.message).toBe("rootline.yaml line 3: unknown key 'cache-sise' (did you mean 'cache-size'?)");
+  });
+
+  it('names the line and key of a bad value', () => {
+    const e = errorOf('max-ttl: ten\n');
+    expect(e.code).toBe(ErrorCode.CONFIG_VALUE);
+    expect(e.message).toMatch(/line 1: 'max-ttl' must be a whole number of seconds from 0 to 604800, got 'ten'/);
+    expect(errorOf('log-level: loud\n').message).toMatch(/'log-level' must be one of trace, debug/);
+    expect(errorOf('a: 1\nallow:\n  - 10.0.0.0/40\n').code).toBe(ErrorCode.CONFIG_KEY);
+    const acl = errorOf('allow:\n  - 10.0.0.0/40\n');
+    expect(acl.code).toBe(ErrorCode.CONFIG_VALUE);
+    expect(acl.message).toMatch(/line 1: '10\.0\.0\.0\/40'/);
+  });
+
+  it('reports broken YAML with its line', () => {
+    const e = errorOf('listen: [127.0.0.1:53\ncache-size: 5\n');
+    expect(e.code).toBe(ErrorCode.CONFIG_FILE);
+    expect(e.message).toMatch(/rootline\.yaml line \d+: not valid YAML/);
+  });
+
+  it('lets flags override the file and the file override defaults', () => {
+    const c = mergeConfig(DEFAULTS, { cacheSize: 10, maxTtl: 60 }, { cacheSize: 20 });
+    expect(c.cacheSize).toBe(20);
+    expect(c.maxTtl).toBe(60);
+    expect(c.minTtl).toBe(DEFAULTS.minTtl);
+  });
+
+  it('has a key for every setting', () => {
+    const fields = new Set(CONFIG_KEYS.map((k) => k.field));
+    for (const f of Object.keys(DEFAULTS)) expect(fields.has(f as never), f).toBe(true);
+  });
+});

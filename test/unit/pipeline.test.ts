@@ -1,0 +1,166 @@
+// The client-facing rules (RFC 1035, RFC 6891) and the wire-level answer cache, through the real pipeline.
+import * as dnsPacket from 'dns-packet';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { Rcode, type RR } from '../../src/wire/types.js';
+import { authoritative, rr } from '../helpers/fake-net.js';
+import { ednsOpt, LOCAL_TCP, makePipeline, query, type TestPipeline } from '../helpers/pipeline.js';
+
+const ROOT = '127.2.0.1';
+const EXAMPLE = '127.2.1.1';
+
+function withHierarchy(t: TestPipeline, records: RR[] = []): TestPipeline {
+  t.net.on(ROOT, authoritative('.', [rr.ns('.', 'a.root.test'), rr.a('a.root.test', ROOT), rr.ns('example', 'ns.example'), rr.a('ns.example', EXAMPLE)]));
+  t.net.on(EXAMPLE, authoritative('example', [
+    rr.ns('example', 'ns.example'), rr.a('ns.example', EXAMPLE),
+    rr.a('www.example', '192.0.2.1'),
+    rr.a('pool.example', '192.0.2.11'), rr.a('pool.example', '192.0.2.12'), rr.a('pool.example', '192.0.2.13'), rr.a('pool.example', '192.0.2.14'),
+    rr.cname('alias.example', 'pool.example'),
+    ...records,
+  ]));
+  return t;
+}
+
+
+describe('pipeline: client-facing rules', () => {
+  let t: TestPipeline;
+  beforeEach(() => {
+    t = withHierarchy(makePipeline(ROOT));
+  });
+
+  it('answers with QR, RA, RD copied, the question echoed as asked and the client ID', async () => {
+    const r = (await t.ask(query('WWW.Example')))!;
+    expect(r.id).toBe(0xbeef);
+    expect(r.flag_qr && r.flag_ra && r.flag_rd).toBe(true);
+    expect(r.flag_aa).toBe(false);
+    expect(r.questions![0]!.name).toBe('WWW.Example');
+    expect(r.answers!.map((a) => (a as { data: string }).data)).toEqual(['192.0.2.1']);
+    const noRd = (await t.ask(query('www.example', 'A', { flags: 0 })))!;
+    expect(noRd.flag_rd).toBe(false);
+  });
+
+  it('drops responses and sub-header junk, answers FORMERR to undecodable queries', async () => {
+    expect(await t.ask(Buffer.from([1, 2, 3]))).toBeNull();
+    const response = dnsPacket.encode({ type: 'response', id: 5, questions: [{ name: 'www.example', type: 'A' }] });
+    expect(await t.ask(response)).toBeNull();
+    const broken = Buffer.concat([dnsPacket.encode(query('www.example')).subarray(0, 14)]);
+    const r = (await t.ask(broken))!;
+    expect(r.rcode).toBe('FORMERR');
+    expect(r.id).toBe(0xbeef);
+  });
+
+  it('answers NOTIMP to other opcodes and FORMERR to two questions', async () => {
+    const notify = dnsPacket.encode(query('www.example'));
+    notify[2] = (notify[2]! & 0x87) | (4 << 3); // opcode 4 (NOTIFY)
+    expect((await t.ask(notify))!.rcode).toBe('NOTIMP');
+    const two = query('www.example');
+    two.questions!.push({ name: 'pool.example', type: 'A', class: 'IN' });
+    expect((await t.ask(two))!.rcode).toBe('FORMERR');
+  });
+
+  it('speaks EDNS only to EDNS clients, advertises 1232, and answers BADVERS to version 1', async () => {
+    const plain = (await t.ask(query('www.example')))!;
+    expect(plain.additionals).toEqual([]);
+    const edns = (await t.ask(query('www.example', 'A', { additionals: [ednsOpt(4096)] })))!;
+    const opt = edns.additionals!.find((a) => a.type === 'OPT') as { udpPayloadSize: number };
+    expect(opt.udpPayloadSize).toBe(1232);
+    const v1 = dnsPacket.encode(query('www.example', 'A', { additionals: [ednsOpt(1232, 0, 1)] }));
+    const raw = (await t.pipeline.handle(v1, { address: '127.0.0.1', port: 1, transport: 'udp' }))!;
+    const decoded = dnsPacket.decode(raw);
+    const ropt = decoded.additionals!.find((a) => a.type === 'OPT') as { extendedRcode: number };
+    expect(ropt.extendedRcode).toBe(1); // BADVERS = 16 = extended 1 << 4
+  });
+
+  it('refuses clients outside the ACL', async () => {
+    const closed = withHierarchy(makePipeline(ROOT, { acl: { allows: (a) => a.startsWith('127.') } }));
+    const r = (await closed.ask(query('www.example'), { address: '203.0.113.9', port: 5, transport: 'udp' }))!;
+    expect(r.rcode).toBe('REFUSED');
+    expect(closed.net.log).toHaveLength(0);
+  });
+
+  it('sends TC=1 over UDP when the answer does not fit, and everything over TCP', async () => {
+    const big: RR[] = [];
+    for (let i = 0; i < 40; i++) big.push(rr.txt('big.example', `record number ${i} with some padding to make it long`));
+    const t2 = withHierarchy(makePipeline(ROOT), big);
+    const udp = (await t2.ask(query('big.example', 'TXT')))!;
+    expect(udp.flag_tc).toBe(true);
+    expect(udp.answers).toEqual([]);
+    const tcp = (await t2.ask(query('big.example', 'TXT'), LOCAL_TCP))!;
+    expect(tcp.flag_tc).toBe(false);
+    expect(tcp.answers).toHaveLength(40);
+  });
+});
+
+describe('pipeline: wire-level answer cache', () => {
+  let t: TestPipeline;
+  beforeEach(() => {
+    t = withHierarchy(makePipeline(ROOT));
+  });
+
+  it('serves hits without the resolver, with the new ID, counted-down TTLs and the asker\'s case', async () => {
+    await t.ask(query('alias.example'));
+    expect(t.answerCache.size).toBe(1);
+    const upstream = t.net.log.length;
+    t.clock.advance(42_000);
+    const hit = (await t.ask(query('ALIAS.example', 'A', { id: 7 })))!;
+    expect(t.net.log.length).toBe(upstream);
+    expect(hit.id).toBe(7);
+    expect(hit.questions![0]!.name).toBe('ALIAS.example');
+    expect(hit.answers!.map((a) => a.type)).toEqual(['CNAME', 'A', 'A', 'A', 'A']);
+    for (const a of hit.answers!) expect((a as { ttl: number }).ttl).toBeLessThanOrEqual(300 - 42);
+  });
+
+  it('rotates A records on hits so every address comes first in turn', async () => {
+    const firsts: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const r = (await t.ask(query('pool.example')))!;
+      const datas = r.answers!.map((a) => (a as { data: string }).data);
+      expect([...datas].sort()).toEqual(['192.0.2.11', '192.0.2.12', '192.0.2.13', '192.0.2.14']);
+      firsts.push(datas[0]!);
+    }
+    expect(new Set(firsts.slice(0, 4)).size).toBe(4);
+    expect(firsts.slice(4)).toEqual(firsts.slice(0, 4));
+  });
+
+  it('keeps DO/CD and EDNS variants apart', async () => {
+    await t.ask(query('www.example'));
+    const withEdns = (await t.ask(query('www.example', 'A', { additionals: [ednsOpt()] })))!;
+    expect(withEdns.additionals!.some((a) => a.type === 'OPT')).toBe(true);
+    const cd = (await t.ask(query('www.example', 'A', { flags: dnsPacket.RECURSION_DESIRED | dnsPacket.CHECKING_DISABLED })))!;
+    expect(cd.flag_cd).toBe(true);
+    expect(t.answerCache.size).toBe(3);
+  });
+
+  it('expires entries with the shortest TTL and is emptied by flush', async () => {
+    await t.ask(query('www.example'));
+    const n = t.net.log.length;
+    t.clock.advance(301_000);
+    await t.ask(query('www.example'));
+    expect(t.net.log.length).toBeGreaterThan(n);
+    t.answerCache.flush('www.example');
+    expect(t.answerCache.size).toBe(0);
+    await t.ask(query('pool.example'));
+    t.answerCache.flush();
+    expect(t.answerCache.size).toBe(0);
+  });
+
+  it('does not serve a cached answer bigger than a small client UDP size', async () => {
+    const big: RR[] = [];
+    for (let i = 0; i < 20; i++) big.push(rr.txt('mid.example', `record number ${i} padding padding`));
+    const t2 = withHierarchy(makePipeline(ROOT), big);
+    const full = (await t2.ask(query('mid.example', 'TXT', { additionals: [ednsOpt(1232)] })))!;
+    expect(full.flag_tc).toBe(false);
+    const small = (await t2.ask(query('mid.example', 'TXT', { additionals: [ednsOpt(512)] })))!;
+    expect(small.flag_tc).toBe(true);
+  });
+
+  it('caches NXDOMAIN answers too', async () => {
+    const r = (await t.ask(query('nope.example')))!;
+    expect(r.rcode).toBe('NXDOMAIN');
+    const n = t.net.log.length;
+    const again = (await t.ask(query('nope.example')))!;
+    expect(again.rcode).toBe('NXDOMAIN');
+    expect(again.authorities![0]!.type).toBe('SOA');
+    expect(t.net.log.length).toBe(n);
+    expect(Rcode.NXDOMAIN).toBe(3);
+  });
+});
