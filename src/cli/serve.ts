@@ -14,6 +14,8 @@ export interface ServeFlags {
   queryLog?: boolean;
   config?: string;
   upstreamPort?: number;
+  /** commander sets false for --no-qname-minimisation. */
+  qnameMinimisation?: boolean;
 }
 
 /** Flags → the part of Config they set (only what was given, so the config file can fill the rest). */
@@ -26,6 +28,7 @@ export function flagsToConfig(f: ServeFlags): Partial<Config> {
   if (f.logFormat) out.logFormat = f.logFormat;
   if (f.queryLog) out.queryLog = true;
   if (f.upstreamPort !== undefined) out.upstreamPort = f.upstreamPort;
+  if (f.qnameMinimisation === false) out.qnameMinimisation = false;
   return out;
 }
 
@@ -45,6 +48,7 @@ export function addServeOptions(cmd: Command): Command {
     .option('--log-format <format>', 'json, pretty or auto (pretty on a terminal)')
     .option('--query-log', 'log one line per client query')
     .option('--upstream-port <port>', 'port of upstream servers (53; another for a lab)', parseWholeNumber('--upstream-port'))
+    .option('--no-qname-minimisation', 'send full query names to every server (RFC 9156 off)')
     .option('-c, --config <file>', 'YAML config file (flags override it)');
 }
 

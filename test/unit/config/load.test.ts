@@ -67,3 +67,17 @@ describe('config file', () => {
     for (const f of Object.keys(DEFAULTS)) expect(fields.has(f as never), f).toBe(true);
   });
 });
+
+describe('docs/rootline.example.yaml', () => {
+  it('loads, once uncommented, to exactly the defaults', async () => {
+    const { readFileSync } = await import('node:fs');
+    const text = readFileSync('docs/rootline.example.yaml', 'utf8')
+      .split('\n')
+      .map((l) => (/^# [a-z0-9-]+: ?/.test(l) || l.startsWith('#   - ') ? l.slice(2) : l))
+      .join('\n');
+    const { rootHints, ...rest } = parseConfig(text, 'example.yaml');
+    expect(rootHints).toBe('/usr/share/rootline/named.root');
+    const { rootHints: _ignored, ...defaults } = DEFAULTS;
+    expect(rest).toEqual(defaults);
+  });
+});
