@@ -26,6 +26,8 @@ export interface Overrides {
   random?: Random;
   logger?: Logger;
   hints?: RootHints;
+  /** In a cluster worker: share the primary's sockets and leave the 'listening' log line to it. */
+  clusterWorker?: boolean;
 }
 
 export interface Core {
@@ -88,8 +90,9 @@ export async function startServer(config: Config, o: Overrides = {}): Promise<Ru
   const listeners = await startListeners(config.listen, core.pipeline.handle, {
     tcpIdleTimeoutMs: config.tcpIdleTimeoutMs,
     tcpMaxConnections: config.tcpMaxConnections,
+    exclusive: !o.clusterWorker,
   });
   const addresses = listeners.bound.map((b) => (b.family === 6 ? `[${b.address}]:${b.port}` : `${b.address}:${b.port}`));
-  core.logger.info({ event: 'listening', addresses }, 'listening');
+  if (!o.clusterWorker) core.logger.info({ event: 'listening', addresses }, 'listening');
   return { ...core, addresses, close: () => listeners.close() };
 }

@@ -3,6 +3,7 @@
 import { answerKey, type AnswerCache } from './cache/answer-cache.js';
 import { typeName } from './wire/types.js';
 import type { Logger } from './log.js';
+import { countRcode, newCounters, type Counters } from './metrics.js';
 import type { LocalZones } from './policy/local-zones.js';
 import type { Resolver } from './resolver/resolver.js';
 import type { ClientInfo } from './server/types.js';
@@ -39,13 +40,18 @@ function countOpt(packet: WirePacket): number {
 
 export class Pipeline {
   private resolving = 0;
+  readonly counters: Counters = newCounters();
 
   constructor(private readonly d: PipelineDeps) {}
 
   /** Bytes in, bytes out (null: send nothing). Never throws. */
   readonly handle = async (query: Buffer, client: ClientInfo): Promise<Buffer | null> => {
+    this.counters.queries++;
     try {
-      return await this.process(query, client);
+      const out = await this.process(query, client);
+      if (out === null) this.counters.dropped++;
+      else if (out.length >= 4) countRcode(this.counters, out[3]! & 0x0f);
+      return out;
     } catch (e) {
       // A bug, not bad input: log it and answer nothing rather than crash the server.
       this.d.logger.error({ event: 'pipeline_error', err: e, client: client.address }, 'pipeline_error');
@@ -77,6 +83,7 @@ export class Pipeline {
     const out = this.d.answerCache.lookup(key, query, p.id, (p.flags & Flag.RD) !== 0, p.questionEnd);
     // Too big for this client's UDP size: the full path sends it truncated.
     if (!out || (client.transport === 'udp' && out.length > limit)) return null;
+    this.counters.answerCacheHits++;
     if (this.d.answerCache.wantsRefresh) this.d.resolver.prefetch({ name: p.qname, type: typeName(p.qtype), class: 'IN' });
     if (this.d.queryLog) this.logQuery(client, p.qname, String(p.qtype), out[3]! & 0x0f, out.readUInt16BE(6), 0, true);
     return out;
@@ -152,6 +159,7 @@ export class Pipeline {
       ...(result.ede ? { ede: result.ede } : {}),
     };
     const full = encodeResponse(spec);
+    if (result.stale) this.counters.staleAnswers++;
     if (peeked && !result.stale) this.storeAnswer(peeked, edns, base.cd, result.rcode, full);
     const out = limit !== undefined && full.length > limit ? encodeResponse(spec, limit) : full;
     if (this.d.queryLog) {

@@ -1,8 +1,16 @@
-// `rootline serve`: load config (file, then flags), start the listeners, shut down cleanly on SIGINT/SIGTERM.
+// `rootline serve`: load config (file, then flags), start the listeners — in one process or in N cluster
+// workers — log counters, and shut down cleanly on SIGINT/SIGTERM.
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
+import { attachWorker, isWorker, reportToPrimary, resolveWorkerCount, startPrimary } from '../cluster.js';
 import { loadConfigFile, mergeConfig } from '../config/load.js';
 import { DEFAULTS, type Config, type LogFormat, type LogLevel } from '../config/schema.js';
+import { ErrorCode, RootlineError } from '../errors.js';
+import { createLogger } from '../log.js';
 import { startServer } from '../main.js';
+import { loadRootHints } from '../resolver/hints.js';
+import { parseListenAddress } from '../server/listen-address.js';
+import type { Counters } from '../metrics.js';
 import { collect, DEFAULT_ROOT_HINTS, exitWithError, parseWholeNumber } from './common.js';
 
 export interface ServeFlags {
@@ -14,6 +22,8 @@ export interface ServeFlags {
   queryLog?: boolean;
   config?: string;
   upstreamPort?: number;
+  workers?: number | 'auto';
+  statsInterval?: number;
   /** commander sets false for --no-qname-minimisation. */
   qnameMinimisation?: boolean;
 }
@@ -28,6 +38,8 @@ export function flagsToConfig(f: ServeFlags): Partial<Config> {
   if (f.logFormat) out.logFormat = f.logFormat;
   if (f.queryLog) out.queryLog = true;
   if (f.upstreamPort !== undefined) out.upstreamPort = f.upstreamPort;
+  if (f.workers !== undefined) out.workers = f.workers;
+  if (f.statsInterval !== undefined) out.statsInterval = f.statsInterval;
   if (f.qnameMinimisation === false) out.qnameMinimisation = false;
   return out;
 }
@@ -39,6 +51,12 @@ export async function resolveConfig(f: ServeFlags): Promise<Config> {
   return config;
 }
 
+function parseWorkers(value: string): number | 'auto' {
+  if (value === 'auto') return 'auto';
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new RootlineError(ErrorCode.BAD_ARGUMENT, `--workers takes a whole number ≥ 1 or 'auto', got '${value}'`);
+  return Number(value);
+}
+
 export function addServeOptions(cmd: Command): Command {
   return cmd
     .option('-l, --listen <addr:port>', 'address to serve on, repeatable (default 127.0.0.1:53 and [::1]:53)', collect)
@@ -47,28 +65,72 @@ export function addServeOptions(cmd: Command): Command {
     .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent')
     .option('--log-format <format>', 'json, pretty or auto (pretty on a terminal)')
     .option('--query-log', 'log one line per client query')
+    .option('--workers <n|auto>', 'processes serving the same sockets (default 1; auto = one per core)', parseWorkers)
+    .option('--stats-interval <seconds>', 'log counters every N seconds (0 = only at shutdown)', parseWholeNumber('--stats-interval'))
     .option('--upstream-port <port>', 'port of upstream servers (53; another for a lab)', parseWholeNumber('--upstream-port'))
     .option('--no-qname-minimisation', 'send full query names to every server (RFC 9156 off)')
     .option('-c, --config <file>', 'YAML config file (flags override it)');
 }
 
+function onSignals(stop: (signal: string) => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    stop(signal).then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => handler('SIGINT'));
+  process.on('SIGTERM', () => handler('SIGTERM'));
+}
+
+/** The primary of a multi-worker server: checks what it can up front, then forks and supervises. */
+async function runPrimary(config: Config, workers: number): Promise<void> {
+  config.listen.forEach(parseListenAddress);
+  await loadRootHints(config.rootHints);
+  const logger = createLogger(config.logLevel, config.logFormat);
+  const primary = startPrimary(workers, logger, (message) => {
+    process.stderr.write(`rootline: ${message}\n`);
+    void primary.stop().then(() => process.exit(1));
+  });
+  const logStats = async (final: boolean): Promise<void> => {
+    logger.info({ event: 'stats', workers, final, ...(await primary.stats()) }, 'stats');
+  };
+  if (config.statsInterval > 0) setInterval(() => void logStats(false), config.statsInterval * 1000).unref();
+  onSignals(async (signal) => {
+    logger.info({ event: 'shutdown', signal }, 'shutdown');
+    await logStats(true);
+    await primary.stop();
+  });
+}
+
 export async function runServe(flags: ServeFlags): Promise<void> {
   try {
     const config = await resolveConfig(flags);
-    const server = await startServer(config);
-    let closing = false;
-    const shutdown = (signal: string): void => {
-      if (closing) return;
-      closing = true;
-      server.logger.info({ event: 'shutdown', signal }, 'shutdown');
-      server.close().then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
-    };
-    process.on('SIGINT', () => shutdown('SIGINT'));
-    process.on('SIGTERM', () => shutdown('SIGTERM'));
+    const workers = resolveWorkerCount(config.workers, availableParallelism());
+    if (workers > 1 && !isWorker()) return await runPrimary(config, workers);
+    const server = await startServer(config, { clusterWorker: isWorker() });
+    const counters = (): Counters => server.pipeline.counters;
+    if (isWorker()) {
+      attachWorker(counters);
+      reportToPrimary({ type: 'ready', addresses: server.addresses });
+    } else if (config.statsInterval > 0) {
+      setInterval(() => server.logger.info({ event: 'stats', workers: 1, final: false, ...counters() }, 'stats'), config.statsInterval * 1000).unref();
+    }
+    onSignals(async (signal) => {
+      if (!isWorker()) {
+        server.logger.info({ event: 'shutdown', signal }, 'shutdown');
+        server.logger.info({ event: 'stats', workers: 1, final: true, ...counters() }, 'stats');
+      }
+      await server.close();
+    });
   } catch (e) {
+    if (isWorker()) {
+      reportToPrimary({ type: 'fatal', message: e instanceof RootlineError ? `${e.message} [${e.code}]` : String(e) });
+      process.exit(1);
+    }
     exitWithError(e);
   }
 }

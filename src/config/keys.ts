@@ -8,7 +8,8 @@ export type Check =
   | { kind: 'enum'; values: readonly string[] }
   | { kind: 'string' }
   | { kind: 'strings' }
-  | { kind: 'auto-bool' };
+  | { kind: 'auto-bool' }
+  | { kind: 'auto-int'; min: number; max: number };
 
 export interface KeySpec {
   key: string;
@@ -53,5 +54,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { key: 'tcp-max-connections', field: 'tcpMaxConnections', check: int(1, 100_000, 'connections'), doc: 'Concurrent client TCP connections per listen address.' },
   { key: 'log-level', field: 'logLevel', check: { kind: 'enum', values: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] }, flag: '--log-level', doc: 'Log level.' },
   { key: 'log-format', field: 'logFormat', check: { kind: 'enum', values: ['json', 'pretty', 'auto'] }, flag: '--log-format', doc: 'json, pretty, or auto (pretty on a terminal).' },
+  { key: 'workers', field: 'workers', check: { kind: 'auto-int', min: 1, max: 256 }, flag: '--workers', doc: 'Processes serving the same sockets, each with its own caches; auto = one per core.' },
+  { key: 'stats-interval', field: 'statsInterval', check: int(0, 86_400, 'seconds'), flag: '--stats-interval', doc: 'Log counters (summed over workers) every this many seconds; 0 = only at shutdown.' },
   { key: 'query-log', field: 'queryLog', check: { kind: 'bool' }, flag: '--query-log', doc: 'Log one line per client query (client, name, type, rcode, ms, cache hit).' },
 ];

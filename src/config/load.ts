@@ -31,6 +31,8 @@ function describe(check: Check): string {
       return 'true or false';
     case 'auto-bool':
       return 'auto, true or false';
+    case 'auto-int':
+      return `auto or a whole number from ${check.min} to ${check.max}`;
     case 'enum':
       return `one of ${check.values.join(', ')}`;
     case 'string':
@@ -54,6 +56,8 @@ function convert(check: Check, node: Node | null): unknown {
       return typeof v === 'boolean' ? v : undefined;
     case 'auto-bool':
       return typeof v === 'boolean' || v === 'auto' ? v : undefined;
+    case 'auto-int':
+      return v === 'auto' || (typeof v === 'number' && Number.isInteger(v) && v >= check.min && v <= check.max) ? v : undefined;
     case 'enum':
       return typeof v === 'string' && check.values.includes(v) ? v : undefined;
     case 'string':

@@ -24,6 +24,10 @@ export interface Config {
   logFormat: LogFormat;
   /** One log line per client query. */
   queryLog: boolean;
+  /** Processes serving the same sockets (node:cluster), or 'auto' for one per core. */
+  workers: number | 'auto';
+  /** Log aggregated counters every this many seconds (0: only at shutdown). */
+  statsInterval: number;
   /** Answer localhost, private reverse zones, invalid. and home.arpa. locally (RFC 6761, RFC 6303). */
   localZones: boolean;
   /** Client networks allowed to query (CIDR). */
@@ -93,6 +97,8 @@ export const DEFAULTS: Config = {
   logLevel: 'info',
   logFormat: 'auto',
   queryLog: false,
+  workers: 1,
+  statsInterval: 0,
   localZones: true,
   allow: DEFAULT_ALLOW,
   queryTimeoutMs: 4_000,

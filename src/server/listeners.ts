@@ -8,6 +8,8 @@ import { bindUdp, type UdpListener } from './udp.js';
 export interface ListenerOptions {
   tcpIdleTimeoutMs: number;
   tcpMaxConnections: number;
+  /** false in cluster workers, which share the primary's sockets. */
+  exclusive?: boolean;
 }
 
 export interface Listeners {
@@ -42,7 +44,7 @@ async function bindBoth(at: ListenAddress, handler: QueryHandler, o: ListenerOpt
   for (let attempt = 0; ; attempt++) {
     let tcp: TcpListener;
     try {
-      tcp = await bindTcp(at, handler, { idleTimeoutMs: o.tcpIdleTimeoutMs, maxConnections: o.tcpMaxConnections });
+      tcp = await bindTcp(at, handler, { idleTimeoutMs: o.tcpIdleTimeoutMs, maxConnections: o.tcpMaxConnections, exclusive: o.exclusive ?? true });
     } catch (e) {
       throw bindError(e, at);
     }
@@ -50,7 +52,7 @@ async function bindBoth(at: ListenAddress, handler: QueryHandler, o: ListenerOpt
     const port = typeof addr === 'object' && addr ? addr.port : at.port;
     const actual = { ...at, port };
     try {
-      const udp = await bindUdp(actual, handler);
+      const udp = await bindUdp(actual, handler, o.exclusive ?? true);
       return { udp, tcp, at: actual };
     } catch (e) {
       await tcp.close();

@@ -9,6 +9,8 @@ export interface TcpOptions {
   maxConnections: number;
   /** Queries in flight per connection before reading pauses. */
   maxInFlight?: number;
+  /** false in a cluster worker: the primary listens once and hands out connections. */
+  exclusive?: boolean;
 }
 
 export interface TcpListener {
@@ -75,7 +77,7 @@ export function bindTcp(at: ListenAddress, handler: QueryHandler, o: TcpOptions)
       serveConnection(socket, handler, o, () => sockets.delete(socket));
     });
     server.once('error', reject);
-    server.listen({ host: at.address, port: at.port, exclusive: true, ipv6Only: at.family === 6 }, () => {
+    server.listen({ host: at.address, port: at.port, exclusive: o.exclusive ?? true, ipv6Only: at.family === 6 }, () => {
       server.off('error', reject);
       server.on('error', () => undefined);
       resolve({

@@ -8,7 +8,8 @@ export interface UdpListener {
   close(): Promise<void>;
 }
 
-export function bindUdp(at: ListenAddress, handler: QueryHandler): Promise<UdpListener> {
+/** `exclusive: false` in a cluster worker: the primary binds once and shares the socket. */
+export function bindUdp(at: ListenAddress, handler: QueryHandler, exclusive = true): Promise<UdpListener> {
   return new Promise((resolve, reject) => {
     const socket = dgram.createSocket({ type: at.family === 6 ? 'udp6' : 'udp4', reuseAddr: false });
     const onStartError = (e: Error): void => {
@@ -35,7 +36,7 @@ export function bindUdp(at: ListenAddress, handler: QueryHandler): Promise<UdpLi
         socket.send(out, rinfo.port, rinfo.address);
       }
     });
-    socket.bind({ address: at.address, port: at.port, exclusive: true }, () => {
+    socket.bind({ address: at.address, port: at.port, exclusive }, () => {
       socket.off('error', onStartError);
       // After start, a send error (e.g. client gone) must never crash the process.
       socket.on('error', () => undefined);

@@ -1,0 +1,50 @@
+// Counters of what the server did: plain integer fields bumped on the hot path (no maps, no allocation), summed
+// across workers by the primary process.
+
+export interface Counters {
+  queries: number;
+  answerCacheHits: number;
+  noerror: number;
+  nxdomain: number;
+  servfail: number;
+  refused: number;
+  formerr: number;
+  notimp: number;
+  dropped: number;
+  staleAnswers: number;
+}
+
+export function newCounters(): Counters {
+  return { queries: 0, answerCacheHits: 0, noerror: 0, nxdomain: 0, servfail: 0, refused: 0, formerr: 0, notimp: 0, dropped: 0, staleAnswers: 0 };
+}
+
+export function addCounters(into: Counters, from: Counters): Counters {
+  for (const k of Object.keys(into) as (keyof Counters)[]) into[k] += from[k] ?? 0;
+  return into;
+}
+
+/** Counts a response by its rcode (RFC 1035 §4.1.1). */
+export function countRcode(c: Counters, rcode: number): void {
+  switch (rcode) {
+    case 0:
+      c.noerror++;
+      break;
+    case 1:
+      c.formerr++;
+      break;
+    case 2:
+      c.servfail++;
+      break;
+    case 3:
+      c.nxdomain++;
+      break;
+    case 4:
+      c.notimp++;
+      break;
+    case 5:
+      c.refused++;
+      break;
+    default:
+      break;
+  }
+}
