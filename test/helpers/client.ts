@@ -1,0 +1,60 @@
+// A stub client for tests: one query over UDP or TCP to a server on loopback, decoded reply back.
+import * as dgram from 'node:dgram';
+import * as net from 'node:net';
+import * as dnsPacket from 'dns-packet';
+import { decodePacket, type WirePacket } from '../../src/wire/decode.js';
+
+export interface AskOptions {
+  tcp?: boolean;
+  edns?: boolean | number;
+  id?: number;
+  timeoutMs?: number;
+  rd?: boolean;
+}
+
+export function buildQuery(name: string, type: string, o: AskOptions = {}): Buffer {
+  const edns = o.edns === undefined || o.edns === false ? null : o.edns === true ? 1232 : o.edns;
+  return dnsPacket.encode({
+    type: 'query',
+    id: o.id ?? Math.floor(Math.random() * 65536),
+    flags: o.rd === false ? 0 : dnsPacket.RECURSION_DESIRED,
+    questions: [{ name, type: type as 'A', class: 'IN' }],
+    additionals: edns ? [{ type: 'OPT', name: '.', udpPayloadSize: edns, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] } as dnsPacket.Answer] : [],
+  });
+}
+
+export function sendRaw(address: string, port: number, bytes: Buffer, o: { tcp?: boolean; timeoutMs?: number } = {}): Promise<Buffer | null> {
+  const timeoutMs = o.timeoutMs ?? 5000;
+  return new Promise((resolve) => {
+    if (o.tcp) {
+      const s = net.connect({ host: address, port });
+      let buf = Buffer.alloc(0);
+      const timer = setTimeout(() => { s.destroy(); resolve(null); }, timeoutMs);
+      s.on('connect', () => { const l = Buffer.alloc(2); l.writeUInt16BE(bytes.length); s.write(Buffer.concat([l, bytes])); });
+      s.on('data', (c) => {
+        buf = Buffer.concat([buf, c]);
+        if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+          clearTimeout(timer);
+          s.destroy();
+          resolve(buf.subarray(2, 2 + buf.readUInt16BE(0)));
+        }
+      });
+      s.on('error', () => { clearTimeout(timer); resolve(null); });
+      return;
+    }
+    const s = dgram.createSocket(net.isIPv6(address) ? 'udp6' : 'udp4');
+    const timer = setTimeout(() => { s.close(); resolve(null); }, timeoutMs);
+    s.on('message', (m) => { clearTimeout(timer); s.close(); resolve(m); });
+    s.send(bytes, port, address);
+  });
+}
+
+export async function ask(address: string, port: number, name: string, type = 'A', o: AskOptions = {}): Promise<WirePacket> {
+  const out = await sendRaw(address, port, buildQuery(name, type, o), { ...(o.tcp !== undefined ? { tcp: o.tcp } : {}), ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}) });
+  if (!out) throw new Error(`no reply from ${address}:${port} for ${name} ${type}`);
+  const d = decodePacket(out);
+  if (!d.ok) throw new Error(`undecodable reply: ${d.reason}`);
+  return d.packet;
+}
+
+export const datas = (p: WirePacket): string[] => (p.answers ?? []).map((a) => String((a as { data: unknown }).data));
