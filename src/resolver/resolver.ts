@@ -57,6 +57,8 @@ export interface Resolution {
 }
 
 const PRIME_RETRY_MS = 10_000;
+/** Glueless NS names resolved at the same time (each still counts against max-ns-lookups). */
+const PARALLEL_NS_LOOKUPS = 2;
 
 /** RFC 8914 §5 info-codes we use. */
 export const EdeCode = { OTHER: 0, STALE_ANSWER: 3, NO_REACHABLE_AUTHORITY: 22, NETWORK_ERROR: 23 } as const;
@@ -76,15 +78,20 @@ interface UpstreamTarget {
   addr: ServerAddr;
 }
 
-/** Per client query: budgets and what went wrong, shared by its side resolutions. */
-interface QueryState {
+/** What one client query may still spend, and what went wrong: shared by all its side resolutions. */
+interface Budget {
   deadlineMs: number;
   upstreamQueries: number;
   nsLookups: number;
-  depth: number;
-  resolvingNs: Set<string>;
   failures: string[];
   limitHit: string | null;
+}
+
+/** Per resolution path: the shared budget plus this path's own depth and NS names in progress. */
+interface QueryState {
+  budget: Budget;
+  depth: number;
+  resolvingNs: ReadonlySet<string>;
   trace: Trace | undefined;
   /** A background refresh: RRsets near expiry count as missing so they are fetched again. */
   refreshing: boolean;
@@ -191,13 +198,9 @@ export class Resolver {
 
   private async resolveFresh(q: Question, trace: Trace | undefined, refreshing: boolean): Promise<Resolution> {
     const state: QueryState = {
-      deadlineMs: this.d.clock.nowMs() + this.d.limits.queryTimeoutMs,
-      upstreamQueries: 0,
-      nsLookups: 0,
+      budget: { deadlineMs: this.d.clock.nowMs() + this.d.limits.queryTimeoutMs, upstreamQueries: 0, nsLookups: 0, failures: [], limitHit: null },
       depth: 0,
       resolvingNs: new Set(),
-      failures: [],
-      limitHit: null,
       trace,
       refreshing,
     };
@@ -213,7 +216,7 @@ export class Resolver {
     if (!this.priming && now - this.lastPrimeAttemptMs < PRIME_RETRY_MS) return Promise.resolve();
     if (!this.priming) {
       this.lastPrimeAttemptMs = now;
-      this.priming = this.resolveStep('.', 'NS', { ...state, failures: [], depth: state.depth + 1 })
+      this.priming = this.resolveStep('.', 'NS', { ...state, budget: { ...state.budget, failures: [] }, depth: state.depth + 1 })
         .then(() => undefined)
         .finally(() => {
           this.priming = null;
@@ -322,14 +325,14 @@ export class Resolver {
       // RFC 9156 §2.1: minimised queries ask for A, which every server answers sensibly.
       const asked = await this.queryZone(cut, target, minimised ? 'A' : qtype, state);
       if (asked.kind === 'failed') {
-        if (minimised && !state.limitHit) {
+        if (minimised && !state.budget.limitHit) {
           // Relaxed mode (RFC 9156 §2.3): a server that chokes on the minimised name gets the full one.
           mini.on = false;
           continue;
         }
-        const code = state.limitHit ? EdeCode.OTHER : EdeCode.NO_REACHABLE_AUTHORITY;
-        const why = state.limitHit ?? `no server for ${cut.zone} answered`;
-        return this.fail(state, `${why}: ${state.failures.slice(-6).join(', ')}`.replace(/: $/, ''), code);
+        const code = state.budget.limitHit ? EdeCode.OTHER : EdeCode.NO_REACHABLE_AUTHORITY;
+        const why = state.budget.limitHit ?? `no server for ${cut.zone} answered`;
+        return this.fail(state, `${why}: ${state.budget.failures.slice(-6).join(', ')}`.replace(/: $/, ''), code);
       }
       const c = asked.c;
       if (c.kind === 'referral') {
@@ -444,9 +447,10 @@ export class Resolver {
     for (let retried = false; ; ) {
       const next = queue.shift();
       if (!next) {
-        const ns = unresolved.shift();
-        if (ns !== undefined) {
-          const found = await this.lookupNsAddresses(ns, cut.zone, state);
+        if (unresolved.length > 0) {
+          // Glueless: look up a few NS names at once; the first usable addresses are tried right away.
+          const batch = unresolved.splice(0, PARALLEL_NS_LOOKUPS);
+          const found = (await Promise.all(batch.map((ns) => this.lookupNsAddresses(ns, cut.zone, state)))).flat();
           queue.push(...orderCandidates(found, cut.zone, this.d.infra, this.d.random));
           continue;
         }
@@ -463,7 +467,7 @@ export class Resolver {
       tried.add(key);
       const result = await this.ask(next, cut.zone, name, qtype, state);
       if (result.kind === 'classified') return result;
-      if (state.limitHit) return { kind: 'failed', retry: false };
+      if (state.budget.limitHit) return { kind: 'failed', retry: false };
       if (result.retry) retryLater.push(next);
     }
   }
@@ -472,32 +476,27 @@ export class Resolver {
   private async lookupNsAddresses(nsName: string, zone: string, state: QueryState): Promise<UpstreamTarget[]> {
     // An NS name inside the zone it serves cannot be reached without glue.
     if (isInZone(nsName, zone)) {
-      state.failures.push(`${nsName} (in ${zone}, no glue)`);
+      state.budget.failures.push(`${nsName} (in ${zone}, no glue)`);
       return [];
     }
     if (state.resolvingNs.has(nsName) || state.depth >= this.d.limits.maxSubqueryDepth) return [];
-    if (state.nsLookups >= this.d.limits.maxNsLookups) {
-      state.failures.push(`${nsName} (NS lookup limit ${this.d.limits.maxNsLookups})`);
+    if (state.budget.nsLookups >= this.d.limits.maxNsLookups) {
+      state.budget.failures.push(`${nsName} (NS lookup limit ${this.d.limits.maxNsLookups})`);
       return [];
     }
-    state.nsLookups++;
+    state.budget.nsLookups++;
     this.traceStep(state, { kind: 'ns-lookup', nsName, zone, depth: state.depth });
-    state.resolvingNs.add(nsName);
-    state.depth++;
-    try {
-      const types = this.d.useIpv6 ? ['A', 'AAAA'] : ['A'];
-      const out: UpstreamTarget[] = [];
-      for (const type of types) {
-        const r = await this.resolveChain(nsName, type, state);
-        for (const rr of r.answer) {
-          if (rr.type === type) out.push({ nsName, addr: { address: rr.data as string, port: this.d.upstreamPort } });
-        }
+    const sub: QueryState = { ...state, depth: state.depth + 1, resolvingNs: new Set([...state.resolvingNs, nsName]) };
+    const types = this.d.useIpv6 ? ['A', 'AAAA'] : ['A'];
+    // A and AAAA side lookups run in parallel.
+    const results = await Promise.all(types.map((type) => this.resolveChain(nsName, type, sub)));
+    const out: UpstreamTarget[] = [];
+    results.forEach((r, i) => {
+      for (const rr of r.answer) {
+        if (rr.type === types[i]) out.push({ nsName, addr: { address: rr.data as string, port: this.d.upstreamPort } });
       }
-      return out;
-    } finally {
-      state.depth--;
-      state.resolvingNs.delete(nsName);
-    }
+    });
+    return out;
   }
 
   /**
@@ -510,25 +509,25 @@ export class Resolver {
     const where = `${target.addr.address} (${target.nsName})`;
     let tcp = false;
     for (let attempt = 0; attempt < 4; attempt++) {
-      const left = state.deadlineMs - this.d.clock.nowMs();
+      const left = state.budget.deadlineMs - this.d.clock.nowMs();
       if (left <= 0) {
-        state.limitHit = `query time budget of ${this.d.limits.queryTimeoutMs} ms used up`;
+        state.budget.limitHit = `query time budget of ${this.d.limits.queryTimeoutMs} ms used up`;
         return { kind: 'failed', retry: false };
       }
-      if (state.upstreamQueries >= this.d.limits.maxUpstreamQueries) {
-        state.limitHit = `upstream query limit of ${this.d.limits.maxUpstreamQueries} reached`;
+      if (state.budget.upstreamQueries >= this.d.limits.maxUpstreamQueries) {
+        state.budget.limitHit = `upstream query limit of ${this.d.limits.maxUpstreamQueries} reached`;
         return { kind: 'failed', retry: false };
       }
       if (this.outstanding >= this.d.limits.maxOutstanding) {
-        state.limitHit = `${this.outstanding} upstream queries already in flight (limit ${this.d.limits.maxOutstanding})`;
+        state.budget.limitHit = `${this.outstanding} upstream queries already in flight (limit ${this.d.limits.maxOutstanding})`;
         return { kind: 'failed', retry: false };
       }
       const zoneLoad = this.outstandingByZone.get(zone) ?? 0;
       if (zoneLoad >= this.d.limits.maxOutstandingPerZone) {
-        state.limitHit = `${zoneLoad} upstream queries to ${zone} already in flight (limit ${this.d.limits.maxOutstandingPerZone})`;
+        state.budget.limitHit = `${zoneLoad} upstream queries to ${zone} already in flight (limit ${this.d.limits.maxOutstandingPerZone})`;
         return { kind: 'failed', retry: false };
       }
-      state.upstreamQueries++;
+      state.budget.upstreamQueries++;
       const edns = this.d.infra.useEdns(key);
       const randomCase = this.d.caseRandomisation && this.d.infra.useCaseRandomisation(key);
       const sentName = randomCase ? randomiseCase(name, () => this.d.random.u16()) : name;
@@ -550,11 +549,11 @@ export class Resolver {
         case 'timeout':
           this.d.infra.reportTimeout(key);
           this.traceAsk(state, target, zone, name, qtype, tcp, null, { kind: 'timeout' });
-          state.failures.push(`${where} timeout`);
+          state.budget.failures.push(`${where} timeout`);
           return { kind: 'failed', retry: true };
         case 'neterror':
           this.traceAsk(state, target, zone, name, qtype, tcp, null, { kind: 'neterror', error: result.error });
-          state.failures.push(`${where} ${result.error}`);
+          state.budget.failures.push(`${where} ${result.error}`);
           return { kind: 'failed', retry: false };
         case 'case-mismatch':
           this.d.infra.setPreservesCase(key, false);
@@ -571,7 +570,7 @@ export class Resolver {
       const decoded = decodePacket(result.bytes);
       if (!decoded.ok) {
         this.traceAsk(state, target, zone, name, qtype, tcp, result.rttMs, { kind: 'garbage', reason: decoded.reason });
-        state.failures.push(`${where} malformed reply`);
+        state.budget.failures.push(`${where} malformed reply`);
         return { kind: 'failed', retry: false };
       }
       const packet = decoded.packet;
@@ -590,12 +589,12 @@ export class Resolver {
       this.traceAsk(state, target, zone, name, qtype, tcp, result.rttMs, this.outcomeOf(c));
       if (c.kind === 'lame') {
         this.d.infra.reportLame(key, zone);
-        state.failures.push(`${where} ${c.reason}`);
+        state.budget.failures.push(`${where} ${c.reason}`);
         return { kind: 'failed', retry: false };
       }
       return { kind: 'classified', c };
     }
-    state.failures.push(`${where} gave no usable reply`);
+    state.budget.failures.push(`${where} gave no usable reply`);
     return { kind: 'failed', retry: false };
   }
 

@@ -124,3 +124,29 @@ describe('QNAME minimisation', () => {
     expect(r.answer.map((x) => x.data)).toEqual(['192.0.2.8']);
   });
 });
+
+describe('parallel side lookups', () => {
+  it('resolves the addresses of several glueless NS names at once', async () => {
+    const { RecordingTrace } = await import('../../src/resolver/trace.js');
+    const t = makeResolver(ROOT);
+    const NET = '127.3.2.1';
+    const B = '127.3.2.2';
+    t.net.on(ROOT, authoritative('.', [
+      rr.ns('.', 'a.root.test'), rr.a('a.root.test', ROOT),
+      rr.ns('example', 'ns1.example'), rr.a('ns1.example', A1), rr.ns('net', 'ns.net'), rr.a('ns.net', NET),
+    ]));
+    t.net.on(A1, authoritative('example', [rr.ns('victim.example', 'ns.a.net'), rr.ns('victim.example', 'ns.b.net')]));
+    t.net.on(NET, authoritative('net', [rr.ns('a.net', 'ns.dead.net'), rr.a('ns.dead.net', '127.3.9.9'), rr.ns('b.net', 'ns.b.net'), rr.a('ns.b.net', B)]));
+    t.net.on(B, (q, o) =>
+      q.questions![0]!.name.toLowerCase().endsWith('victim.example')
+        ? authoritative('victim.example', [rr.a('www.victim.example', '192.0.2.77')])(q, o)
+        : authoritative('b.net', [rr.a('ns.b.net', B)])(q, o),
+    );
+    const trace = new RecordingTrace();
+    const r = await t.resolver.resolve({ name: 'www.victim.example', type: 'A', class: 'IN' }, trace);
+    expect(r.answer.map((x) => x.data)).toEqual(['192.0.2.77']);
+    const kinds = trace.events.map((e) => e.kind);
+    const firstLookup = kinds.indexOf('ns-lookup');
+    expect(kinds[firstLookup + 1]).toBe('ns-lookup');
+  });
+});
