@@ -45,19 +45,40 @@ export class Pipeline {
   constructor(private readonly d: PipelineDeps) {}
 
   /** Bytes in, bytes out (null: send nothing). Never throws. */
-  readonly handle = async (query: Buffer, client: ClientInfo): Promise<Buffer | null> => {
+  /**
+   * Bytes in, bytes out (null: send nothing). Never throws. A cache hit is answered synchronously: no promise,
+   * no decode, no encode.
+   */
+  readonly handle = (query: Buffer, client: ClientInfo): Buffer | null | Promise<Buffer | null> => {
     this.counters.queries++;
     try {
-      const out = await this.process(query, client);
-      if (out === null) this.counters.dropped++;
-      else if (out.length >= 4) countRcode(this.counters, out[3]! & 0x0f);
-      return out;
+      const peeked = peekQuery(query);
+      const hit = peeked ? this.fromAnswerCache(query, client, peeked) : null;
+      if (hit) {
+        countRcode(this.counters, hit[3]! & 0x0f);
+        return hit;
+      }
+      return this.process(query, client, peeked).then(
+        (out) => this.counted(out),
+        (e: unknown) => this.failed(e, client),
+      );
     } catch (e) {
-      // A bug, not bad input: log it and answer nothing rather than crash the server.
-      this.d.logger.error({ event: 'pipeline_error', err: e, client: client.address }, 'pipeline_error');
-      return null;
+      return this.failed(e, client);
     }
   };
+
+  private counted(out: Buffer | null): Buffer | null {
+    if (out === null) this.counters.dropped++;
+    else if (out.length >= 4) countRcode(this.counters, out[3]! & 0x0f);
+    return out;
+  }
+
+  /** A bug, not bad input: log it and answer nothing rather than crash the server. */
+  private failed(e: unknown, client: ClientInfo): null {
+    this.d.logger.error({ event: 'pipeline_error', err: e, client: client.address }, 'pipeline_error');
+    this.counters.dropped++;
+    return null;
+  }
 
   /**
    * The hot path: a plain query (one question, at most an OPT) from an allowed client whose answer is cached
@@ -102,12 +123,7 @@ export class Pipeline {
     this.d.logger.info({ event: 'query', client: client.address, transport: client.transport, name, type, rcode, answers, ms, cached }, 'query');
   }
 
-  private async process(query: Buffer, client: ClientInfo): Promise<Buffer | null> {
-    const peeked = peekQuery(query);
-    if (peeked) {
-      const hit = this.fromAnswerCache(query, client, peeked);
-      if (hit) return hit;
-    }
+  private async process(query: Buffer, client: ClientInfo, peeked: PeekedQuery | null): Promise<Buffer | null> {
     const header = peekHeader(query);
     if (!header) return null; // not even a header: nothing to answer to
     if ((header.flags & Flag.QR) !== 0) return null; // a response sent to us: drop (RFC 5452 hygiene)
