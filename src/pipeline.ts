@@ -5,13 +5,13 @@ import { typeName } from './wire/types.js';
 import type { Logger } from './log.js';
 import { countRcode, newCounters, type Counters } from './metrics.js';
 import type { LocalZones } from './policy/local-zones.js';
-import type { Resolver } from './resolver/resolver.js';
+import type { Resolution, Resolver } from './resolver/resolver.js';
 import type { ClientInfo } from './server/types.js';
 import { encodeBareError, encodeResponse, type ResponseSpec } from './wire/build.js';
 import { decodePacket, type WirePacket } from './wire/decode.js';
 import { CLASSIC_UDP_SIZE, OUR_UDP_SIZE, readClientEdns, udpLimit, type ClientEdns } from './wire/edns.js';
 import { skipName } from './wire/patch.js';
-import { Flag, HEADER_LEN, opcodeOf, peekHeader, peekOpt, peekQuery, type PeekedQuery } from './wire/question.js';
+import { Flag, HEADER_LEN, opcodeOf, peekHeader, peekOpt, peekQuery, readQname, type PeekedQuery } from './wire/question.js';
 import { Rcode, type Question } from './wire/types.js';
 
 export interface ClientAcl {
@@ -100,13 +100,13 @@ export class Pipeline {
       return null;
     }
     if (!this.d.acl.allows(client.address)) return null;
-    const key = answerKey(p.qnameLower, p.qtype, p.qclass, dnssecOk, (p.flags & Flag.CD) !== 0, p.arcount === 1);
+    const key = answerKey(p.questionKey, dnssecOk, (p.flags & Flag.CD) !== 0, p.arcount === 1);
     const out = this.d.answerCache.lookup(key, query, p.id, (p.flags & Flag.RD) !== 0, p.questionEnd);
     // Too big for this client's UDP size: the full path sends it truncated.
     if (!out || (client.transport === 'udp' && out.length > limit)) return null;
     this.counters.answerCacheHits++;
-    if (this.d.answerCache.wantsRefresh) this.d.resolver.prefetch({ name: p.qname, type: typeName(p.qtype), class: 'IN' });
-    if (this.d.queryLog) this.logQuery(client, p.qname, String(p.qtype), out[3]! & 0x0f, out.readUInt16BE(6), 0, true);
+    if (this.d.answerCache.wantsRefresh) this.d.resolver.prefetch({ name: readQname(query), type: typeName(p.qtype), class: 'IN' });
+    if (this.d.queryLog) this.logQuery(client, readQname(query), typeName(p.qtype), out[3]! & 0x0f, out.readUInt16BE(6), 0, true);
     return out;
   }
 
@@ -115,7 +115,7 @@ export class Pipeline {
     if (!this.d.answerCache || (rcode !== Rcode.NOERROR && rcode !== Rcode.NXDOMAIN)) return;
     // Only when the encoded question has exactly the client's length, so cached offsets fit every hit.
     if (skipName(full, HEADER_LEN) + 4 !== peeked.questionEnd) return;
-    const key = answerKey(peeked.qnameLower, peeked.qtype, peeked.qclass, edns.dnssecOk, cd, edns.present);
+    const key = answerKey(peeked.questionKey, edns.dnssecOk, cd, edns.present);
     this.d.answerCache.store(key, full, peeked.questionEnd);
   }
 
@@ -156,15 +156,17 @@ export class Pipeline {
     if (question.class !== 'IN' || REFUSED_TYPES.has(question.type)) return reply(Rcode.REFUSED);
 
     const local = this.d.localZones.answer(question);
-    if (local) return reply(local.rcode, { answer: local.answer, authority: local.authority, aa: true });
-
-    if (this.resolving >= this.d.maxClientQueries) return null;
-    this.resolving++;
-    let result;
-    try {
-      result = await this.d.resolver.resolve(question);
-    } finally {
-      this.resolving--;
+    let result: Resolution;
+    if (local) {
+      result = local;
+    } else {
+      if (this.resolving >= this.d.maxClientQueries) return null;
+      this.resolving++;
+      try {
+        result = await this.d.resolver.resolve(question);
+      } finally {
+        this.resolving--;
+      }
     }
     const spec: ResponseSpec = {
       ...base,
@@ -172,6 +174,7 @@ export class Pipeline {
       answer: result.answer,
       authority: result.authority,
       edns,
+      ...(local ? { aa: true } : {}),
       ...(result.ede ? { ede: result.ede } : {}),
     };
     const full = encodeResponse(spec);

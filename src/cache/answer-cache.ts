@@ -1,11 +1,12 @@
 // The wire-level answer cache (the hot path, like PowerDNS Recursor's packet cache): ready response bytes keyed
-// by (qname lower-cased, qtype, qclass, DO, CD, EDNS present). A hit copies the bytes and patches ID, RD, TTLs,
+// by (qname lower-cased, qtype, qclass — the wire question — DO, CD, EDNS present). A hit copies the bytes and patches ID, RD, TTLs,
 // question case and A/AAAA rotation — no dns-packet decode or encode. The RRset cache stays the source of truth;
 // an entry lives only as long as the shortest TTL in it.
 import { LRUCache } from 'lru-cache';
 import type { RotateMode } from '../config/schema.js';
 import type { Clock } from '../util/clock.js';
 import type { Random } from '../util/random.js';
+import { nameKeyPrefix } from '../wire/question.js';
 import { layoutRecords, patchHeader, patchQuestionCase, rotateBlocks } from '../wire/patch.js';
 
 const TYPE_A = 1;
@@ -31,8 +32,9 @@ interface AnswerEntry {
   refreshRequested: boolean;
 }
 
-export function answerKey(qnameLower: string, qtype: number, qclass: number, dnssecOk: boolean, cd: boolean, edns: boolean): string {
-  return `${qnameLower}|${qtype}|${qclass}|${dnssecOk ? 1 : 0}${cd ? 1 : 0}${edns ? 1 : 0}`;
+/** The question key (lower-cased wire question) plus one character for the DO, CD and EDNS bits. */
+export function answerKey(questionKey: string, dnssecOk: boolean, cd: boolean, edns: boolean): string {
+  return questionKey + String.fromCharCode(0x30 + (dnssecOk ? 4 : 0) + (cd ? 2 : 0) + (edns ? 1 : 0));
 }
 
 /** Runs of ≥2 consecutive A or AAAA records with the same owner bytes and equal size, in the answer section. */
@@ -142,12 +144,12 @@ export class AnswerCache {
   }
 
   /** Drops everything, or every entry for one name (all types). */
-  flush(nameLower?: string): void {
-    if (nameLower === undefined) {
+  flush(name?: string): void {
+    if (name === undefined) {
       this.lru.clear();
       return;
     }
-    const prefix = nameLower + '|';
+    const prefix = nameKeyPrefix(name);
     for (const key of [...this.lru.keys()]) if (key.startsWith(prefix)) this.lru.delete(key);
   }
 }

@@ -7,6 +7,8 @@ export interface Acl {
   allows(address: string): boolean;
 }
 
+const MEMO_LIMIT = 4096;
+
 interface V4Range {
   base: number;
   mask: number;
@@ -74,12 +76,23 @@ export function createAcl(cidrs: readonly string[]): Acl {
       }
       return true;
     });
+  const decide = (address: string): boolean => {
+    if (isIPv4(address)) return allowV4(v4ToInt(address));
+    // IPv4-mapped IPv6 (::ffff:a.b.c.d), as dual-stack sockets report IPv4 clients.
+    if (address.startsWith('::ffff:') && isIPv4(address.slice(7))) return allowV4(v4ToInt(address.slice(7)));
+    return isIPv6(address) && allowV6(v6ToBytes(address));
+  };
+  // Clients are few and come back: remember decisions (bounded, cleared when full).
+  const memo = new Map<string, boolean>();
   return {
     allows(address: string): boolean {
-      if (isIPv4(address)) return allowV4(v4ToInt(address));
-      // IPv4-mapped IPv6 (::ffff:a.b.c.d), as dual-stack sockets report IPv4 clients.
-      if (address.startsWith('::ffff:') && isIPv4(address.slice(7))) return allowV4(v4ToInt(address.slice(7)));
-      return isIPv6(address) && allowV6(v6ToBytes(address));
+      let ok = memo.get(address);
+      if (ok === undefined) {
+        ok = decide(address);
+        if (memo.size >= MEMO_LIMIT) memo.clear();
+        memo.set(address, ok);
+      }
+      return ok;
     },
   };
 }

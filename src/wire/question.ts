@@ -8,10 +8,11 @@ export interface PeekedQuery {
   ancount: number;
   nscount: number;
   arcount: number;
-  /** Question name as received, in presentation form (no trailing dot, root = "."). */
-  qname: string;
-  /** Lower-cased qname: the cache key part. */
-  qnameLower: string;
+  /**
+   * The question as it is on the wire (labels, type, class) with ASCII letters lower-cased (RFC 1035 §2.3.3:
+   * only ASCII case is folded), as a Latin-1 string: the answer-cache key, built without decoding the name.
+   */
+  questionKey: string;
   qtype: number;
   qclass: number;
   /** Offset just past the question (start of the answer section). */
@@ -45,33 +46,32 @@ export function peekHeader(buf: Uint8Array): { id: number; flags: number; qdcoun
   };
 }
 
+const scratch = Buffer.alloc(260);
+
 /**
  * Reads the header and the first question. Returns null when the question cannot be read (truncated,
- * compressed name pointer in a question, bad label). Labels are read as Latin-1 so any byte survives.
+ * compressed name pointer in a question, bad label, name over 255 octets).
  */
 export function peekQuery(buf: Uint8Array): PeekedQuery | null {
   if (buf.length < HEADER_LEN) return null;
   const qdcount = (buf[4]! << 8) | buf[5]!;
   if (qdcount < 1) return null;
   let off = HEADER_LEN;
-  let name = '';
-  let total = 0;
   for (;;) {
     if (off >= buf.length) return null;
     const len = buf[off]!;
-    off++;
     if (len === 0) break;
     if (len > 63) return null; // pointers are not expected in a query's question
-    if (off + len > buf.length) return null;
-    total += len + 1;
-    if (total > 254) return null; // RFC 1035 §2.3.4: 255 octets at most
-    let label = '';
-    for (let i = off; i < off + len; i++) label += String.fromCharCode(buf[i]!);
-    name = name === '' ? label : name + '.' + label;
-    off += len;
+    off += len + 1;
   }
-  if (off + 4 > buf.length) return null;
-  const qname = name === '' ? '.' : name;
+  off++; // the root label
+  if (off + 4 > buf.length || off - HEADER_LEN > 255) return null;
+  const end = off + 4;
+  const keyLen = end - HEADER_LEN;
+  for (let i = 0; i < keyLen; i++) {
+    const c = buf[HEADER_LEN + i]!;
+    scratch[i] = c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
+  }
   return {
     id: (buf[0]! << 8) | buf[1]!,
     flags: (buf[2]! << 8) | buf[3]!,
@@ -79,12 +79,29 @@ export function peekQuery(buf: Uint8Array): PeekedQuery | null {
     ancount: (buf[6]! << 8) | buf[7]!,
     nscount: (buf[8]! << 8) | buf[9]!,
     arcount: (buf[10]! << 8) | buf[11]!,
-    qname,
-    qnameLower: qname.toLowerCase(),
+    questionKey: scratch.toString('latin1', 0, keyLen),
     qtype: (buf[off]! << 8) | buf[off + 1]!,
     qclass: (buf[off + 2]! << 8) | buf[off + 3]!,
-    questionEnd: off + 4,
+    questionEnd: end,
   };
+}
+
+/** The question name in presentation form (case kept, root = "."), for the rare paths that need it. */
+export function readQname(buf: Uint8Array): string {
+  const labels: string[] = [];
+  let off = HEADER_LEN;
+  while (off < buf.length && buf[off]! !== 0 && buf[off]! <= 63) {
+    const len = buf[off]!;
+    labels.push(Buffer.from(buf.subarray(off + 1, off + 1 + len)).toString('latin1'));
+    off += len + 1;
+  }
+  return labels.length === 0 ? '.' : labels.join('.');
+}
+
+/** A name as the lower-cased wire labels a question key starts with (for flushing one name). */
+export function nameKeyPrefix(name: string): string {
+  const labels = name === '.' || name === '' ? [] : name.replace(/\.$/, '').toLowerCase().split('.');
+  return labels.map((l) => String.fromCharCode(l.length) + l).join('') + '\0';
 }
 
 export interface PeekedOpt {

@@ -1,17 +1,26 @@
 import * as dnsPacket from 'dns-packet';
 import { describe, expect, it } from 'vitest';
-import { peekHeader, peekQuery } from '../../../src/wire/question.js';
+import { nameKeyPrefix, peekHeader, peekQuery, readQname } from '../../../src/wire/question.js';
 
 describe('peekQuery', () => {
   it('reads the header and question without a full decode, keeping case', () => {
     const wire = dnsPacket.encode({ type: 'query', id: 4242, flags: dnsPacket.RECURSION_DESIRED, questions: [{ name: 'WwW.Example.com', type: 'AAAA', class: 'IN' }] });
     const q = peekQuery(wire)!;
     expect(q.id).toBe(4242);
-    expect(q.qname).toBe('WwW.Example.com');
-    expect(q.qnameLower).toBe('www.example.com');
+    expect(readQname(wire)).toBe('WwW.Example.com');
+    // The key is the wire question with ASCII letters folded: same for any case, different per type.
+    expect(q.questionKey).toBe('\x03www\x07example\x03com\x00\x00\x1c\x00\x01');
+    expect(q.questionKey.startsWith(nameKeyPrefix('WWW.example.COM.'))).toBe(true);
     expect(q.qtype).toBe(28);
     expect(q.qclass).toBe(1);
     expect(q.questionEnd).toBe(wire.length);
+  });
+  it('folds only ASCII case (RFC 1035 §2.3.3), so Latin-1 letters stay distinct', () => {
+    const a = Buffer.from(dnsPacket.encode({ type: 'query', id: 1, questions: [{ name: 'x.example', type: 'A' }] }));
+    const b = Buffer.from(a);
+    a[13] = 0xe9; // é
+    b[13] = 0xc9; // É
+    expect(peekQuery(a)!.questionKey).not.toBe(peekQuery(b)!.questionKey);
   });
   it('returns null for truncated or hostile input', () => {
     const wire = dnsPacket.encode({ type: 'query', id: 1, questions: [{ name: 'example.com', type: 'A' }] });
@@ -27,6 +36,7 @@ describe('peekQuery', () => {
   });
   it('reads the root name', () => {
     const wire = dnsPacket.encode({ type: 'query', id: 1, questions: [{ name: '.', type: 'NS' }] });
-    expect(peekQuery(wire)!.qname).toBe('.');
+    expect(readQname(wire)).toBe('.');
+    expect(peekQuery(wire)!.questionKey).toBe('\x00\x00\x02\x00\x01');
   });
 });
