@@ -98,5 +98,6 @@ export function classifyReply(packet: WirePacket, zone: string, qname: string, q
     return { kind: 'nodata', cnames, name: qname, soa, authoritative };
   }
   // Neither an answer, a negative answer nor a downward referral: an upward referral or a lame server.
-  return { kind: 'lame', reason: authority.some((r) => r.type === 'NS') ? 'upward referral' : 'not authoritative' };
+  const referral = (packet.authorities ?? []).some((r) => (r as RR).type === 'NS');
+  return { kind: 'lame', reason: referral ? 'upward referral' : 'not authoritative' };
 }

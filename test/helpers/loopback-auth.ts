@@ -14,6 +14,8 @@ export interface LoopbackServer {
   handler: Handler;
   /** Send UDP replies from another socket (another source port), as a spoofer would. */
   spoofSourcePort: boolean;
+  /** Send UDP replies from another loopback address, as a spoofer would. */
+  spoofSourceAddress: boolean;
   /** Delay before answering, ms. */
   delayMs: number;
   close(): Promise<void>;
@@ -27,6 +29,7 @@ function encodeReply(reply: Exclude<Reply, 'drop' | 'neterror'>, query: ReturnTy
 export async function serveOnLoopback(address: string, port: number, handler: Handler): Promise<LoopbackServer> {
   const udp = dgram.createSocket('udp4');
   const spoofer = dgram.createSocket('udp4');
+  const otherAddress = dgram.createSocket('udp4');
   const sockets = new Set<net.Socket>();
   const server: LoopbackServer = {
     address,
@@ -34,12 +37,14 @@ export async function serveOnLoopback(address: string, port: number, handler: Ha
     queries: [],
     handler,
     spoofSourcePort: false,
+    spoofSourceAddress: false,
     delayMs: 0,
     close: async () => {
       for (const s of sockets) s.destroy();
       await Promise.all([
         new Promise<void>((r) => udp.close(() => r())),
         new Promise<void>((r) => spoofer.close(() => r())),
+        new Promise<void>((r) => otherAddress.close(() => r())),
         new Promise<void>((r) => tcp.close(() => r())),
       ]);
     },
@@ -56,7 +61,7 @@ export async function serveOnLoopback(address: string, port: number, handler: Ha
   };
   udp.on('message', (msg, rinfo) => {
     void answer(msg, false).then((out) => {
-      if (out) (server.spoofSourcePort ? spoofer : udp).send(out, rinfo.port, rinfo.address);
+      if (out) (server.spoofSourceAddress ? otherAddress : server.spoofSourcePort ? spoofer : udp).send(out, rinfo.port, rinfo.address);
     });
   });
   const tcp = net.createServer((socket) => {
@@ -83,6 +88,10 @@ export async function serveOnLoopback(address: string, port: number, handler: Ha
     udp.bind(port, address, () => resolve());
   });
   await new Promise<void>((resolve) => spoofer.bind(0, address, () => resolve()));
+  // Same port, another address in 127/8 (the last octet flipped): a reply "from the wrong server".
+  const parts = address.split('.');
+  const other = `${parts[0]}.${parts[1]}.${parts[2]}.${(Number(parts[3]) + 100) % 250}`;
+  await new Promise<void>((resolve) => otherAddress.bind(0, other, () => resolve()));
   await new Promise<void>((resolve, reject) => {
     tcp.once('error', reject);
     tcp.listen(port, address, () => resolve());
