@@ -75,6 +75,7 @@ export async function buildCore(config: Config, o: Overrides = {}): Promise<Core
     logger,
     queryLog: config.queryLog,
     maxClientQueries: config.maxClientQueries,
+    ede: config.ede,
   });
   return { resolver, pipeline, rrsets, negatives, answerCache, logger };
 }

@@ -27,6 +27,8 @@ export interface PipelineDeps {
   queryLog: boolean;
   /** Client queries being resolved at once; past it new ones are dropped (the client retries). */
   maxClientQueries: number;
+  /** Attach RFC 8914 Extended DNS Errors to answers for EDNS clients. */
+  ede: boolean;
 }
 
 /** Query types a recursive resolver does not serve (RFC 5936 §4: zone transfers are for authoritative servers). */
@@ -175,7 +177,7 @@ export class Pipeline {
       authority: result.authority,
       edns,
       ...(local ? { aa: true } : {}),
-      ...(result.ede ? { ede: result.ede } : {}),
+      ...(result.ede && this.d.ede ? { ede: result.ede } : {}),
     };
     const full = encodeResponse(spec);
     if (result.stale) this.counters.staleAnswers++;

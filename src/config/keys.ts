@@ -37,6 +37,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { key: 'serve-stale', field: 'serveStale', check: { kind: 'bool' }, doc: 'Answer from expired cache when resolution fails or is slow (RFC 8767), TTL 30, EDE 3.' },
   { key: 'stale-window', field: 'staleWindow', check: int(0, 30 * DAY, 'seconds'), doc: 'How long after expiry data may be served stale.' },
   { key: 'stale-answer-timeout-ms', field: 'staleAnswerTimeoutMs', check: int(0, 60_000, 'ms'), doc: 'Client-response timer: answer stale data after this long if resolution is still running.' },
+  { key: 'ede', field: 'ede', check: { kind: 'bool' }, doc: 'Extended DNS Errors (RFC 8914) on SERVFAIL and stale answers: the text names the zone, the servers and why.' },
   { key: 'prefetch', field: 'prefetch', check: { kind: 'bool' }, doc: 'Refresh RRsets asked for in the last 10% of their TTL, in the background.' },
   { key: 'ipv6-upstream', field: 'ipv6Upstream', check: { kind: 'auto-bool' }, doc: 'Use IPv6 addresses of upstream servers: auto (when the host has a global IPv6 address), true, false.' },
   { key: 'upstream-port', field: 'upstreamPort', check: int(1, 65_535, 'port'), flag: '--upstream-port', doc: 'Port of upstream servers: 53 on the internet, another for a lab.' },

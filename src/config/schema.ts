@@ -50,6 +50,8 @@ export interface Config {
   staleAnswerTimeoutMs: number;
   /** Refresh cached RRsets asked for in the last 10% of their TTL, in the background. */
   prefetch: boolean;
+  /** RFC 8914 Extended DNS Errors on SERVFAIL and stale answers to EDNS clients. */
+  ede: boolean;
   /** RFC 9156 QNAME minimisation (relaxed: falls back to the full name for servers that get it wrong). */
   qnameMinimisation: boolean;
   /** 0x20: randomise the letter case of upstream query names (per-server fallback when not preserved). */
@@ -110,6 +112,7 @@ export const DEFAULTS: Config = {
   staleWindow: 86_400,
   staleAnswerTimeoutMs: 1_800,
   prefetch: true,
+  ede: true,
   qnameMinimisation: true,
   caseRandomisation: true,
   maxReferrals: 30,

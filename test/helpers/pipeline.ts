@@ -30,6 +30,7 @@ export function makePipeline(rootAddress: string, opts: { acl?: ClientAcl; order
     logger: pino({ level: 'silent' }),
     queryLog: false,
     maxClientQueries: opts.maxClientQueries ?? 1000,
+    ede: true,
   });
   const ask = async (q: dnsPacket.Packet | Buffer, client: ClientInfo = LOCAL_UDP): Promise<WirePacket | null> => {
     const bytes = Buffer.isBuffer(q) ? q : dnsPacket.encode(q);
