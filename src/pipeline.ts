@@ -7,7 +7,7 @@ import { countRcode, newCounters, type Counters } from './metrics.js';
 import type { LocalZones } from './policy/local-zones.js';
 import type { Resolution, Resolver } from './resolver/resolver.js';
 import type { ClientInfo } from './server/types.js';
-import { encodeBareError, encodeResponse, type ResponseSpec } from './wire/build.js';
+import { encodeBareError, encodeResponse, withRawQuestion, type ResponseSpec } from './wire/build.js';
 import { decodePacket, type WirePacket } from './wire/decode.js';
 import { CLASSIC_UDP_SIZE, OUR_UDP_SIZE, readClientEdns, udpLimit, type ClientEdns } from './wire/edns.js';
 import { skipName } from './wire/patch.js';
@@ -33,6 +33,11 @@ export interface PipelineDeps {
 
 /** Query types a recursive resolver does not serve (RFC 5936 §4: zone transfers are for authoritative servers). */
 const REFUSED_TYPES = new Set(['AXFR', 'IXFR']);
+
+/** True when every label is non-empty (so no label held a dot). */
+function isPlainName(name: string): boolean {
+  return name === '.' || !(name.startsWith('.') || name.includes('..'));
+}
 
 function countOpt(packet: WirePacket): number {
   let n = 0;
@@ -156,6 +161,11 @@ export class Pipeline {
     if (edns.present && edns.version > 0) return reply(Rcode.BADVERS);
     if (!this.d.acl.allows(client.address)) return reply(Rcode.REFUSED);
     if (question.class !== 'IN' || REFUSED_TYPES.has(question.type)) return reply(Rcode.REFUSED);
+    // A dot or nothing inside a label cannot be carried in presentation-form names: say so (RFC 8914 §4.22).
+    if (!isPlainName(question.name)) {
+      const refused = encodeResponse({ ...base, question: null, rcode: Rcode.REFUSED, answer: [], authority: [], edns, ede: { code: 21, text: 'labels containing dots are not supported' } });
+      return peeked ? withRawQuestion(refused, query, peeked.questionEnd) : refused;
+    }
 
     const local = this.d.localZones.answer(question);
     let result: Resolution;

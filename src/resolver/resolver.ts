@@ -136,7 +136,10 @@ export class Resolver {
    * failed or slow (client-response timer) resolution is answered from expired cache (RFC 8767 §5).
    */
   resolve(q: Question, trace?: Trace): Promise<Resolution> {
-    const work = trace ? this.resolveFresh(q, trace, false) : this.resolveJoined(q);
+    // A bug must cost one SERVFAIL, never a client left waiting forever.
+    const work = (trace ? this.resolveFresh(q, trace, false) : this.resolveJoined(q)).catch(
+      (e: unknown): Resolution => ({ rcode: Rcode.SERVFAIL, answer: [], authority: [], ede: { code: EdeCode.OTHER, text: `internal error: ${(e as Error).message}` } }),
+    );
     const stale = this.d.serveStale;
     if (!stale) return work;
     return new Promise((resolve) => {

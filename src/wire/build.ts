@@ -60,3 +60,13 @@ export function encodeBareError(id: number, flags: number, rcode: number): Buffe
   out.writeUInt16BE(Flag.QR | Flag.RA | kept | (rcode & 0xf), 2);
   return out;
 }
+
+/**
+ * Puts the client's question bytes (header offset 12 up to `questionEnd`) into a response encoded without a
+ * question: for names that presentation form cannot carry, the question is echoed exactly as received.
+ */
+export function withRawQuestion(response: Buffer, query: Uint8Array, questionEnd: number): Buffer {
+  const out = Buffer.concat([response.subarray(0, 12), query.subarray(12, questionEnd), response.subarray(12)]);
+  out.writeUInt16BE(1, 4);
+  return out;
+}

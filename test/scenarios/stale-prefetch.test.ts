@@ -72,3 +72,15 @@ describe('prefetch', () => {
     expect(t.net.countTo(AUTH)).toBe(before);
   });
 });
+
+describe('robustness', () => {
+  it('a failure inside resolution becomes one SERVFAIL, never a client left waiting (serve-stale on)', async () => {
+    const t = setUp();
+    t.net.on(AUTH, () => {
+      throw new Error('boom');
+    });
+    const r = await t.resolver.resolve(q);
+    expect(r.rcode).toBe(Rcode.SERVFAIL);
+    expect(r.ede?.text).toMatch(/internal error: boom/);
+  });
+});

@@ -164,3 +164,43 @@ describe('pipeline: wire-level answer cache', () => {
     expect(Rcode.NXDOMAIN).toBe(3);
   });
 });
+
+describe('pipeline: hostile input', () => {
+  it('never throws and never answers with anything undecodable, for random and mutated packets', async () => {
+    const t = withHierarchy(makePipeline(ROOT));
+    const { SeededRandom } = await import('../../src/util/random.js');
+    const rnd = new SeededRandom(2024);
+    const valid = dnsPacket.encode(query('www.example', 'A', { additionals: [ednsOpt()] }));
+    for (let i = 0; i < 2000; i++) {
+      let bytes: Buffer;
+      if (i % 2 === 0) {
+        bytes = Buffer.alloc(rnd.below(80));
+        for (let j = 0; j < bytes.length; j++) bytes[j] = rnd.below(256);
+      } else {
+        bytes = Buffer.from(valid);
+        for (let k = 0; k < 1 + rnd.below(4); k++) bytes[rnd.below(bytes.length)] = rnd.below(256);
+        if (rnd.below(4) === 0) bytes = bytes.subarray(0, rnd.below(bytes.length));
+      }
+      bytes[2] = bytes.length > 2 ? bytes[2]! & 0x7f : 0; // a query, not a response
+      const out = await t.pipeline.handle(bytes, { address: '127.0.0.1', port: 1, transport: 'udp' });
+      if (out) {
+        expect(out.length).toBeGreaterThanOrEqual(12);
+        expect(out.readUInt16BE(0)).toBe(bytes.readUInt16BE(0));
+        expect(out[2]! & 0x80).toBe(0x80);
+        const { decodePacket } = await import('../../src/wire/decode.js');
+        expect(decodePacket(out).ok, out.toString('hex')).toBe(true);
+      }
+    }
+  });
+});
+
+describe('pipeline: names it cannot carry', () => {
+  it('answers REFUSED with EDE 21 for a label containing a dot', async () => {
+    const t = withHierarchy(makePipeline(ROOT));
+    const bytes = Buffer.from('beef010000010000000000010377772e076578616d706c65000001000100002904d0000000000000', 'hex');
+    const r = (await t.ask(bytes))!;
+    expect(r.rcode).toBe('REFUSED');
+    const opt = r.additionals!.find((a) => a.type === 'OPT') as { options: { code: number; data: Buffer }[] };
+    expect(opt.options[0]!.data.readUInt16BE(0)).toBe(21);
+  });
+});
