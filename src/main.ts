@@ -4,7 +4,8 @@ import { AnswerCache } from './cache/answer-cache.js';
 import { InfraCache } from './cache/infra-cache.js';
 import { NegativeCache } from './cache/negative-cache.js';
 import { RRsetCache } from './cache/rrset-cache.js';
-import type { Config } from './config/schema.js';
+import { DEFAULTS, type Config } from './config/schema.js';
+import { ErrorCode, RootlineError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
 import { Pipeline } from './pipeline.js';
 import { createAcl } from './policy/acl.js';
@@ -12,7 +13,7 @@ import { LocalZones } from './policy/local-zones.js';
 import { loadRootHints, type RootHints } from './resolver/hints.js';
 import { limitsFromConfig } from './resolver/limits.js';
 import { Resolver } from './resolver/resolver.js';
-import { startListeners } from './server/listeners.js';
+import { startListeners, type Listeners } from './server/listeners.js';
 import { NetworkTransport } from './upstream/network.js';
 import type { Transport } from './upstream/transport.js';
 import { systemClock, type Clock } from './util/clock.js';
@@ -88,12 +89,25 @@ export interface RunningServer extends Core {
 
 export async function startServer(config: Config, o: Overrides = {}): Promise<RunningServer> {
   const core = await buildCore(config, o);
-  const listeners = await startListeners(config.listen, core.pipeline.handle, {
-    tcpIdleTimeoutMs: config.tcpIdleTimeoutMs,
-    tcpMaxConnections: config.tcpMaxConnections,
-    exclusive: !o.clusterWorker,
-  });
-  const addresses = listeners.bound.map((b) => (b.family === 6 ? `[${b.address}]:${b.port}` : `${b.address}:${b.port}`));
+  const options = { tcpIdleTimeoutMs: config.tcpIdleTimeoutMs, tcpMaxConnections: config.tcpMaxConnections, exclusive: !o.clusterWorker };
+  const listeners: Listeners[] = [];
+  if (config.listen.join() === DEFAULTS.listen.join()) {
+    // The defaults include [::1]: a host without IPv6 loopback still starts, on 127.0.0.1 alone.
+    for (const addr of config.listen) {
+      try {
+        listeners.push(await startListeners([addr], core.pipeline.handle, options));
+      } catch (e) {
+        if (!(e instanceof RootlineError && e.code === ErrorCode.ADDR_NOT_AVAILABLE && listeners.length > 0)) {
+          await Promise.all(listeners.map((l) => l.close()));
+          throw e;
+        }
+        core.logger.warn({ event: 'listen_skipped', address: addr, reason: e.message }, 'listen_skipped');
+      }
+    }
+  } else {
+    listeners.push(await startListeners(config.listen, core.pipeline.handle, options));
+  }
+  const addresses = listeners.flatMap((l) => l.bound).map((b) => (b.family === 6 ? `[${b.address}]:${b.port}` : `${b.address}:${b.port}`));
   if (!o.clusterWorker) core.logger.info({ event: 'listening', addresses }, 'listening');
-  return { ...core, addresses, close: () => listeners.close() };
+  return { ...core, addresses, close: async () => void (await Promise.all(listeners.map((l) => l.close()))) };
 }
