@@ -93,7 +93,7 @@ export class Pipeline {
    */
   private fromAnswerCache(query: Buffer, client: ClientInfo, p: PeekedQuery): Buffer | null {
     if (!this.d.answerCache) return null;
-    if ((p.flags & Flag.QR) !== 0 || opcodeOf(p.flags) !== 0 || p.qdcount !== 1 || p.ancount !== 0 || p.nscount !== 0 || p.arcount > 1) {
+    if ((p.flags & (Flag.QR | Flag.RD)) !== Flag.RD || opcodeOf(p.flags) !== 0 || p.qdcount !== 1 || p.ancount !== 0 || p.nscount !== 0 || p.arcount > 1) {
       return null;
     }
     let limit = CLASSIC_UDP_SIZE;
@@ -172,6 +172,8 @@ export class Pipeline {
     if (local) {
       result = local;
     } else {
+      // Like Unbound's 'allow': no recursion asked (RD=0) means no answers from the resolver or its cache.
+      if (!base.rd) return reply(Rcode.REFUSED);
       if (this.resolving >= this.d.maxClientQueries) return null;
       this.resolving++;
       try {

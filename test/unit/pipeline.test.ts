@@ -34,8 +34,11 @@ describe('pipeline: client-facing rules', () => {
     expect(r.flag_aa).toBe(false);
     expect(r.questions![0]!.name).toBe('WWW.Example');
     expect(r.answers!.map((a) => (a as { data: string }).data)).toEqual(['192.0.2.1']);
+    // RD=0: no recursion and no cache snooping (as Unbound's 'allow'); local data is still answered.
     const noRd = (await t.ask(query('www.example', 'A', { flags: 0 })))!;
     expect(noRd.flag_rd).toBe(false);
+    expect(noRd.rcode).toBe('REFUSED');
+    expect((await t.ask(query('localhost', 'A', { flags: 0 })))!.rcode).toBe('NOERROR');
   });
 
   it('drops responses and sub-header junk, answers FORMERR to undecodable queries', async () => {
