@@ -12,7 +12,7 @@ import type { Clock } from '../util/clock.js';
 import type { Random } from '../util/random.js';
 import { decodePacket } from '../wire/decode.js';
 import type { ExtendedError } from '../wire/edns.js';
-import { canonical, isInZone, labelCount, parentOf, randomiseCase } from '../wire/names.js';
+import { canonical, isInZone, labelCount, parentOf, randomiseCase, restoreQuestionCase } from '../wire/names.js';
 import { Flag } from '../wire/question.js';
 import { Rcode, serverKey, type Question, type RR, type ServerAddr } from '../wire/types.js';
 import { buildUpstreamQuery } from '../wire/upstream-query.js';
@@ -570,6 +570,8 @@ export class Resolver {
         }
       }
       this.d.infra.reportRtt(key, result.rttMs);
+      // Names compressed against the question would otherwise carry our random case into answers and cache.
+      if (randomCase) restoreQuestionCase(result.bytes, canonical(name));
       const decoded = decodePacket(result.bytes);
       if (!decoded.ok) {
         this.traceAsk(state, target, zone, name, qtype, tcp, result.rttMs, { kind: 'garbage', reason: decoded.reason });

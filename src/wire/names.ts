@@ -73,3 +73,28 @@ export function randomiseCase(name: string, randomBits: () => number): string {
   }
   return out;
 }
+
+/**
+ * Undoes 0x20 in a reply: writes `plainName` (same name, other letter case) over the reply's question name, so
+ * every name compressed against the question decodes in plain case. Returns false if the lengths differ.
+ */
+export function restoreQuestionCase(reply: Buffer, plainName: string): boolean {
+  const ls = plainName === '.' || plainName === '' ? [] : plainName.replace(/\.$/, '').split('.');
+  let off = 12;
+  for (const label of ls) {
+    if (reply[off] !== label.length) return false;
+    for (let i = 0; i < label.length; i++) {
+      const c = label.charCodeAt(i);
+      const r = reply[off + 1 + i]!;
+      if ((c | 0x20) !== (r | 0x20)) return false;
+    }
+    off += label.length + 1;
+  }
+  if (reply[off] !== 0) return false;
+  off = 12;
+  for (const label of ls) {
+    reply.write(label, off + 1, 'latin1');
+    off += label.length + 1;
+  }
+  return true;
+}
