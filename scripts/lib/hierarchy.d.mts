@@ -1,0 +1,16 @@
+// Types for hierarchy.mjs (NSD on loopback for end-to-end tests and benchmarks).
+export interface ExtraName {
+  name: string;
+  type: string;
+  expect: 'NOERROR' | 'NXDOMAIN' | 'NODATA';
+}
+export interface Hierarchy {
+  rootHintsPath: string;
+  rootHints: string;
+  servers: { label: string; address: string; zones: string[]; pid: number }[];
+  names: { a: string[]; all: ExtraName[] };
+  stop(): Promise<void>;
+}
+export const EXTRA_NAMES: ExtraName[];
+export function startHierarchy(o: { workDir: string; domains?: number; port?: number; prefix?: string; extra?: boolean }): Promise<Hierarchy>;
+export function stopAll(): Promise<void>;

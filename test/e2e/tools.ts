@@ -1,0 +1,144 @@
+// End-to-end plumbing: which prerequisites exist, child processes we start (and stop by PID), dig output parsing.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import * as dgram from 'node:dgram';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+function which(cmd: string): string | null {
+  for (const dir of ['/usr/sbin', '/usr/bin', '/sbin', '/bin', '/usr/local/bin', '/usr/local/sbin']) {
+    if (existsSync(join(dir, cmd))) return join(dir, cmd);
+  }
+  return null;
+}
+
+export const tools = { nsd: which('nsd'), unbound: which('unbound'), dig: which('dig') };
+
+/** What is missing for the end-to-end tests, in words; empty when they can run. */
+export function missingPrerequisites(): string[] {
+  const missing: string[] = [];
+  if (!tools.nsd) missing.push('nsd (Debian package nsd)');
+  if (!tools.unbound) missing.push('unbound (Debian package unbound)');
+  if (!tools.dig) missing.push('dig (Debian package dnsutils)');
+  if (process.getuid?.() !== 0) missing.push('root (NSD and Unbound talk on port 53 of 127.x addresses, as real root hints require)');
+  if (!existsSync('dist/cli.js')) missing.push('dist/cli.js (run npm run build)');
+  return missing;
+}
+
+/** Skip loudly, or fail when ROOTLINE_E2E=required. */
+export function e2eGate(suite: string): boolean {
+  const missing = missingPrerequisites();
+  if (missing.length === 0) return true;
+  const message = `end-to-end suite '${suite}' cannot run; missing: ${missing.join('; ')}`;
+  if (process.env.ROOTLINE_E2E === 'required') throw new Error(`${message} (ROOTLINE_E2E=required)`);
+  console.warn(`\n!!! SKIPPED: ${message}. Install them (see README) or set ROOTLINE_E2E=required to make this a failure.\n`);
+  return false;
+}
+
+const children = new Set<ChildProcess>();
+
+export function startChild(cmd: string, args: string[]): ChildProcess {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr?.on('data', (d) => (err += String(d)));
+  child.stdout?.on('data', () => undefined);
+  (child as ChildProcess & { errText: () => string }).errText = () => err;
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  return child;
+}
+
+export async function stopChild(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+  });
+}
+
+export function answersUdp(address: string, port: number, timeoutMs = 300): Promise<boolean> {
+  const q = Buffer.from([0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 9, 0x6c, 0x6f, 0x63, 0x61, 0x6c, 0x68, 0x6f, 0x73, 0x74, 0, 0, 1, 0, 1]);
+  return new Promise((resolve) => {
+    const s = dgram.createSocket('udp4');
+    const t = setTimeout(() => {
+      s.close();
+      resolve(false);
+    }, timeoutMs);
+    s.on('message', () => {
+      clearTimeout(t);
+      s.close();
+      resolve(true);
+    });
+    s.send(q, port, address);
+  });
+}
+
+export async function waitForAnswer(address: string, port: number, child: ChildProcess, what: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (child.exitCode !== null) throw new Error(`${what} exited: ${(child as ChildProcess & { errText: () => string }).errText()}`);
+    if (await answersUdp(address, port)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what} did not answer on ${address}:${port} within 10 s`);
+}
+
+export function startUnbound(dir: string, port: number, rootHints: string): ChildProcess {
+  mkdirSync(dir, { recursive: true });
+  const conf = join(dir, 'unbound.conf');
+  writeFileSync(
+    conf,
+    [
+      'server:',
+      `  interface: 127.0.0.1@${port}`,
+      `  port: ${port}`,
+      '  do-ip6: no',
+      '  access-control: 127.0.0.0/8 allow',
+      '  username: ""',
+      '  chroot: ""',
+      `  directory: "${dir}"`,
+      `  pidfile: "${dir}/unbound.pid"`,
+      `  root-hints: "${rootHints}"`,
+      '  do-not-query-localhost: no',
+      '  module-config: "iterator"',
+      '  qname-minimisation: yes',
+      '  use-syslog: no',
+      '  logfile: ""',
+      '  verbosity: 0',
+      'remote-control:',
+      '  control-enable: no',
+      '',
+    ].join('\n'),
+  );
+  return startChild(tools.unbound!, ['-d', '-c', conf]);
+}
+
+export interface DigResult {
+  status: string;
+  flags: string[];
+  answer: string[];
+  authority: string[];
+  raw: string;
+}
+
+/** Runs dig against a server on loopback and parses status, flags and the answer/authority records. */
+export function dig(port: number, name: string, type: string, extra: string[] = []): DigResult {
+  const raw = execFileSync(tools.dig!, ['@127.0.0.1', '-p', String(port), name, type, '+time=5', '+tries=1', ...extra], { encoding: 'utf8' });
+  const status = /status: ([A-Z]+)/.exec(raw)?.[1] ?? 'NONE';
+  const flags = (/;; flags: ([a-z ]+);/.exec(raw)?.[1] ?? '').trim().split(/\s+/);
+  const section = (title: string): string[] => {
+    const m = new RegExp(`;; ${title} SECTION:\\n([\\s\\S]*?)(?:\\n\\n|$)`).exec(raw);
+    return m ? m[1]!.split('\n').filter((l) => l.trim() !== '' && !l.startsWith(';')) : [];
+  };
+  return { status, flags, answer: section('ANSWER'), authority: section('AUTHORITY'), raw };
+}
+
+/** A record line without its TTL, lower-cased, whitespace folded: for comparing answers across servers. */
+export function normalise(line: string): string {
+  const f = line.trim().split(/\s+/);
+  f.splice(1, 1); // TTL
+  return f.join(' ').toLowerCase();
+}
+
+export function ttlOf(line: string): number {
+  return Number(line.trim().split(/\s+/)[1]);
+}
