@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { addServeOptions, runServe, type ServeFlags } from './cli/serve.js';
 import { parseWholeNumber } from './cli/common.js';
+import { runLab, type LabFlags } from './cli/lab.js';
 import { runQuery, type QueryFlags } from './cli/query.js';
 
 const program = new Command();
@@ -21,5 +22,14 @@ program
   .option('--root-hints <file>', 'root hints file (default: the bundled IANA file)')
   .option('--upstream-port <port>', 'port of upstream servers (53; another for a lab)', parseWholeNumber('--upstream-port'))
   .action((name: string, type: string, flags: QueryFlags) => runQuery(name, type, flags));
+
+program
+  .command('lab')
+  .description('start a simulated DNS hierarchy on loopback and a resolver pointed at it, and print dig commands')
+  .option('--port <port>', 'port of the lab servers (default 53 as root, else 5353)', parseWholeNumber('--port'))
+  .option('--prefix <127.N>', 'loopback prefix of the lab server addresses (default 127.53)')
+  .option('--listen <addr:port>', 'where the lab resolver listens (default 127.0.0.1:5300)')
+  .option('--log-level <level>', 'resolver log level (default warn)')
+  .action((flags: LabFlags) => runLab(flags));
 
 await program.parseAsync(process.argv);

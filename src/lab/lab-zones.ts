@@ -1,0 +1,91 @@
+// The `rootline lab` hierarchy: root, three TLDs and a handful of zones that show every interesting case of
+// iterative resolution, served by in-process authoritative servers on loopback addresses (prefix.x.y).
+//
+//   P.0.1, P.0.2   a.root.lab, b.root.lab      "."
+//   P.1.1/2/3      ns.nic.com / .net / .org    com, net, org
+//   P.2.1, P.2.2   ns1/ns2.example.com         example.com (glue in com), example.net on P.2.2
+//   P.2.3          ns1.example.org             example.org, glueless.org (its NS name lives in example.net)
+//   P.2.4          ns.broken.net               lame.com: delegated here, but this server answers REFUSED
+import { zone, type Zone } from './answerer.js';
+
+export interface LabServer {
+  label: string;
+  address: string;
+  zones: Zone[];
+  /** This server answers REFUSED to everything (a lame delegation to show EDE). */
+  lame?: boolean;
+}
+
+export interface LabExample {
+  name: string;
+  type: string;
+  what: string;
+}
+
+const soa = (ns: string) => `@ 3600 SOA ${ns} hostmaster 2026112501 7200 900 1209600 300`;
+
+export function labServers(prefix: string): LabServer[] {
+  const ip = (a: number, b: number) => `${prefix}.${a}.${b}`;
+  const root = zone('.', [
+    '@ 3600 SOA a.root.lab. hostmaster.root.lab. 2026112501 7200 900 1209600 300',
+    '@ NS a.root.lab.', '@ NS b.root.lab.', `a.root.lab. A ${ip(0, 1)}`, `b.root.lab. A ${ip(0, 2)}`,
+    'com. NS ns.nic.com.', `ns.nic.com. A ${ip(1, 1)}`,
+    'net. NS ns.nic.net.', `ns.nic.net. A ${ip(1, 2)}`,
+    'org. NS ns.nic.org.', `ns.nic.org. A ${ip(1, 3)}`,
+  ]);
+  const com = zone('com', [
+    soa('ns.nic.com.'), '@ NS ns.nic.com.', `ns.nic.com. A ${ip(1, 1)}`,
+    'example NS ns1.example.com.', 'example NS ns2.example.com.', `ns1.example A ${ip(2, 1)}`, `ns2.example A ${ip(2, 2)}`,
+    'lame NS ns.broken.net.',
+  ]);
+  const net = zone('net', [
+    soa('ns.nic.net.'), '@ NS ns.nic.net.', `ns.nic.net. A ${ip(1, 2)}`,
+    'example NS ns1.example.net.', `ns1.example A ${ip(2, 2)}`,
+    'broken NS ns.broken.net.', `ns.broken A ${ip(2, 4)}`,
+  ]);
+  const org = zone('org', [
+    soa('ns.nic.org.'), '@ NS ns.nic.org.', `ns.nic.org. A ${ip(1, 3)}`,
+    'example NS ns1.example.org.', `ns1.example A ${ip(2, 3)}`,
+    'glueless NS ns.glue.example.net.',
+  ]);
+  const bigTxt = Array.from({ length: 40 }, (_, i) => `big TXT line ${i} of an answer far too long for one UDP datagram`);
+  const exampleCom = zone('example.com', [
+    soa('ns1.example.com.'), '@ NS ns1', '@ NS ns2', `ns1 A ${ip(2, 1)}`, `ns2 A ${ip(2, 2)}`,
+    '@ MX 10 mail', '@ TXT v=spf1 -all', 'mail A 192.0.2.25',
+    'www 300 A 192.0.2.80', 'www 300 AAAA 2001:db8::80',
+    'pool 60 A 192.0.2.1', 'pool 60 A 192.0.2.2', 'pool 60 A 192.0.2.3', 'pool 60 A 192.0.2.4',
+    'start CNAME hop.example.net.', 'loop CNAME loop.example.net.', 'old DNAME example.net.',
+    ...bigTxt,
+  ]);
+  const exampleNet = zone('example.net', [
+    soa('ns1.example.net.'), '@ NS ns1', `ns1 A ${ip(2, 2)}`, `ns.glue A ${ip(2, 3)}`,
+    'hop CNAME end.example.org.', 'loop CNAME loop.example.com.', 'x A 198.51.100.10',
+  ]);
+  const exampleOrg = zone('example.org', [soa('ns1.example.org.'), '@ NS ns1', `ns1 A ${ip(2, 3)}`, 'end A 203.0.113.7']);
+  const glueless = zone('glueless.org', [soa('ns.glue.example.net.'), '@ NS ns.glue.example.net.', 'www A 203.0.113.99']);
+  return [
+    { label: 'a.root.lab', address: ip(0, 1), zones: [root] },
+    { label: 'b.root.lab', address: ip(0, 2), zones: [root] },
+    { label: 'ns.nic.com', address: ip(1, 1), zones: [com] },
+    { label: 'ns.nic.net', address: ip(1, 2), zones: [net] },
+    { label: 'ns.nic.org', address: ip(1, 3), zones: [org] },
+    { label: 'ns1.example.com', address: ip(2, 1), zones: [exampleCom] },
+    { label: 'ns2.example.com', address: ip(2, 2), zones: [exampleCom, exampleNet] },
+    { label: 'ns1.example.org', address: ip(2, 3), zones: [exampleOrg, glueless] },
+    { label: 'ns.broken.net', address: ip(2, 4), zones: [], lame: true },
+  ];
+}
+
+export const LAB_EXAMPLES: LabExample[] = [
+  { name: 'www.example.com', type: 'A', what: 'root → com → example.com, glue all the way' },
+  { name: 'example.com', type: 'MX', what: 'an MX record' },
+  { name: 'pool.example.com', type: 'A', what: 'four A records: ask twice, watch the round-robin' },
+  { name: 'start.example.com', type: 'A', what: 'a CNAME chain across com → net → org' },
+  { name: 'x.old.example.com', type: 'A', what: 'a DNAME (old.example.com → example.net)' },
+  { name: 'www.glueless.org', type: 'A', what: 'a glueless delegation: its name server is resolved first' },
+  { name: 'nope.example.com', type: 'A', what: 'NXDOMAIN with the zone SOA' },
+  { name: 'www.example.com', type: 'MX', what: 'NODATA: the name exists, the type does not' },
+  { name: 'loop.example.com', type: 'A', what: 'a CNAME loop: SERVFAIL, and the EDE says why' },
+  { name: 'www.lame.com', type: 'A', what: 'a lame delegation: SERVFAIL with an EDE naming the server' },
+  { name: 'big.example.com', type: 'TXT', what: 'too big for UDP: TC=1, dig retries over TCP' },
+];
