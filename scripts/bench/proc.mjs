@@ -105,7 +105,7 @@ function encodeQuery(id, name, qtype) {
  * Send one query (RD set) until any response with our ID arrives or the deadline passes.
  * Returns { ok, rcode, ms } — a SERVFAIL still proves the server is up.
  */
-export function waitForDns(host, port, { name = '.', qtype = 2, totalMs = 20000, tryMs = 1000, proc } = {}) {
+export function waitForDns(host, port, { name = '.', qtype = 2, totalMs = 20000, tryMs = 250, proc } = {}) {
   const start = Date.now();
   return new Promise((resolve) => {
     const s = dgram.createSocket('udp4');
@@ -119,14 +119,16 @@ export function waitForDns(host, port, { name = '.', qtype = 2, totalMs = 20000,
       resolve(r);
     };
     let id = 0;
+    const sent = new Set(); // a slow first answer to an earlier try still counts
     s.on('message', (msg) => {
-      if (msg.length >= 12 && msg.readUInt16BE(0) === id) finish({ ok: true, rcode: msg[3] & 0x0f, ms: Date.now() - start });
+      if (msg.length >= 12 && sent.has(msg.readUInt16BE(0))) finish({ ok: true, rcode: msg[3] & 0x0f, ms: Date.now() - start });
     });
     s.on('error', () => {});
     const attempt = () => {
       if (Date.now() - start > totalMs) return finish({ ok: false, reason: `no answer on ${host}:${port} within ${totalMs} ms` });
       if (proc && !children.has(proc.pid)) return finish({ ok: false, reason: `${proc.name} exited before answering` });
       id = (id + 1) & 0xffff;
+      sent.add(id);
       s.send(encodeQuery(id, name, qtype), port, host);
       timer = setTimeout(attempt, tryMs);
     };
