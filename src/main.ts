@@ -52,7 +52,7 @@ export async function buildCore(config: Config, o: Overrides = {}): Promise<Core
   const answerCache = new AnswerCache(config.cacheSize, clock, config.rrsetOrder, random);
   const useIpv6 = config.ipv6Upstream === 'auto' ? hostHasGlobalIpv6() : config.ipv6Upstream;
   const resolver = new Resolver({
-    transport: o.transport ?? new NetworkTransport(),
+    transport: o.transport ?? new NetworkTransport(random),
     clock,
     random,
     rrsets,

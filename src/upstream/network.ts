@@ -4,7 +4,9 @@ import * as dgram from 'node:dgram';
 import * as net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { ServerAddr } from '../wire/types.js';
+import type { Random } from '../util/random.js';
 import { matchReply } from './match.js';
+import { UdpPool } from './udp-pool.js';
 import type { QueryOptions, Transport, TransportResult } from './transport.js';
 
 function udpQuery(to: ServerAddr, wire: Buffer, o: QueryOptions): Promise<TransportResult> {
@@ -79,7 +81,19 @@ function tcpQuery(to: ServerAddr, wire: Buffer, o: QueryOptions): Promise<Transp
 }
 
 export class NetworkTransport implements Transport {
+  private readonly pool: UdpPool | null;
+
+  /** With a Random, UDP goes through a pool of sockets on random ports; without, one socket per query. */
+  constructor(random?: Random) {
+    this.pool = random ? new UdpPool(random) : null;
+  }
+
   query(to: ServerAddr, wire: Buffer, options: QueryOptions): Promise<TransportResult> {
-    return options.tcp ? tcpQuery(to, wire, options) : udpQuery(to, wire, options);
+    if (options.tcp) return tcpQuery(to, wire, options);
+    return this.pool ? this.pool.query(to, wire, options) : udpQuery(to, wire, options);
+  }
+
+  close(): void {
+    this.pool?.closeAll();
   }
 }
