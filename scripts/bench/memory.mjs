@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+// Live memory per cached name: resolves every name of a generated NSD lab in-process, forces GC before and after,
+// and reports heap + external bytes per name (what RSS growth over a few thousand names cannot show, because V8
+// grows its heap in large steps). Needs root (NSD on port 53 of 127.89.x.x) and `npm run build`:
+//   node --expose-gc scripts/bench/memory.mjs [domains]
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as dnsPacket from 'dns-packet';
+import pino from 'pino';
+import { DEFAULTS } from '../../dist/config/schema.js';
+import { buildCore } from '../../dist/main.js';
+import { startHierarchy } from '../lib/hierarchy.mjs';
+
+if (typeof global.gc !== 'function') throw new Error('run with node --expose-gc');
+const domains = Number(process.argv[2] ?? 2000);
+const lab = await startHierarchy({ workDir: mkdtempSync(join(tmpdir(), 'rootline-mem-')), domains, port: 53, prefix: '127.89', extra: false });
+try {
+  const core = await buildCore({ ...DEFAULTS, rootHints: lab.rootHintsPath }, { logger: pino({ level: 'silent' }) });
+  const client = { address: '127.0.0.1', port: 1, transport: 'udp' };
+  const ask = (name, id) => core.pipeline.handle(dnsPacket.encode({ type: 'query', id, flags: 256, questions: [{ name, type: 'A' }] }), client);
+  const names = lab.names.a;
+  await ask(names[0], 0);
+  global.gc();
+  const before = process.memoryUsage();
+  for (let i = 0; i < names.length; i += 50) await Promise.all(names.slice(i, i + 50).map((n, j) => ask(n, j)));
+  global.gc();
+  const after = process.memoryUsage();
+  const live = (m) => m.heapUsed + m.external;
+  const per = (live(after) - live(before)) / names.length;
+  console.log(`${names.length} names: ${core.rrsets.size} RRsets, ${core.answerCache.size} cached responses`);
+  console.log(`live heap + external per name: ${per.toFixed(0)} bytes = ${((per * 100_000) / 1e6).toFixed(0)} MB per 100,000 names (RSS ${(after.rss / 1e6).toFixed(0)} MB)`);
+} finally {
+  await lab.stop();
+}
+process.exit(0);
