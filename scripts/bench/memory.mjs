@@ -12,7 +12,7 @@ import { DEFAULTS } from '../../dist/config/schema.js';
 import { buildCore } from '../../dist/main.js';
 import { startHierarchy } from '../lib/hierarchy.mjs';
 
-if (typeof global.gc !== 'function') throw new Error('run with node --expose-gc');
+if (typeof globalThis.gc !== 'function') throw new Error('run with node --expose-gc');
 const domains = Number(process.argv[2] ?? 2000);
 const lab = await startHierarchy({ workDir: mkdtempSync(join(tmpdir(), 'rootline-mem-')), domains, port: 53, prefix: '127.89', extra: false });
 try {
@@ -21,10 +21,10 @@ try {
   const ask = (name, id) => core.pipeline.handle(dnsPacket.encode({ type: 'query', id, flags: 256, questions: [{ name, type: 'A' }] }), client);
   const names = lab.names.a;
   await ask(names[0], 0);
-  global.gc();
+  globalThis.gc();
   const before = process.memoryUsage();
   for (let i = 0; i < names.length; i += 50) await Promise.all(names.slice(i, i + 50).map((n, j) => ask(n, j)));
-  global.gc();
+  globalThis.gc();
   const after = process.memoryUsage();
   const live = (m) => m.heapUsed + m.external;
   const per = (live(after) - live(before)) / names.length;
