@@ -107,7 +107,7 @@ export class Pipeline {
       return null;
     }
     if (!this.d.acl.allows(client.address)) return null;
-    const key = answerKey(p.questionKey, dnssecOk, (p.flags & Flag.CD) !== 0, p.arcount === 1);
+    const key = answerKey(query, p.questionEnd, dnssecOk, (p.flags & Flag.CD) !== 0, p.arcount === 1);
     const out = this.d.answerCache.lookup(key, query, p.id, (p.flags & Flag.RD) !== 0, p.questionEnd);
     // Too big for this client's UDP size: the full path sends it truncated.
     if (!out || (client.transport === 'udp' && out.length > limit)) return null;
@@ -118,11 +118,11 @@ export class Pipeline {
   }
 
   /** Keeps a full response for the hot path when it is worth keeping (an answer or a negative answer). */
-  private storeAnswer(peeked: PeekedQuery, edns: ClientEdns, cd: boolean, rcode: number, full: Buffer): void {
+  private storeAnswer(query: Buffer, peeked: PeekedQuery, edns: ClientEdns, cd: boolean, rcode: number, full: Buffer): void {
     if (!this.d.answerCache || (rcode !== Rcode.NOERROR && rcode !== Rcode.NXDOMAIN)) return;
     // Only when the encoded question has exactly the client's length, so cached offsets fit every hit.
     if (skipName(full, HEADER_LEN) + 4 !== peeked.questionEnd) return;
-    const key = answerKey(peeked.questionKey, edns.dnssecOk, cd, edns.present);
+    const key = answerKey(query, peeked.questionEnd, edns.dnssecOk, cd, edns.present);
     this.d.answerCache.store(key, full, peeked.questionEnd);
   }
 
@@ -193,7 +193,7 @@ export class Pipeline {
     };
     const full = encodeResponse(spec);
     if (result.stale) this.counters.staleAnswers++;
-    if (peeked && !result.stale) this.storeAnswer(peeked, edns, base.cd, result.rcode, full);
+    if (peeked && !result.stale) this.storeAnswer(query, peeked, edns, base.cd, result.rcode, full);
     const out = limit !== undefined && full.length > limit ? encodeResponse(spec, limit) : full;
     if (this.d.queryLog) {
       const ms = Math.round((performance.now() - started) * 100) / 100;

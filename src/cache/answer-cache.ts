@@ -6,7 +6,7 @@ import { LRUCache } from 'lru-cache';
 import type { RotateMode } from '../config/schema.js';
 import type { Clock } from '../util/clock.js';
 import type { Random } from '../util/random.js';
-import { nameKeyPrefix } from '../wire/question.js';
+import { nameKeyPrefix, questionKey } from '../wire/question.js';
 import { layoutRecords, patchHeader, patchQuestionCase, rotateBlocks } from '../wire/patch.js';
 
 const TYPE_A = 1;
@@ -32,9 +32,9 @@ interface AnswerEntry {
   refreshRequested: boolean;
 }
 
-/** The question key (lower-cased wire question) plus one character for the DO, CD and EDNS bits. */
-export function answerKey(questionKey: string, dnssecOk: boolean, cd: boolean, edns: boolean): string {
-  return questionKey + String.fromCharCode(0x30 + (dnssecOk ? 4 : 0) + (cd ? 2 : 0) + (edns ? 1 : 0));
+/** The key of a query's answer: its lower-cased wire question plus one character for the DO, CD and EDNS bits. */
+export function answerKey(query: Uint8Array, questionEnd: number, dnssecOk: boolean, cd: boolean, edns: boolean): string {
+  return questionKey(query, questionEnd, 0x30 + (dnssecOk ? 4 : 0) + (cd ? 2 : 0) + (edns ? 1 : 0));
 }
 
 /** Runs of ≥2 consecutive A or AAAA records with the same owner bytes and equal size, in the answer section. */

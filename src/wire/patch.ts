@@ -53,7 +53,8 @@ export function patchHeader(out: Buffer, id: number, rdSet: boolean): void {
 
 /** Copies the client's question bytes (same name up to case, so same length) to restore its letter case. */
 export function patchQuestionCase(out: Buffer, query: Uint8Array, questionEnd: number): void {
-  out.set(query.subarray(HEADER_LEN, questionEnd - 4), HEADER_LEN);
+  // A plain loop: a question is a few dozen bytes, and subarray() would allocate a view per query.
+  for (let i = HEADER_LEN; i < questionEnd - 4; i++) out[i] = query[i]!;
 }
 
 /** Rotates a run of `count` equal-sized RRs of `blockLen` bytes starting at `start` by `turn` places. */
@@ -61,7 +62,8 @@ export function rotateBlocks(out: Buffer, source: Uint8Array, start: number, blo
   const k = turn % count;
   if (k === 0) return;
   const firstLen = (count - k) * blockLen;
-  // source holds the stored order; out receives [k..count) then [0..k).
-  out.set(source.subarray(start + k * blockLen, start + count * blockLen), start);
-  out.set(source.subarray(start, start + k * blockLen), start + firstLen);
+  const runLen = count * blockLen;
+  // source holds the stored order; out receives [k..count) then [0..k). Byte loops: no views allocated per query.
+  for (let i = 0; i < firstLen; i++) out[start + i] = source[start + k * blockLen + i]!;
+  for (let i = firstLen; i < runLen; i++) out[start + i] = source[start + i - firstLen]!;
 }

@@ -8,11 +8,6 @@ export interface PeekedQuery {
   ancount: number;
   nscount: number;
   arcount: number;
-  /**
-   * The question as it is on the wire (labels, type, class) with ASCII letters lower-cased (RFC 1035 §2.3.3:
-   * only ASCII case is folded), as a Latin-1 string: the answer-cache key, built without decoding the name.
-   */
-  questionKey: string;
   qtype: number;
   qclass: number;
   /** Offset just past the question (start of the answer section). */
@@ -66,12 +61,6 @@ export function peekQuery(buf: Uint8Array): PeekedQuery | null {
   }
   off++; // the root label
   if (off + 4 > buf.length || off - HEADER_LEN > 255) return null;
-  const end = off + 4;
-  const keyLen = end - HEADER_LEN;
-  for (let i = 0; i < keyLen; i++) {
-    const c = buf[HEADER_LEN + i]!;
-    scratch[i] = c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
-  }
   return {
     id: (buf[0]! << 8) | buf[1]!,
     flags: (buf[2]! << 8) | buf[3]!,
@@ -79,11 +68,25 @@ export function peekQuery(buf: Uint8Array): PeekedQuery | null {
     ancount: (buf[6]! << 8) | buf[7]!,
     nscount: (buf[8]! << 8) | buf[9]!,
     arcount: (buf[10]! << 8) | buf[11]!,
-    questionKey: scratch.toString('latin1', 0, keyLen),
     qtype: (buf[off]! << 8) | buf[off + 1]!,
     qclass: (buf[off + 2]! << 8) | buf[off + 3]!,
-    questionEnd: end,
+    questionEnd: off + 4,
   };
+}
+
+/**
+ * A cache key for a peeked question: the question as it is on the wire (labels, type, class) with ASCII letters
+ * lower-cased (RFC 1035 §2.3.3: only ASCII case is folded), then one `variant` byte, as a single Latin-1 string
+ * built without decoding the name (one allocation: this runs on every query).
+ */
+export function questionKey(buf: Uint8Array, questionEnd: number, variant: number): string {
+  const keyLen = questionEnd - HEADER_LEN;
+  for (let i = 0; i < keyLen; i++) {
+    const c = buf[HEADER_LEN + i]!;
+    scratch[i] = c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
+  }
+  scratch[keyLen] = variant;
+  return scratch.toString('latin1', 0, keyLen + 1);
 }
 
 /** The question name in presentation form (case kept, root = "."), for the rare paths that need it. */

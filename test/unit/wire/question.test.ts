@@ -1,6 +1,6 @@
 import * as dnsPacket from 'dns-packet';
 import { describe, expect, it } from 'vitest';
-import { nameKeyPrefix, peekHeader, peekQuery, readQname } from '../../../src/wire/question.js';
+import { nameKeyPrefix, peekHeader, peekQuery, questionKey, readQname } from '../../../src/wire/question.js';
 
 describe('peekQuery', () => {
   it('reads the header and question without a full decode, keeping case', () => {
@@ -9,8 +9,9 @@ describe('peekQuery', () => {
     expect(q.id).toBe(4242);
     expect(readQname(wire)).toBe('WwW.Example.com');
     // The key is the wire question with ASCII letters folded: same for any case, different per type.
-    expect(q.questionKey).toBe('\x03www\x07example\x03com\x00\x00\x1c\x00\x01');
-    expect(q.questionKey.startsWith(nameKeyPrefix('WWW.example.COM.'))).toBe(true);
+    const key = questionKey(wire, q.questionEnd, 0x30);
+    expect(key).toBe('\x03www\x07example\x03com\x00\x00\x1c\x00\x010');
+    expect(key.startsWith(nameKeyPrefix('WWW.example.COM.'))).toBe(true);
     expect(q.qtype).toBe(28);
     expect(q.qclass).toBe(1);
     expect(q.questionEnd).toBe(wire.length);
@@ -20,7 +21,7 @@ describe('peekQuery', () => {
     const b = Buffer.from(a);
     a[13] = 0xe9; // é
     b[13] = 0xc9; // É
-    expect(peekQuery(a)!.questionKey).not.toBe(peekQuery(b)!.questionKey);
+    expect(questionKey(a, peekQuery(a)!.questionEnd, 0)).not.toBe(questionKey(b, peekQuery(b)!.questionEnd, 0));
   });
   it('returns null for truncated or hostile input', () => {
     const wire = dnsPacket.encode({ type: 'query', id: 1, questions: [{ name: 'example.com', type: 'A' }] });
@@ -37,6 +38,6 @@ describe('peekQuery', () => {
   it('reads the root name', () => {
     const wire = dnsPacket.encode({ type: 'query', id: 1, questions: [{ name: '.', type: 'NS' }] });
     expect(readQname(wire)).toBe('.');
-    expect(peekQuery(wire)!.questionKey).toBe('\x00\x00\x02\x00\x01');
+    expect(questionKey(wire, peekQuery(wire)!.questionEnd, 0x31)).toBe('\x00\x00\x02\x00\x011');
   });
 });
