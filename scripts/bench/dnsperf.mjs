@@ -70,12 +70,43 @@ export async function dnsperf({ host, port, dataFile, mode, seconds, clients = 4
     return { ok: false, error: r.timedOut ? 'dnsperf hit its hard time limit' : `dnsperf failed: ${(r.stderr || r.stdout).trim().slice(-300)}`, command: `dnsperf ${args.join(' ')}` };
   }
   const sorted = lat.subarray(0, n).sort();
-  return {
+  const result = {
     ok: true,
     command: `dnsperf ${args.join(' ')}`,
     ...summary,
     p50LatencyMs: percentile(sorted, 50),
     p99LatencyMs: percentile(sorted, 99),
     latencySamples: n,
+  };
+  // Kept out of the JSON output, but there for mergeRuns().
+  Object.defineProperty(result, 'latencies', { value: sorted, enumerable: false });
+  return result;
+}
+
+/** Two consecutive 'once' runs as one: times, counts and rcodes summed, percentiles over both runs' latencies. */
+export function mergeRuns(a, b) {
+  if (!a.ok) return a;
+  if (!b.ok) return b;
+  const lat = new Float64Array(a.latencies.length + b.latencies.length);
+  lat.set(a.latencies);
+  lat.set(b.latencies, a.latencies.length);
+  lat.sort();
+  const rcodes = { ...a.rcodes };
+  for (const [k, v] of Object.entries(b.rcodes)) rcodes[k] = (rcodes[k] ?? 0) + v;
+  const runTimeSec = a.runTimeSec + b.runTimeSec;
+  const completed = a.completed + b.completed;
+  return {
+    ok: true,
+    command: `${a.command}; ${b.command}`,
+    sent: a.sent + b.sent,
+    completed,
+    lost: a.lost + b.lost,
+    rcodes,
+    runTimeSec: Math.round(runTimeSec * 1e6) / 1e6,
+    qps: completed / runTimeSec,
+    meanLatencyMs: (a.meanLatencyMs * a.completed + b.meanLatencyMs * b.completed) / Math.max(1, completed),
+    p50LatencyMs: percentile(lat, 50),
+    p99LatencyMs: percentile(lat, 99),
+    latencySamples: lat.length,
   };
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Live memory per cached name: resolves every name of a generated NSD lab in-process, forces GC before and after,
 // and reports heap + external bytes per name (what RSS growth over a few thousand names cannot show, because V8
-// grows its heap in large steps). Needs root (NSD on port 53 of 127.89.x.x) and `npm run build`:
+// grows its heap in large steps), split into the answer cache, the RRset cache and the rest (by emptying the
+// caches one after the other). Needs root (NSD on port 53 of 127.89.x.x) and `npm run build`:
 //   node --expose-gc scripts/bench/memory.mjs [domains]
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,15 +22,23 @@ try {
   const ask = (name, id) => core.pipeline.handle(dnsPacket.encode({ type: 'query', id, flags: 256, questions: [{ name, type: 'A' }] }), client);
   const names = lab.names.a;
   await ask(names[0], 0);
-  globalThis.gc();
-  const before = process.memoryUsage();
+  const live = () => {
+    globalThis.gc();
+    const m = process.memoryUsage();
+    return m.heapUsed + m.external;
+  };
+  const before = live();
   for (let i = 0; i < names.length; i += 50) await Promise.all(names.slice(i, i + 50).map((n, j) => ask(n, j)));
-  globalThis.gc();
-  const after = process.memoryUsage();
-  const live = (m) => m.heapUsed + m.external;
-  const per = (live(after) - live(before)) / names.length;
+  const after = live();
+  const rss = process.memoryUsage().rss;
   console.log(`${names.length} names: ${core.rrsets.size} RRsets, ${core.answerCache.size} cached responses`);
-  console.log(`live heap + external per name: ${per.toFixed(0)} bytes = ${((per * 100_000) / 1e6).toFixed(0)} MB per 100,000 names (RSS ${(after.rss / 1e6).toFixed(0)} MB)`);
+  core.answerCache.flush();
+  const withoutAnswers = live();
+  core.rrsets.clear();
+  const withoutRRsets = live();
+  const per = (bytes) => (bytes / names.length).toFixed(0);
+  console.log(`live heap + external per name: ${per(after - before)} bytes = ${(((after - before) / names.length) * 100_000 / 1e6).toFixed(0)} MB per 100,000 names (RSS ${(rss / 1e6).toFixed(0)} MB)`);
+  console.log(`  answer cache ${per(after - withoutAnswers)}, RRset cache ${per(withoutAnswers - withoutRRsets)}, rest ${per(withoutRRsets - before)} bytes per name`);
 } finally {
   await lab.stop();
 }

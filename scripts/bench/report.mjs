@@ -15,7 +15,8 @@ const METRICS = [
   ['coldTimeouts', 'Cold: timeouts (lost)', '', 'lower'],
   ['coldCpuSec', 'Cold: server CPU', 's', 'lower'],
   ['peakRssMB', 'Peak RSS (VmHWM)', 'MB', 'lower'],
-  ['rssGrowthPer100kMB', 'RSS growth per 100,000 cached names', 'MB', 'lower'],
+  ['rssGrowthPer100kMB', 'RSS growth per 100,000 cached names (second half of the cold pass)', 'MB', 'lower'],
+  ['rssGrowthWholePassPer100kMB', 'RSS growth per 100,000 names, whole cold pass (incl. one-time costs)', 'MB', 'lower'],
 ];
 
 /** Flatten one server's phases into the metric keys above. */
@@ -41,6 +42,7 @@ export function flatten(r) {
   if (r.memory) {
     out.peakRssMB = r.memory.peakRssMB;
     out.rssGrowthPer100kMB = r.memory.rssGrowthPer100kMB;
+    out.rssGrowthWholePassPer100kMB = r.memory.rssGrowthWholePassPer100kMB;
   }
   return out;
 }

@@ -9,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import os from 'node:os';
 import { stopProcess, killAllSync, stopAll, waitForDns, udpPortFree, procStats } from './proc.mjs';
-import { dnsperf } from './dnsperf.mjs';
+import { dnsperf, mergeRuns } from './dnsperf.mjs';
 import { resolverTargets, bareTarget } from './targets.mjs';
 import { ratios, markdown } from './report.mjs';
 
@@ -124,8 +124,12 @@ async function hitPhase(t, dataFile, pid) {
   return r;
 }
 
-/** One resolver, fresh: cold pass over every name once (which also warms it), then the cache-hit phase. */
-async function benchResolver(t, namesFile, nameCount) {
+/**
+ * One resolver, fresh: cold pass over every name once (which also warms it), then the cache-hit phase. The cold
+ * pass runs as two halves so that memory is read in the middle too: growth per cached name is the slope over the
+ * second half, free of one-time costs (JIT code, heap set-up) that a whole-pass figure would spread over the names.
+ */
+async function benchResolver(t, namesFiles, nameCount) {
   const res = { label: t.label, address: `${t.host}:${t.port}` };
   if (!(await udpPortFree(t.host, t.port))) return { ...res, error: `${t.host}:${t.port} is already in use` };
   let p;
@@ -142,18 +146,24 @@ async function benchResolver(t, namesFile, nameCount) {
     const start = procStats(p.pid);
     log(`${t.label}: cold pass over ${nameCount} names`);
     const cpu0 = start.cpuSec;
-    res.cold = await dnsperf({ host: t.host, port: t.port, dataFile: namesFile, mode: 'once', limitSec: settings.coldLimit, clients: settings.clients, outstanding: settings.coldOutstanding });
+    const coldHalf = (dataFile) => dnsperf({ host: t.host, port: t.port, dataFile, mode: 'once', limitSec: settings.coldLimit / 2, clients: settings.clients, outstanding: settings.coldOutstanding });
+    const firstHalf = await coldHalf(namesFiles.firstHalf);
+    const mid = procStats(p.pid);
+    const secondHalf = await coldHalf(namesFiles.secondHalf);
+    res.cold = mergeRuns(firstHalf, secondHalf);
     const afterCold = procStats(p.pid);
     res.cold.cpuSec = Math.round((afterCold.cpuSec - cpu0) * 100) / 100;
     log(`${t.label}: cache-hit load for ${settings.duration} s`);
-    res.hit = await hitPhase(t, namesFile, p.pid);
+    res.hit = await hitPhase(t, namesFiles.all, p.pid);
     const end = procStats(p.pid);
     res.memory = {
       startRssMB: mb(start.rssKb),
+      midColdRssMB: mb(mid.rssKb),
       afterColdRssMB: mb(afterCold.rssKb),
       endRssMB: mb(end.rssKb),
       peakRssMB: mb(end.hwmKb),
-      rssGrowthPer100kMB: Math.round(((afterCold.rssKb - start.rssKb) / 1024) * (100_000 / nameCount) * 10) / 10,
+      rssGrowthPer100kMB: per100k(afterCold.rssKb - mid.rssKb, nameCount - Math.floor(nameCount / 2)),
+      rssGrowthWholePassPer100kMB: per100k(afterCold.rssKb - start.rssKb, nameCount),
     };
     if (!isAlive(p)) res.error = `${t.label} exited during the run (see ${t.id}.log)`;
     return res;
@@ -163,6 +173,11 @@ async function benchResolver(t, namesFile, nameCount) {
   } finally {
     if (p) await stopProcess(p);
   }
+}
+
+/** kB grown over `names` names, as MB per 100,000 names. */
+function per100k(kb, names) {
+  return Math.round((kb / 1024) * (100_000 / names) * 10) / 10;
 }
 
 function isAlive(p) {
@@ -189,7 +204,12 @@ async function main() {
   const names = hierarchy.names.a;
   if (names.length === 0) throw new Error('the hierarchy returned no names');
   const namesFile = join(workDir, 'names.txt');
-  writeFileSync(namesFile, names.map((n) => `${n} A`).join('\n') + '\n');
+  const writeNames = (file, list) => writeFileSync(file, list.map((n) => `${n} A`).join('\n') + '\n');
+  writeNames(namesFile, names);
+  const half = Math.floor(names.length / 2);
+  const namesFiles = { all: namesFile, firstHalf: join(workDir, 'names-1.txt'), secondHalf: join(workDir, 'names-2.txt') };
+  writeNames(namesFiles.firstHalf, names.slice(0, half));
+  writeNames(namesFiles.secondHalf, names.slice(half));
 
   const results = {};
   const ceilings = {};
@@ -244,7 +264,7 @@ async function main() {
     if (!settings.only.has(t.id)) continue;
     if (cleaning) break;
     log(`${t.label}: starting at ${t.host}:${t.port}`);
-    results[t.id] = await benchResolver(t, namesFile, names.length);
+    results[t.id] = await benchResolver(t, namesFiles, names.length);
     const r = results[t.id];
     if (r.error) log(`${t.label}: FAILED — ${r.error}`);
     else log(`${t.label}: cold ${r.cold.runTimeSec ?? '?'} s (SERVFAIL ${r.cold.rcodes?.SERVFAIL ?? 0}, lost ${r.cold.lost}), hit ${Math.round(r.hit.qps ?? 0)} q/s, p99 ${r.hit.p99LatencyMs?.toFixed(2)} ms, peak RSS ${r.memory.peakRssMB} MB`);

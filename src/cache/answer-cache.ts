@@ -23,9 +23,9 @@ interface AnswerEntry {
   bytes: Buffer;
   storedAtMs: number;
   expiresAtMs: number;
+  /** Where each record's TTL sits; the stored bytes hold the original TTLs (one array, not two: memory). */
   ttlOffsets: number[];
-  ttls: number[];
-  rotations: RotationRun[];
+  rotations: readonly RotationRun[];
   turns: number;
   /** When a hit should trigger a background refresh (the last 10% of the TTL), and whether it did. */
   refreshAtMs: number;
@@ -37,8 +37,11 @@ export function answerKey(query: Uint8Array, questionEnd: number, dnssecOk: bool
   return questionKey(query, questionEnd, 0x30 + (dnssecOk ? 4 : 0) + (cd ? 2 : 0) + (edns ? 1 : 0));
 }
 
+/** Shared by every entry with nothing to rotate, so those entries carry no array of their own. */
+const NO_ROTATIONS: readonly RotationRun[] = Object.freeze([]);
+
 /** Runs of ≥2 consecutive A or AAAA records with the same owner bytes and equal size, in the answer section. */
-function findRotations(bytes: Buffer, layout: { start: number; end: number; type: number }[], answerCount: number): RotationRun[] {
+function findRotations(bytes: Buffer, layout: { start: number; end: number; type: number }[], answerCount: number): readonly RotationRun[] {
   const runs: RotationRun[] = [];
   let i = 0;
   while (i < answerCount) {
@@ -59,7 +62,7 @@ function findRotations(bytes: Buffer, layout: { start: number; end: number; type
     if (j - i >= 2) runs.push({ start: first.start, blockLen, count: j - i });
     i = j;
   }
-  return runs;
+  return runs.length === 0 ? NO_ROTATIONS : runs;
 }
 
 export class AnswerCache {
@@ -88,15 +91,13 @@ export class AnswerCache {
     const layout = layoutRecords(response, questionEnd);
     if (!layout) return;
     const ttlOffsets: number[] = [];
-    const ttls: number[] = [];
+    let minTtl = Infinity;
     for (const rr of layout) {
       if (rr.type === TYPE_OPT) continue; // the OPT "TTL" holds flags, not a TTL
       ttlOffsets.push(rr.ttlOffset);
-      ttls.push(response.readUInt32BE(rr.ttlOffset));
+      minTtl = Math.min(minTtl, response.readUInt32BE(rr.ttlOffset));
     }
-    if (ttls.length === 0) return;
-    const minTtl = Math.min(...ttls);
-    if (minTtl <= 0) return;
+    if (ttlOffsets.length === 0 || minTtl <= 0) return;
     const now = this.clock.nowMs();
     const answerCount = response.readUInt16BE(6);
     this.lru.set(key, {
@@ -104,8 +105,7 @@ export class AnswerCache {
       storedAtMs: now,
       expiresAtMs: now + minTtl * 1000,
       ttlOffsets,
-      ttls,
-      rotations: this.order === 'fixed' ? [] : findRotations(response, layout, answerCount),
+      rotations: this.order === 'fixed' ? NO_ROTATIONS : findRotations(response, layout, answerCount),
       turns: 1, // the response that was just sent was turn 0
       refreshAtMs: now + minTtl * 900,
       refreshRequested: false,
@@ -138,7 +138,7 @@ export class AnswerCache {
     }
     const elapsed = Math.floor((now - e.storedAtMs) / 1000);
     if (elapsed > 0) {
-      for (let i = 0; i < e.ttlOffsets.length; i++) out.writeUInt32BE(Math.max(0, e.ttls[i]! - elapsed), e.ttlOffsets[i]!);
+      for (const off of e.ttlOffsets) out.writeUInt32BE(Math.max(0, e.bytes.readUInt32BE(off) - elapsed), off);
     }
     return out;
   }
