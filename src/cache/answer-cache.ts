@@ -7,7 +7,7 @@ import type { RotateMode } from '../config/schema.js';
 import type { Clock } from '../util/clock.js';
 import type { Random } from '../util/random.js';
 import { nameKeyPrefix, questionKey } from '../wire/question.js';
-import { layoutRecords, patchHeader, patchQuestionCase, rotateBlocks } from '../wire/patch.js';
+import { layoutRecords, patchHeader, patchQuestionCase, readUint32Latin1, rotateBlocks } from '../wire/patch.js';
 
 const TYPE_A = 1;
 const TYPE_AAAA = 28;
@@ -20,15 +20,18 @@ interface RotationRun {
 }
 
 interface AnswerEntry {
-  bytes: Buffer;
+  /**
+   * The response as a Latin-1 string, one char per byte: a string costs 16 bytes plus its length, a Buffer
+   * about 100 bytes of object on top (this cache holds one entry per name asked).
+   */
+  wire: string;
   storedAtMs: number;
   expiresAtMs: number;
   /** Where each record's TTL sits; the stored bytes hold the original TTLs (one array, not two: memory). */
   ttlOffsets: number[];
   rotations: readonly RotationRun[];
   turns: number;
-  /** When a hit should trigger a background refresh (the last 10% of the TTL), and whether it did. */
-  refreshAtMs: number;
+  /** Whether a hit in the last 10% of the TTL already asked for a background refresh. */
   refreshRequested: boolean;
 }
 
@@ -101,13 +104,13 @@ export class AnswerCache {
     const now = this.clock.nowMs();
     const answerCount = response.readUInt16BE(6);
     this.lru.set(key, {
-      bytes: Buffer.from(response),
+      wire: response.toString('latin1'),
       storedAtMs: now,
       expiresAtMs: now + minTtl * 1000,
-      ttlOffsets,
+      // push() left room for 16 more; a copy is exactly as long as it needs to be (this entry lives for the TTL).
+      ttlOffsets: ttlOffsets.slice(),
       rotations: this.order === 'fixed' ? NO_ROTATIONS : findRotations(response, layout, answerCount),
       turns: 1, // the response that was just sent was turn 0
-      refreshAtMs: now + minTtl * 900,
       refreshRequested: false,
     });
   }
@@ -122,23 +125,23 @@ export class AnswerCache {
       this.lru.delete(key);
       return null;
     }
-    if (now >= e.refreshAtMs && !e.refreshRequested) {
+    // The last 10% of the TTL: one hit asks for a background refresh.
+    if (!e.refreshRequested && (now - e.storedAtMs) * 10 >= (e.expiresAtMs - e.storedAtMs) * 9) {
       e.refreshRequested = true;
       this.wantsRefresh = true;
     }
-    const out = Buffer.allocUnsafe(e.bytes.length);
-    e.bytes.copy(out);
+    const out = Buffer.from(e.wire, 'latin1');
     patchHeader(out, id, rdSet);
     patchQuestionCase(out, query, questionEnd);
     // Rotate before patching TTLs: rotation copies stored blocks, and every RR of a run has the same TTL.
     if (e.rotations.length > 0) {
       // 'random' on the hot path is a random rotation: cheap, and every address still comes first at times.
       const turn = this.order === 'rotate' ? e.turns++ : this.random.u16();
-      for (const r of e.rotations) rotateBlocks(out, e.bytes, r.start, r.blockLen, r.count, turn);
+      for (const r of e.rotations) rotateBlocks(out, e.wire, r.start, r.blockLen, r.count, turn);
     }
     const elapsed = Math.floor((now - e.storedAtMs) / 1000);
     if (elapsed > 0) {
-      for (const off of e.ttlOffsets) out.writeUInt32BE(Math.max(0, e.bytes.readUInt32BE(off) - elapsed), off);
+      for (const off of e.ttlOffsets) out.writeUInt32BE(Math.max(0, readUint32Latin1(e.wire, off) - elapsed), off);
     }
     return out;
   }

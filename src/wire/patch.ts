@@ -57,13 +57,21 @@ export function patchQuestionCase(out: Buffer, query: Uint8Array, questionEnd: n
   for (let i = HEADER_LEN; i < questionEnd - 4; i++) out[i] = query[i]!;
 }
 
-/** Rotates a run of `count` equal-sized RRs of `blockLen` bytes starting at `start` by `turn` places. */
-export function rotateBlocks(out: Buffer, source: Uint8Array, start: number, blockLen: number, count: number, turn: number): void {
+/**
+ * Rotates a run of `count` equal-sized RRs of `blockLen` bytes starting at `start` by `turn` places. `source`
+ * holds the stored order as a Latin-1 string (one char per byte, how the answer cache keeps responses).
+ */
+export function rotateBlocks(out: Buffer, source: string, start: number, blockLen: number, count: number, turn: number): void {
   const k = turn % count;
   if (k === 0) return;
   const firstLen = (count - k) * blockLen;
   const runLen = count * blockLen;
-  // source holds the stored order; out receives [k..count) then [0..k). Byte loops: no views allocated per query.
-  for (let i = 0; i < firstLen; i++) out[start + i] = source[start + k * blockLen + i]!;
-  for (let i = firstLen; i < runLen; i++) out[start + i] = source[start + i - firstLen]!;
+  // out receives [k..count) then [0..k). Byte loops: no views allocated per query.
+  for (let i = 0; i < firstLen; i++) out[start + i] = source.charCodeAt(start + k * blockLen + i);
+  for (let i = firstLen; i < runLen; i++) out[start + i] = source.charCodeAt(start + i - firstLen);
+}
+
+/** The 32-bit big-endian number at `off` of a Latin-1 string holding wire bytes. */
+export function readUint32Latin1(source: string, off: number): number {
+  return source.charCodeAt(off) * 0x1000000 + ((source.charCodeAt(off + 1) << 16) | (source.charCodeAt(off + 2) << 8) | source.charCodeAt(off + 3));
 }

@@ -146,6 +146,24 @@ describe('pipeline: wire-level answer cache', () => {
     expect(t.answerCache.size).toBe(0);
   });
 
+  it('a hit in the last 10% of the TTL refreshes the answer in the background, once', async () => {
+    await t.ask(query('www.example'));
+    const toExample = (): number => t.net.log.filter((e) => e.to === EXAMPLE).length;
+    const before = toExample();
+    t.clock.advance(250_000); // 50 of 300 s left: not yet
+    await t.ask(query('www.example'));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(toExample()).toBe(before);
+    t.clock.advance(30_000); // 20 s left: inside the last 10%
+    const hit = (await t.ask(query('www.example')))!;
+    expect((hit.answers![0] as { ttl: number }).ttl).toBeLessThanOrEqual(20);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(toExample()).toBe(before + 1);
+    await t.ask(query('www.example')); // the answer cache asks once per entry
+    await new Promise((r) => setTimeout(r, 10));
+    expect(toExample()).toBe(before + 1);
+  });
+
   it('does not serve a cached answer bigger than a small client UDP size', async () => {
     const big: RR[] = [];
     for (let i = 0; i < 20; i++) big.push(rr.txt('mid.example', `record number ${i} padding padding`));
