@@ -51,6 +51,10 @@ export function classifyReply(packet: WirePacket, zone: string, qname: string, q
   const { answer, authority, additional } = scrubbed;
   if (largestRRset(scrubbed) > maxRrsetSize) return { kind: 'lame', reason: `RRset larger than ${maxRrsetSize} records` };
   const authoritative = packet.flag_aa === true;
+  // A server delegated the zone that answers with RA set and AA clear is a recursive resolver answering from its
+  // cache, not an authority: lame for this zone (Unbound's "recursive lame"). A referral never sets AA, so it is
+  // judged below by its contents instead.
+  const recursiveLame = !authoritative && packet.flag_ra === true;
 
   // Follow the chain from qname through the answer section (RFC 1034 §4.3.2 step 3a).
   const cnames: RR[] = [];
@@ -59,6 +63,7 @@ export function classifyReply(packet: WirePacket, zone: string, qname: string, q
   for (;;) {
     const data = answer.filter((r) => r.type === qtype && sameName(r.name, name));
     if (data.length > 0) {
+      if (recursiveLame) return { kind: 'lame', reason: 'not authoritative (recursion available, AA clear)' };
       const nsInAnswer = qtype === 'NS' ? data : [];
       return { kind: 'answer', cnames, records: data, authoritative, glue: glueFor(nsInAnswer, additional) };
     }
@@ -74,6 +79,9 @@ export function classifyReply(packet: WirePacket, zone: string, qname: string, q
     if (seen.has(canonical(name)) || !isInZone(name, zone)) break;
   }
 
+  if (recursiveLame && (packet.rcode === 'NXDOMAIN' || cnames.length > 0)) {
+    return { kind: 'lame', reason: 'not authoritative (recursion available, AA clear)' };
+  }
   if (packet.rcode === 'NXDOMAIN') {
     return { kind: 'nxdomain', cnames, name, soa: findSoa(authority, name), authoritative };
   }
@@ -94,6 +102,7 @@ export function classifyReply(packet: WirePacket, zone: string, qname: string, q
   }
 
   const soa = findSoa(authority, qname);
+  if (recursiveLame) return { kind: 'lame', reason: 'not authoritative (recursion available, AA clear)' };
   if (soa || (authoritative && answer.length === 0)) {
     return { kind: 'nodata', cnames, name: qname, soa, authoritative };
   }

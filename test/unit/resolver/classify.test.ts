@@ -59,6 +59,22 @@ describe('classifyReply', () => {
     expect(nd.kind).toBe('nodata');
   });
 
+  it('calls a recursive answer (RA set, AA clear) lame, but takes a plain non-AA answer', () => {
+    const RA = dnsPacket.RECURSION_AVAILABLE;
+    const cached = wire({ ...reply.answer([rr.a('www.example.com', '192.0.2.1')]), flags: RA }, 'www.example.com', 'A');
+    expect(classifyReply(cached, 'example.com', 'www.example.com', 'A')).toMatchObject({ kind: 'lame' });
+    const nx = wire({ ...reply.nxdomain(rr.soa('example.com')), flags: RA | 3 }, 'x.example.com', 'A');
+    expect(classifyReply(nx, 'example.com', 'x.example.com', 'A').kind).toBe('lame');
+    const nodata = wire({ ...reply.nodata(rr.soa('example.com')), flags: RA }, 'www.example.com', 'AAAA');
+    expect(classifyReply(nodata, 'example.com', 'www.example.com', 'AAAA').kind).toBe('lame');
+    // Some authorities forget AA; without RA their answer is still used, at the lower non-authoritative rank.
+    const noAa = wire({ ...reply.answer([rr.a('www.example.com', '192.0.2.1')]), flags: 0 }, 'www.example.com', 'A');
+    expect(classifyReply(noAa, 'example.com', 'www.example.com', 'A')).toMatchObject({ kind: 'answer', authoritative: false });
+    // A referral carries neither AA nor (from an authority) RA, and stays a referral even with RA.
+    const referral = wire({ ...reply.referral([rr.ns('example.com', 'ns1.example.com')], [rr.a('ns1.example.com', '192.0.2.53')]), flags: RA }, 'www.example.com', 'A');
+    expect(classifyReply(referral, 'com', 'www.example.com', 'A').kind).toBe('referral');
+  });
+
   it('treats SERVFAIL and REFUSED as lame', () => {
     for (const code of [2, 5]) {
       expect(classifyReply(wire(reply.rcode(code), 'a.example.com', 'A'), 'example.com', 'a.example.com', 'A').kind).toBe('lame');
