@@ -21,13 +21,15 @@ function udpQuery(to: ServerAddr, wire: Buffer, o: QueryOptions): Promise<Transp
       socket.close();
       resolve(r);
     };
-    const timer = setTimeout(() => finish({ kind: 'timeout' }), o.timeoutMs);
+    let caseMismatch = false;
+    const timer = setTimeout(() => finish(caseMismatch ? { kind: 'case-mismatch' } : { kind: 'timeout' }), o.timeoutMs);
     socket.on('error', (e) => finish({ kind: 'neterror', error: (e as NodeJS.ErrnoException).code ?? e.message }));
-    // Anything that does not match is ignored: a spoofer must not be able to end the wait early.
+    // Anything that does not match is ignored: a spoofer must not be able to end the wait early. A reply that
+    // differs only in letter case is reported only if no exact one comes before the timeout.
     socket.on('message', (msg) => {
       const m = matchReply(wire, msg, o.exactCase ?? false);
       if (m === 'match') finish({ kind: 'reply', bytes: msg, rttMs: performance.now() - started });
-      else if (m === 'case-mismatch') finish({ kind: 'case-mismatch' });
+      else if (m === 'case-mismatch') caseMismatch = true;
     });
     socket.connect(to.port, to.address, () => {
       if (done) return;

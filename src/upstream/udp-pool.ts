@@ -19,7 +19,9 @@ interface Pending {
   wire: Buffer;
   exactCase: boolean;
   started: number;
-  timer: NodeJS.Timeout;
+  timer: NodeJS.Timeout | null;
+  /** A reply matching in all but letter case arrived (and was ignored). */
+  caseMismatch: boolean;
   done: (r: TransportResult) => void;
 }
 
@@ -61,7 +63,13 @@ export class UdpPool {
       if (!p) return; // not for any query of ours: ignore (a spoofer must not end the wait)
       const m = matchReply(p.wire, msg, p.exactCase);
       if (m === 'no') return;
-      this.finish(ps, key, m === 'match' ? { kind: 'reply', bytes: msg, rttMs: performance.now() - p.started } : { kind: 'case-mismatch' });
+      // A case mismatch may be a spoofer's guess as well as a server that does not keep case: keep waiting for
+      // the real reply, and report the mismatch only if none comes (so one forged packet cannot turn 0x20 off).
+      if (m === 'case-mismatch') {
+        p.caseMismatch = true;
+        return;
+      }
+      this.finish(ps, key, { kind: 'reply', bytes: msg, rttMs: performance.now() - p.started });
     });
     socket.on('error', (e) => {
       // A broken socket fails its queries (they move to another server) and leaves the pool.
@@ -90,7 +98,7 @@ export class UdpPool {
     const p = ps.pending.get(key);
     if (!p) return;
     ps.pending.delete(key);
-    clearTimeout(p.timer);
+    if (p.timer) clearTimeout(p.timer);
     if (ps.retiring && ps.pending.size === 0) this.close(ps);
     p.done(r);
   }
@@ -119,8 +127,9 @@ export class UdpPool {
       // Two queries with the same ID to the same server on one socket would be ambiguous: use another socket.
       for (let tries = 0; ps.pending.has(key) && tries < 8; tries++) ps = this.pick(type);
       if (ps.pending.has(key)) return resolve({ kind: 'neterror', error: 'no free query slot' });
-      const timer = setTimeout(() => this.finish(ps, key, { kind: 'timeout' }), o.timeoutMs);
-      ps.pending.set(key, { wire, exactCase: o.exactCase ?? false, started: performance.now(), timer, done: resolve });
+      const p: Pending = { wire, exactCase: o.exactCase ?? false, started: performance.now(), timer: null, caseMismatch: false, done: resolve };
+      p.timer = setTimeout(() => this.finish(ps, key, p.caseMismatch ? { kind: 'case-mismatch' } : { kind: 'timeout' }), o.timeoutMs);
+      ps.pending.set(key, p);
       ps.socket.send(wire, to.port, to.address, (err) => {
         if (err) this.finish(ps, key, { kind: 'neterror', error: (err as NodeJS.ErrnoException).code ?? err.message });
       });
