@@ -30,6 +30,7 @@ program
   .option('--prefix <127.N>', 'loopback prefix of the lab server addresses (default 127.53)')
   .option('--listen <addr:port>', 'where the lab resolver listens (default 127.0.0.1:5300)')
   .option('--log-level <level>', 'resolver log level (default warn)')
+  .option('--hints-file <file>', "write the lab's root hints to this file (default: a new temporary file)")
   .action((flags: LabFlags) => runLab(flags));
 
 await program.parseAsync(process.argv);

@@ -2,7 +2,7 @@
 // commands to try — iterative resolution to watch on a machine with no internet.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DEFAULTS, type Config } from '../config/schema.js';
 import { startLab } from '../lab/lab.js';
 import { startServer } from '../main.js';
@@ -14,6 +14,7 @@ export interface LabFlags {
   prefix?: string;
   listen?: string;
   logLevel?: Config['logLevel'];
+  hintsFile?: string;
 }
 
 export async function runLab(flags: LabFlags): Promise<void> {
@@ -25,7 +26,7 @@ export async function runLab(flags: LabFlags): Promise<void> {
     const listen = flags.listen ?? '127.0.0.1:5300';
     const at = parseListenAddress(listen);
     const lab = await startLab({ port, prefix });
-    const hintsPath = join(mkdtempSync(join(tmpdir(), 'rootline-lab-')), 'named.root');
+    const hintsPath = flags.hintsFile ? resolve(flags.hintsFile) : join(mkdtempSync(join(tmpdir(), 'rootline-lab-')), 'named.root');
     await lab.writeRootHints(hintsPath);
     const server = await startServer({
       ...DEFAULTS,
@@ -45,6 +46,9 @@ export async function runLab(flags: LabFlags): Promise<void> {
       ...lab.examples.map((e) => `  ${`${dig} ${e.name} ${e.type}`.padEnd(58)} # ${e.what}`),
       '',
       `  rootline query www.glueless.org A --trace --root-hints ${hintsPath}${portFlag}`,
+      '',
+      'Or run a resolver of your own against the lab:',
+      `  rootline serve --listen 127.0.0.1:${at.port === 5301 ? 5302 : 5301} --root-hints ${hintsPath}${portFlag}`,
       '',
       'Ctrl-C stops everything.',
       '',

@@ -40,6 +40,7 @@ export interface Config {
   maxCnameChain: number;
   /** Most NS-name side resolutions one client query may start. */
   maxNsLookups: number;
+  maxSubqueryDepth: number;
   /** Most upstream queries one client query may send. */
   maxUpstreamQueries: number;
   /** RFC 8767 serve-stale: answer from expired cache when resolution fails or is slow. */
@@ -107,6 +108,7 @@ export const DEFAULTS: Config = {
   upstreamTimeoutMs: 800,
   maxCnameChain: 12,
   maxNsLookups: 8,
+  maxSubqueryDepth: 6,
   maxUpstreamQueries: 64,
   serveStale: true,
   staleWindow: 86_400,

@@ -10,7 +10,7 @@ export interface Limits {
   maxCnameChain: number;
   /** Referrals followed for one name. Stops: referral loops and absurdly deep delegation chains. */
   maxReferrals: number;
-  /** Side resolutions of NS names for one client query. Stops: NXNSAttack-style fan-out (CVE-2020-12662). */
+  /** Side resolutions of glueless NS names per delegation. Stops: NXNSAttack-style fan-out (CVE-2020-12662). */
   maxNsLookups: number;
   /** Upstream queries for one client query. Stops: any remaining amplification. */
   maxUpstreamQueries: number;
@@ -35,6 +35,6 @@ export function limitsFromConfig(c: Config): Limits {
     maxRrsetSize: c.maxRrsetSize,
     maxOutstanding: c.maxOutstanding,
     maxOutstandingPerZone: c.maxOutstandingPerZone,
-    maxSubqueryDepth: 6,
+    maxSubqueryDepth: c.maxSubqueryDepth,
   };
 }

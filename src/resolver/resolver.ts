@@ -82,7 +82,8 @@ interface UpstreamTarget {
 interface Budget {
   deadlineMs: number;
   upstreamQueries: number;
-  nsLookups: number;
+  /** Glueless NS-name lookups started per delegation (zone), across every visit of it by this client query. */
+  nsLookupsByZone: Map<string, number>;
   failures: string[];
   limitHit: string | null;
 }
@@ -104,7 +105,8 @@ type Step =
   | { kind: 'nodata'; cnames: RR[]; soa: RR | null }
   | { kind: 'fail'; reason: string; ede: ExtendedError };
 
-type AskResult = { kind: 'classified'; c: Exclude<Classification, { kind: 'lame' }> } | { kind: 'failed'; retry: boolean };
+/** `networkError`: the try failed at the network level (unreachable, refused by the OS), not by a server's reply. */
+type AskResult = { kind: 'classified'; c: Exclude<Classification, { kind: 'lame' }> } | { kind: 'failed'; retry: boolean; networkError?: boolean };
 
 function hasOpt(packet: { additionals?: unknown[] }): boolean {
   return (packet.additionals ?? []).some((r) => (r as { type: string }).type === 'OPT');
@@ -201,7 +203,7 @@ export class Resolver {
 
   private async resolveFresh(q: Question, trace: Trace | undefined, refreshing: boolean): Promise<Resolution> {
     const state: QueryState = {
-      budget: { deadlineMs: this.d.clock.nowMs() + this.d.limits.queryTimeoutMs, upstreamQueries: 0, nsLookups: 0, failures: [], limitHit: null },
+      budget: { deadlineMs: this.d.clock.nowMs() + this.d.limits.queryTimeoutMs, upstreamQueries: 0, nsLookupsByZone: new Map(), failures: [], limitHit: null },
       depth: 0,
       resolvingNs: new Set(),
       trace,
@@ -333,8 +335,9 @@ export class Resolver {
           mini.on = false;
           continue;
         }
-        const code = state.budget.limitHit ? EdeCode.OTHER : EdeCode.NO_REACHABLE_AUTHORITY;
-        const why = state.budget.limitHit ?? `no server for ${cut.zone} answered`;
+        // RFC 8914 §4: 22 No Reachable Authority, 23 Network Error; a limit hit has no code of its own (0 Other).
+        const code = state.budget.limitHit ? EdeCode.OTHER : asked.networkError ? EdeCode.NETWORK_ERROR : EdeCode.NO_REACHABLE_AUTHORITY;
+        const why = state.budget.limitHit ? `${state.budget.limitHit} while asking ${cut.zone} for ${target}` : `no server for ${cut.zone} answered`;
         return this.fail(state, `${why}: ${state.budget.failures.slice(-6).join(', ')}`.replace(/: $/, ''), code);
       }
       const c = asked.c;
@@ -447,6 +450,9 @@ export class Resolver {
       else unresolved.push(ns);
     }
     const queue = orderCandidates(known, cut.zone, this.d.infra, this.d.random);
+    // RFC 8914 code 23 (Network Error) only when every server failed at the network level.
+    let tries = 0;
+    let networkErrors = 0;
     for (let retried = false; ; ) {
       const next = queue.shift();
       if (!next) {
@@ -463,13 +469,15 @@ export class Resolver {
           tried.clear();
           continue;
         }
-        return { kind: 'failed', retry: false };
+        return { kind: 'failed', retry: false, networkError: tries > 0 && networkErrors === tries };
       }
       const key = serverKey(next.addr);
       if (tried.has(key)) continue;
       tried.add(key);
       const result = await this.ask(next, cut.zone, name, qtype, state);
       if (result.kind === 'classified') return result;
+      tries++;
+      if (result.networkError) networkErrors++;
       if (state.budget.limitHit) return { kind: 'failed', retry: false };
       if (result.retry) retryLater.push(next);
     }
@@ -482,12 +490,19 @@ export class Resolver {
       state.budget.failures.push(`${nsName} (in ${zone}, no glue)`);
       return [];
     }
-    if (state.resolvingNs.has(nsName) || state.depth >= this.d.limits.maxSubqueryDepth) return [];
-    if (state.budget.nsLookups >= this.d.limits.maxNsLookups) {
-      state.budget.failures.push(`${nsName} (NS lookup limit ${this.d.limits.maxNsLookups})`);
+    if (state.resolvingNs.has(nsName)) return []; // already being looked up further up this path: a cycle
+    if (state.depth >= this.d.limits.maxSubqueryDepth) {
+      state.budget.failures.push(`${nsName} (side resolutions nested deeper than ${this.d.limits.maxSubqueryDepth})`);
       return [];
     }
-    state.budget.nsLookups++;
+    // NXNSAttack (CVE-2020-12662): a delegation to many glueless names starts at most max-ns-lookups lookups;
+    // max-upstream-queries bounds the client query as a whole.
+    const started = state.budget.nsLookupsByZone.get(zone) ?? 0;
+    if (started >= this.d.limits.maxNsLookups) {
+      state.budget.failures.push(`${nsName} (NS lookup limit ${this.d.limits.maxNsLookups} for ${zone})`);
+      return [];
+    }
+    state.budget.nsLookupsByZone.set(zone, started + 1);
     this.traceStep(state, { kind: 'ns-lookup', nsName, zone, depth: state.depth });
     const sub: QueryState = { ...state, depth: state.depth + 1, resolvingNs: new Set([...state.resolvingNs, nsName]) };
     const types = this.d.useIpv6 ? ['A', 'AAAA'] : ['A'];
@@ -557,7 +572,7 @@ export class Resolver {
         case 'neterror':
           this.traceAsk(state, target, zone, name, qtype, tcp, null, { kind: 'neterror', error: result.error });
           state.budget.failures.push(`${where} ${result.error}`);
-          return { kind: 'failed', retry: false };
+          return { kind: 'failed', retry: false, networkError: true };
         case 'case-mismatch':
           this.d.infra.setPreservesCase(key, false);
           this.traceAsk(state, target, zone, name, qtype, tcp, null, { kind: 'garbage', reason: 'question case not preserved, retrying without 0x20' });

@@ -35,7 +35,7 @@ describe('resolver limits', () => {
     t.net.on(AUTH, () => 'drop');
     const r = await t.resolver.resolve({ name: 'www.example', type: 'A', class: 'IN' });
     expect(r.rcode).toBe(Rcode.SERVFAIL);
-    expect(r.ede?.text).toMatch(/upstream query limit of 2/);
+    expect(r.ede?.text).toMatch(/upstream query limit of 2 reached while asking example for www\.example/);
     expect(t.net.log.filter((l) => l.name.toLowerCase() !== '.').length).toBeLessThanOrEqual(2);
   });
 
@@ -66,6 +66,32 @@ describe('resolver limits', () => {
       release(reply.rcode(0));
       await first;
     }
+  });
+
+  it('max-subquery-depth: glueless delegations nested deeper than the limit fail, naming the limit', async () => {
+    // zone0 is served by ns.zone1, zone1 by ns.zone2, … zone5 by ns.last (glue at the root): each NS name needs a
+    // side resolution of its own, nested one level deeper each time.
+    const depth = 5;
+    const servers = Array.from({ length: depth + 1 }, (_, i) => `127.5.3.${i + 1}`);
+    const rootData: RR[] = [rr.ns('.', 'a.root.test'), rr.a('a.root.test', ROOT)];
+    for (let i = 0; i < depth; i++) rootData.push(rr.ns(`zone${i}`, `ns.zone${i + 1}`));
+    rootData.push(rr.ns(`zone${depth}`, 'ns.last'), rr.a('ns.last', servers[depth]!));
+    const setUp = (maxSubqueryDepth: number) => {
+      const t = makeResolver(ROOT, { config: { maxSubqueryDepth, qnameMinimisation: false } });
+      t.net.on(ROOT, authoritative('.', rootData));
+      for (let i = 0; i <= depth; i++) {
+        const recs: RR[] = [rr.ns(`zone${i}`, i < depth ? `ns.zone${i + 1}` : 'ns.last'), rr.a(`www.zone${i}`, '192.0.2.1')];
+        if (i > 0) recs.push(rr.a(`ns.zone${i}`, servers[i - 1]!));
+        t.net.on(servers[i]!, authoritative(`zone${i}`, recs));
+      }
+      return t;
+    };
+    const shallow = setUp(3);
+    const r = await shallow.resolver.resolve({ name: 'www.zone0', type: 'A', class: 'IN' });
+    expect(r.rcode).toBe(Rcode.SERVFAIL);
+    expect(r.ede?.text).toMatch(/nested deeper than 3/);
+    const deep = setUp(6);
+    expect((await deep.resolver.resolve({ name: 'www.zone0', type: 'A', class: 'IN' })).answer.map((a) => a.data)).toEqual(['192.0.2.1']);
   });
 
   it('max-client-queries: past the limit, new client queries are dropped', async () => {

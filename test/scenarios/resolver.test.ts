@@ -165,6 +165,16 @@ describe('bad upstreams', () => {
     expect(r.ede?.text).toMatch(/REFUSED/);
   });
 
+  it('answers EDE 23 (Network Error) when every server of the zone fails at the network level', async () => {
+    const t = makeResolver(ROOT);
+    hierarchy(t);
+    t.net.on(EXAMPLE, () => 'neterror');
+    const r = await t.resolver.resolve({ name: 'www.example.com', type: 'A', class: 'IN' });
+    expect(r.rcode).toBe(Rcode.SERVFAIL);
+    expect(r.ede?.code).toBe(23);
+    expect(r.ede?.text).toMatch(/example\.com/);
+  });
+
   it('never caches out-of-bailiwick records a server adds (poisoning attempt)', async () => {
     const t = makeResolver(ROOT);
     hierarchy(t);
