@@ -48,7 +48,11 @@ export class FakeNet implements Transport {
     const bytes = Buffer.isBuffer(reply) ? reply : dnsPacket.encode({ ...reply, id: reply.id ?? q.packet.id, questions: reply.questions ?? q.packet.questions });
     // Mirror the real transport: only a matching reply counts; anything else looks like silence.
     const m = matchReply(wire, bytes, o.exactCase ?? false);
-    if (m === 'case-mismatch') return { kind: 'case-mismatch' };
+    if (m === 'case-mismatch') {
+      // The real transport waits out the timeout for an exact reply before it reports a mismatch.
+      this.clock?.advance(o.timeoutMs);
+      return { kind: 'case-mismatch' };
+    }
     if (m === 'no') {
       this.clock?.advance(o.timeoutMs);
       return { kind: 'timeout' };
