@@ -18,7 +18,7 @@ export interface TestResolver {
   negatives: NegativeCache;
 }
 
-export function makeResolver(rootAddress: string, opts: { config?: Partial<Config>; limits?: Partial<Limits> } = {}): TestResolver {
+export function makeResolver(rootAddress: string, opts: { config?: Partial<Config>; limits?: Partial<Limits>; useIpv6?: boolean } = {}): TestResolver {
   const config = { ...DEFAULTS, ...opts.config };
   const clock = new ManualClock();
   const net = new FakeNet(clock);
@@ -38,7 +38,7 @@ export function makeResolver(rootAddress: string, opts: { config?: Partial<Confi
     qnameMinimisation: config.qnameMinimisation,
     serveStale: config.serveStale ? { windowMs: config.staleWindow * 1000, answerAfterMs: config.staleAnswerTimeoutMs } : null,
     prefetch: config.prefetch,
-    useIpv6: false,
+    useIpv6: opts.useIpv6 ?? false,
     upstreamPort: 53,
   });
   return { resolver, net, clock, rrsets, negatives };
