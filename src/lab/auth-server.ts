@@ -6,6 +6,7 @@ import * as dnsPacket from 'dns-packet';
 import type { Packet } from 'dns-packet';
 import { decodePacket, type WirePacket } from '../wire/decode.js';
 import { answerQuery, type Zone } from './answerer.js';
+import { onTcpMessages, writeTcpMessage } from './tcp-frames.js';
 
 /** Return a packet to send instead, 'drop' to stay silent, or undefined for the normal answer. */
 export type Override = (q: WirePacket) => Packet | 'drop' | undefined;
@@ -58,15 +59,9 @@ export async function startAuthServer(address: string, port: number, zones: Zone
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
-    let buf = Buffer.alloc(0);
-    socket.on('data', (chunk) => {
-      buf = Buffer.concat([buf, chunk]);
-      while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
-        const msg = buf.subarray(2, 2 + buf.readUInt16BE(0));
-        buf = buf.subarray(2 + msg.length);
-        const out = respond(Buffer.from(msg), true);
-        if (out) socket.write(Buffer.concat([Buffer.from([out.length >> 8, out.length & 0xff]), out]));
-      }
+    onTcpMessages(socket, (msg) => {
+      const out = respond(msg, true);
+      if (out) writeTcpMessage(socket, out);
     });
   });
   await new Promise<void>((resolve, reject) => {

@@ -4,6 +4,7 @@ import * as dgram from 'node:dgram';
 import * as net from 'node:net';
 import * as dnsPacket from 'dns-packet';
 import { decodePacket } from '../../src/wire/decode.js';
+import { onTcpMessages, writeTcpMessage } from '../../src/lab/tcp-frames.js';
 import type { Handler, Reply } from './fake-net.js';
 
 export interface LoopbackServer {
@@ -68,19 +69,10 @@ export async function serveOnLoopback(address: string, port: number, handler: Ha
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
-    let buf = Buffer.alloc(0);
-    socket.on('data', (chunk) => {
-      buf = Buffer.concat([buf, chunk]);
-      while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
-        const msg = buf.subarray(2, 2 + buf.readUInt16BE(0));
-        buf = buf.subarray(2 + msg.length);
-        void answer(Buffer.from(msg), true).then((out) => {
-          if (!out || socket.destroyed) return;
-          const len = Buffer.alloc(2);
-          len.writeUInt16BE(out.length);
-          socket.write(Buffer.concat([len, out]));
-        });
-      }
+    onTcpMessages(socket, (msg) => {
+      void answer(msg, true).then((out) => {
+        if (out) writeTcpMessage(socket, out);
+      });
     });
   });
   await new Promise<void>((resolve, reject) => {
