@@ -2,7 +2,7 @@
 // The `rootline` binary: commander wiring only; each command lives in src/cli/.
 import { Command } from 'commander';
 import { addServeOptions, runServe, type ServeFlags } from './cli/serve.js';
-import { parseWholeNumber } from './cli/common.js';
+import { exitWithError, LOG_LEVELS, parseOneOf, parseWholeNumber } from './cli/common.js';
 import { runLab, type LabFlags } from './cli/lab.js';
 import { runQuery, type QueryFlags } from './cli/query.js';
 
@@ -29,8 +29,13 @@ program
   .option('--port <port>', 'port of the lab servers (default 53 as root, else 5353)', parseWholeNumber('--port'))
   .option('--prefix <127.N>', 'loopback prefix of the lab server addresses (default 127.53)')
   .option('--listen <addr:port>', 'where the lab resolver listens (default 127.0.0.1:5300)')
-  .option('--log-level <level>', 'resolver log level (default warn)')
+  .option('--log-level <level>', 'resolver log level (default warn)', parseOneOf('--log-level', LOG_LEVELS))
   .option('--hints-file <file>', "write the lab's root hints to this file (default: a new temporary file)")
   .action((flags: LabFlags) => runLab(flags));
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  // A flag value rejected by its parser: one line, no stack.
+  exitWithError(e);
+}

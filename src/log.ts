@@ -13,5 +13,16 @@ export function createLogger(level: LogLevel, format: LogFormat): Logger {
       transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } },
     });
   }
-  return pino({ level, base: undefined });
+  const destination = pino.destination({ dest: 1, sync: true });
+  const logger = pino({ level, base: undefined }, destination);
+  // stdout closed under us (a log reader that went away: `rootline serve | head`): stop logging instead of
+  // retrying the write forever, which would also keep the process from exiting on SIGTERM.
+  const stopLogging = (): void => {
+    logger.level = 'silent';
+    destination.write = () => true;
+    destination.flushSync = () => undefined;
+  };
+  destination.on('error', stopLogging);
+  process.stdout.on('error', stopLogging);
+  return logger;
 }

@@ -55,6 +55,8 @@ export class InfraCache {
       i = { srttMs: null, rttVarMs: 0, rtoMs: this.limits.unknownRtoMs, consecutiveTimeouts: 0, edns: null, preservesCase: null, lameUntil: new Map(), updatedMs: now };
       this.lru.set(key, i);
     }
+    // Every new fact about the server (RTT, timeout, lameness, EDNS, 0x20) keeps the entry for another TTL.
+    i.updatedMs = now;
     return i;
   }
 

@@ -13,6 +13,17 @@ export function parseWholeNumber(flag: string) {
   };
 }
 
+/** A flag value that must be one of a few words. */
+export function parseOneOf<T extends string>(flag: string, values: readonly T[]) {
+  return (value: string): T => {
+    if (!(values as readonly string[]).includes(value)) throw new RootlineError(ErrorCode.BAD_ARGUMENT, `${flag} takes one of ${values.join(', ')}, got '${value}'`);
+    return value as T;
+  };
+}
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export const LOG_FORMATS = ['json', 'pretty', 'auto'] as const;
+
 export function collect(value: string, previous: string[] | undefined): string[] {
   return (previous ?? []).concat(value);
 }

@@ -7,6 +7,7 @@ import { DEFAULTS, type Config } from '../config/schema.js';
 import { startLab } from '../lab/lab.js';
 import { startServer } from '../main.js';
 import { parseListenAddress } from '../server/listen-address.js';
+import { ErrorCode, RootlineError } from '../errors.js';
 import { exitWithError } from './common.js';
 
 export interface LabFlags {
@@ -22,7 +23,7 @@ export async function runLab(flags: LabFlags): Promise<void> {
     // Port 53 on the lab addresses needs root; otherwise a high port, and the resolver is told so.
     const port = flags.port ?? (process.getuid?.() === 0 ? 53 : 5353);
     const prefix = flags.prefix ?? '127.53';
-    if (!/^127\.\d{1,3}$/.test(prefix)) throw new Error(`--prefix must be 127.N (the lab stays on loopback), got '${prefix}'`);
+    if (!/^127\.\d{1,3}$/.test(prefix)) throw new RootlineError(ErrorCode.BAD_ARGUMENT, `--prefix must be 127.N (the lab stays on loopback), got '${prefix}'`);
     const listen = flags.listen ?? '127.0.0.1:5300';
     const at = parseListenAddress(listen);
     const lab = await startLab({ port, prefix });

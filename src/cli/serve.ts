@@ -11,7 +11,7 @@ import { startServer } from '../main.js';
 import { loadRootHints } from '../resolver/hints.js';
 import { parseListenAddress } from '../server/listen-address.js';
 import type { Counters } from '../metrics.js';
-import { collect, DEFAULT_ROOT_HINTS, exitWithError, parseWholeNumber } from './common.js';
+import { collect, DEFAULT_ROOT_HINTS, exitWithError, LOG_FORMATS, LOG_LEVELS, parseOneOf, parseWholeNumber } from './common.js';
 
 export interface ServeFlags {
   listen?: string[];
@@ -62,8 +62,8 @@ export function addServeOptions(cmd: Command): Command {
     .option('-l, --listen <addr:port>', 'address to serve on, repeatable (default 127.0.0.1:53 and [::1]:53)', collect)
     .option('--root-hints <file>', 'root hints file in named.root format (default: the bundled IANA file)')
     .option('--cache-size <n>', 'most RRsets kept in cache', parseWholeNumber('--cache-size'))
-    .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent')
-    .option('--log-format <format>', 'json, pretty or auto (pretty on a terminal)')
+    .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent', parseOneOf('--log-level', LOG_LEVELS))
+    .option('--log-format <format>', 'json, pretty or auto (pretty on a terminal)', parseOneOf('--log-format', LOG_FORMATS))
     .option('--query-log', 'log one line per client query')
     .option('--workers <n|auto>', 'processes serving the same sockets (default 1; auto = one per core)', parseWorkers)
     .option('--stats-interval <seconds>', 'log counters every N seconds (0 = only at shutdown)', parseWholeNumber('--stats-interval'))

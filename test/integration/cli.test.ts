@@ -197,6 +197,23 @@ describe('rootline serve', () => {
   });
 });
 
+describe('bad flag values', () => {
+  it('get one line naming the flag and what it takes, no stack trace', async () => {
+    for (const [args, pattern] of [
+      [['serve', '--log-level', 'loud'], /--log-level takes one of trace, .*got 'loud'/],
+      [['serve', '--log-format', 'bogus'], /--log-format takes one of json, pretty, auto, got 'bogus'/],
+      [['serve', '--cache-size', 'lots'], /--cache-size takes a whole number, got 'lots'/],
+      [['lab', '--prefix', '10.1'], /--prefix must be 127\.N/],
+    ] as const) {
+      const r = await runCli([...args], 8000);
+      expect(r.code).toBe(1);
+      const err = lines(r.stderr);
+      expect(err).toHaveLength(1);
+      expect(err[0]).toMatch(pattern);
+    }
+  }, 30_000);
+});
+
 describe('rootline query', () => {
   const args = (...a: string[]) => ['query', ...a, '--root-hints', hints, '--upstream-port', String(labPort)];
 

@@ -186,4 +186,15 @@ describe('InfraCache expiry and bounds', () => {
     expect(infra.srtt('b')).toBeNull();
     expect(infra.srtt('c')).toBe(30);
   });
+
+  it('a lameness, EDNS or 0x20 report keeps the entry for another TTL, so the fact is not forgotten early', () => {
+    const { clock, infra } = make();
+    infra.reportRtt('s', 20);
+    clock.advance(800_000);
+    infra.reportLame('s', 'example');
+    infra.setPreservesCase('s', false);
+    clock.advance(100_001); // 900 s after the RTT sample, 100 s after the reports
+    expect(infra.isLame('s', 'example')).toBe(true);
+    expect(infra.useCaseRandomisation('s')).toBe(false);
+  });
 });
