@@ -1,5 +1,5 @@
 // Accepting only the reply to the query we sent (RFC 5452 §9.1): same ID, QR set, and the same question.
-// The source address and port are checked by the sockets themselves (connected UDP sockets, one TCP stream).
+// The source address and port are checked by the transport (the UDP pool keys pending queries by them; one TCP stream).
 
 /** Length of the question section of a query we built (one question, no compression). */
 function questionEnd(wire: Buffer): number {

@@ -1,6 +1,5 @@
-// The real Transport: each UDP query from its own socket on an OS-chosen random port, connected to the server so
-// that only its replies reach us (RFC 5452 §9.2); TCP with 2-byte framing (RFC 7766 §8) when asked.
-import * as dgram from 'node:dgram';
+// The real Transport: UDP through the pool of random-port sockets (udp-pool.ts, RFC 5452 §9.2); TCP with 2-byte
+// framing (RFC 7766 §8), one connection per query, when asked.
 import * as net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { ServerAddr } from '../wire/types.js';
@@ -8,37 +7,6 @@ import type { Random } from '../util/random.js';
 import { matchReply } from './match.js';
 import { UdpPool } from './udp-pool.js';
 import type { QueryOptions, Transport, TransportResult } from './transport.js';
-
-function udpQuery(to: ServerAddr, wire: Buffer, o: QueryOptions): Promise<TransportResult> {
-  return new Promise((resolve) => {
-    const socket = dgram.createSocket(net.isIPv6(to.address) ? 'udp6' : 'udp4');
-    const started = performance.now();
-    let done = false;
-    const finish = (r: TransportResult): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      socket.close();
-      resolve(r);
-    };
-    let caseMismatch = false;
-    const timer = setTimeout(() => finish(caseMismatch ? { kind: 'case-mismatch' } : { kind: 'timeout' }), o.timeoutMs);
-    socket.on('error', (e) => finish({ kind: 'neterror', error: (e as NodeJS.ErrnoException).code ?? e.message }));
-    // Anything that does not match is ignored: a spoofer must not be able to end the wait early. A reply that
-    // differs only in letter case is reported only if no exact one comes before the timeout.
-    socket.on('message', (msg) => {
-      const m = matchReply(wire, msg, o.exactCase ?? false);
-      if (m === 'match') finish({ kind: 'reply', bytes: msg, rttMs: performance.now() - started });
-      else if (m === 'case-mismatch') caseMismatch = true;
-    });
-    socket.connect(to.port, to.address, () => {
-      if (done) return;
-      socket.send(wire, (err) => {
-        if (err) finish({ kind: 'neterror', error: (err as NodeJS.ErrnoException).code ?? err.message });
-      });
-    });
-  });
-}
 
 function tcpQuery(to: ServerAddr, wire: Buffer, o: QueryOptions): Promise<TransportResult> {
   return new Promise((resolve) => {
@@ -83,19 +51,18 @@ function tcpQuery(to: ServerAddr, wire: Buffer, o: QueryOptions): Promise<Transp
 }
 
 export class NetworkTransport implements Transport {
-  private readonly pool: UdpPool | null;
+  private readonly pool: UdpPool;
 
-  /** With a Random, UDP goes through a pool of sockets on random ports; without, one socket per query. */
-  constructor(random?: Random) {
-    this.pool = random ? new UdpPool(random) : null;
+  constructor(random: Random) {
+    this.pool = new UdpPool(random);
   }
 
   query(to: ServerAddr, wire: Buffer, options: QueryOptions): Promise<TransportResult> {
     if (options.tcp) return tcpQuery(to, wire, options);
-    return this.pool ? this.pool.query(to, wire, options) : udpQuery(to, wire, options);
+    return this.pool.query(to, wire, options);
   }
 
   close(): void {
-    this.pool?.closeAll();
+    this.pool.closeAll();
   }
 }
