@@ -14,3 +14,4 @@ export interface Hierarchy {
 export const EXTRA_NAMES: ExtraName[];
 export function startHierarchy(o: { workDir: string; domains?: number; port?: number; prefix?: string; extra?: boolean }): Promise<Hierarchy>;
 export function stopAll(): Promise<void>;
+export function answersUdp(address: string, port: number, timeoutMs?: number): Promise<boolean>;

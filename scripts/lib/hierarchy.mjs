@@ -85,8 +85,8 @@ export const EXTRA_NAMES = [
   { name: 'nothing.example.org', type: 'AAAA', expect: 'NXDOMAIN' },
 ];
 
-function probe(address, port, timeoutMs = 300) {
-  // A '. SOA' query; any reply means the server is up.
+/** Whether a DNS server answers on address:port: a '. SOA' query; any reply (even REFUSED) means it is up. */
+export function answersUdp(address, port, timeoutMs = 300) {
   const q = Buffer.from([0x12, 0x34, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 6, 0, 1]);
   return new Promise((resolve) => {
     const s = dgram.createSocket('udp4');
@@ -142,7 +142,7 @@ async function startNsd(dir, label, address, port, zones) {
   child.on('exit', () => started.delete(child));
   for (let i = 0; i < 100; i++) {
     if (child.exitCode !== null) throw new Error(`nsd for ${label} (${address}) exited: ${stderr.trim() || readLog(dir)}`);
-    if (await probe(address, port)) return { label, address, zones: Object.keys(zones), pid: child.pid, child };
+    if (await answersUdp(address, port)) return { label, address, zones: Object.keys(zones), pid: child.pid, child };
     await new Promise((r) => setTimeout(r, 100));
   }
   child.kill('SIGKILL');

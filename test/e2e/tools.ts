@@ -1,8 +1,8 @@
 // End-to-end plumbing: which prerequisites exist, child processes we start (and stop by PID), dig output parsing.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import * as dgram from 'node:dgram';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { answersUdp } from '../../scripts/lib/hierarchy.mjs';
 
 function which(cmd: string): string | null {
   for (const dir of ['/usr/sbin', '/usr/bin', '/sbin', '/bin', '/usr/local/bin', '/usr/local/sbin']) {
@@ -53,23 +53,6 @@ export async function stopChild(child: ChildProcess | undefined): Promise<void> 
     child.once('exit', () => resolve());
     child.kill('SIGTERM');
     setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-  });
-}
-
-export function answersUdp(address: string, port: number, timeoutMs = 300): Promise<boolean> {
-  const q = Buffer.from([0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 9, 0x6c, 0x6f, 0x63, 0x61, 0x6c, 0x68, 0x6f, 0x73, 0x74, 0, 0, 1, 0, 1]);
-  return new Promise((resolve) => {
-    const s = dgram.createSocket('udp4');
-    const t = setTimeout(() => {
-      s.close();
-      resolve(false);
-    }, timeoutMs);
-    s.on('message', () => {
-      clearTimeout(t);
-      s.close();
-      resolve(true);
-    });
-    s.send(q, port, address);
   });
 }
 
