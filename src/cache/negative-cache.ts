@@ -49,15 +49,20 @@ export class NegativeCache {
     return this.lru.size;
   }
 
-  /** Caches NXDOMAIN (type null: the name has no data of any type) or NODATA for one type. */
-  store(name: string, type: string | null, soa: RR): void {
+  /**
+   * Caches NXDOMAIN (type null: the name has no data of any type) or NODATA for one type. Returns the SOA as it
+   * is to be served now, its TTL the negative TTL (capped): the one place that TTL is computed.
+   */
+  store(name: string, type: string | null, soa: RR): RR {
     const ttl = negativeTtl(soa, this.maxNegativeTtl);
-    if (ttl <= 0) return;
+    const served = { ...soa, ttl };
+    if (ttl <= 0) return served;
     this.lru.set(NegativeCache.key(name, type), {
       kind: type === null ? 'nxdomain' : 'nodata',
-      soa: { ...soa, ttl },
+      soa: served,
       expiresAtMs: this.clock.nowMs() + ttl * 1000,
     });
+    return served;
   }
 
   get(name: string, type: string): NegativeHit | null {

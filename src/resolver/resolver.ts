@@ -374,9 +374,8 @@ export class Resolver {
         return { kind: 'continue', cnames: c.cnames, target: c.target };
       case 'nxdomain':
       case 'nodata': {
-        // RFC 2308 §5: negative answers are cached only with the zone's SOA.
-        if (c.soa) this.d.negatives.store(c.name, c.kind === 'nxdomain' ? null : qtype, c.soa);
-        const soa = c.soa ? { ...c.soa, ttl: Math.min(c.soa.ttl, this.negativeTtlOf(c.soa)) } : null;
+        // RFC 2308 §5: negative answers are cached only with the zone's SOA, served with the cache's TTL.
+        const soa = c.soa ? this.d.negatives.store(c.name, c.kind === 'nxdomain' ? null : qtype, c.soa) : null;
         return { kind: c.kind, cnames: c.cnames, soa };
       }
       default: {
@@ -384,11 +383,6 @@ export class Resolver {
         throw new Error(`unhandled classification ${String(never)}`);
       }
     }
-  }
-
-  private negativeTtlOf(soa: RR): number {
-    const minimum = (soa.data as { minimum?: number }).minimum ?? soa.ttl;
-    return Math.min(soa.ttl, minimum);
   }
 
   private storeSets(records: readonly RR[], rank: RankValue): void {

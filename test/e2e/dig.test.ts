@@ -1,7 +1,7 @@
 // End to end: the built `rootline` binary, queried with real `dig`, resolving through real NSD servers on
 // 127.77.x.x:53 — and compared answer for answer with Unbound resolving the same hierarchy.
 import { execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { dig, e2eGate, normalise, startChild, startUnbound, stopChild, ttlOf, wa
 
 const ROOTLINE_PORT = 5331;
 const UNBOUND_PORT = 5332;
+const CAPPED_PORT = 5333;
 const run = e2eGate('dig against NSD');
 
 describe.skipIf(!run)('e2e: rootline binary + dig + NSD (+ Unbound for comparison)', () => {
@@ -103,6 +104,24 @@ describe.skipIf(!run)('e2e: rootline binary + dig + NSD (+ Unbound for compariso
     await new Promise((r) => setTimeout(r, 2100));
     const second = ttlOf(dig(ROOTLINE_PORT, 'www.d3.com', 'A').answer[0]!);
     expect(second).toBeLessThanOrEqual(first - 2);
+  });
+
+  it('caps negative TTLs at max-negative-ttl, first answer and cached (the zone SOA MINIMUM is 300)', async () => {
+    const config = join(dir, 'capped.yaml');
+    writeFileSync(config, 'max-negative-ttl: 60\n');
+    const capped = startChild(process.execPath, ['dist/cli.js', 'serve', '--config', config, '--listen', `127.0.0.1:${CAPPED_PORT}`, '--root-hints', hierarchy.rootHintsPath, '--log-level', 'warn']);
+    try {
+      await waitForAnswer('127.0.0.1', CAPPED_PORT, capped, 'rootline (max-negative-ttl 60)');
+      const soaTtls = (r: ReturnType<typeof dig>): number[] => r.authority.filter((l) => /\sSOA\s/.test(l)).map(ttlOf);
+      for (const [name, type] of [['nope.example.com', 'A'], ['www.example.com', 'MX']] as const) {
+        const first = dig(CAPPED_PORT, name, type);
+        const cached = dig(CAPPED_PORT, name, type);
+        expect(soaTtls(first), `${name} ${type} first`).toEqual([60]);
+        expect(soaTtls(cached)[0], `${name} ${type} cached`).toBeLessThanOrEqual(60);
+      }
+    } finally {
+      await stopChild(capped);
+    }
   });
 
   it('shows the root → TLD → authoritative walk with `rootline query --trace`', () => {

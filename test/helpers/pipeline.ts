@@ -2,7 +2,7 @@
 import * as dnsPacket from 'dns-packet';
 import pino from 'pino';
 import { AnswerCache } from '../../src/cache/answer-cache.js';
-import type { RotateMode } from '../../src/config/schema.js';
+import type { Config, RotateMode } from '../../src/config/schema.js';
 import { Pipeline, type ClientAcl } from '../../src/pipeline.js';
 import { LocalZones } from '../../src/policy/local-zones.js';
 import type { ClientInfo } from '../../src/server/types.js';
@@ -19,8 +19,8 @@ export interface TestPipeline extends TestResolver {
   ask(q: dnsPacket.Packet | Buffer, client?: ClientInfo): Promise<WirePacket | null>;
 }
 
-export function makePipeline(rootAddress: string, opts: { acl?: ClientAcl; order?: RotateMode; maxClientQueries?: number } = {}): TestPipeline {
-  const t = makeResolver(rootAddress, { config: { rrsetOrder: opts.order ?? 'rotate' } });
+export function makePipeline(rootAddress: string, opts: { acl?: ClientAcl; order?: RotateMode; maxClientQueries?: number; config?: Partial<Config> } = {}): TestPipeline {
+  const t = makeResolver(rootAddress, { config: { rrsetOrder: opts.order ?? 'rotate', ...opts.config } });
   const answerCache = new AnswerCache(1000, t.clock, opts.order ?? 'rotate', new SeededRandom(3));
   const pipeline = new Pipeline({
     resolver: t.resolver,

@@ -184,6 +184,25 @@ describe('pipeline: wire-level answer cache', () => {
     expect(t.net.log.length).toBe(n);
     expect(Rcode.NXDOMAIN).toBe(3);
   });
+
+  it('caps the negative TTL at max-negative-ttl on the first answer and on cached ones (RFC 2308 §5)', async () => {
+    // The fake zone's SOA has MINIMUM 300.
+    const capped = withHierarchy(makePipeline(ROOT, { config: { maxNegativeTtl: 60 } }));
+    const soaTtl = (p: Awaited<ReturnType<TestPipeline['ask']>>): number => (p!.authorities![0] as { ttl: number }).ttl;
+    const first = await capped.ask(query('nope.example'));
+    expect(first!.rcode).toBe('NXDOMAIN');
+    expect(soaTtl(first)).toBe(60);
+    const nodata = await capped.ask(query('www.example', 'TXT'));
+    expect(soaTtl(nodata)).toBe(60);
+    capped.clock.advance(10_000);
+    const cached = await capped.ask(query('nope.example'));
+    expect(soaTtl(cached)).toBeLessThanOrEqual(50);
+    capped.clock.advance(51_000);
+    const n = capped.net.log.length;
+    const expired = await capped.ask(query('nope.example'));
+    expect(soaTtl(expired)).toBe(60);
+    expect(capped.net.log.length).toBeGreaterThan(n);
+  });
 });
 
 describe('pipeline: hostile input', () => {
