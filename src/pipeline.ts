@@ -5,10 +5,12 @@ import { typeName } from './wire/types.js';
 import type { Logger } from './log.js';
 import { countRcode, newCounters, type Counters } from './metrics.js';
 import type { LocalZones } from './policy/local-zones.js';
-import type { Resolution, Resolver } from './resolver/resolver.js';
+import type { Resolution } from './resolver/resolution.js';
+import type { Resolver } from './resolver/resolver.js';
 import type { ClientInfo } from './server/types.js';
 import { encodeBareError, encodeResponse, withRawQuestion, type ResponseSpec } from './wire/build.js';
 import { decodePacket, type WirePacket } from './wire/decode.js';
+import { EdeCode } from './wire/ede.js';
 import { CLASSIC_UDP_SIZE, OUR_UDP_SIZE, readClientEdns, udpLimit, type ClientEdns } from './wire/edns.js';
 import { skipName } from './wire/patch.js';
 import { Flag, HEADER_LEN, opcodeOf, peekHeader, peekOpt, peekQuery, readQname, type PeekedQuery } from './wire/question.js';
@@ -163,7 +165,7 @@ export class Pipeline {
     if (question.class !== 'IN' || REFUSED_TYPES.has(question.type)) return reply(Rcode.REFUSED);
     // A dot or nothing inside a label cannot be carried in presentation-form names: say so (RFC 8914 §4.22).
     if (!isPlainName(question.name)) {
-      const refused = encodeResponse({ ...base, question: null, rcode: Rcode.REFUSED, answer: [], authority: [], edns, ede: { code: 21, text: 'labels containing dots are not supported' } });
+      const refused = encodeResponse({ ...base, question: null, rcode: Rcode.REFUSED, answer: [], authority: [], edns, ede: { code: EdeCode.NOT_SUPPORTED, text: 'labels containing dots are not supported' } });
       return peeked ? withRawQuestion(refused, query, peeked.questionEnd) : refused;
     }
 

@@ -11,6 +11,7 @@ import type { Transport, TransportResult } from '../upstream/transport.js';
 import type { Clock } from '../util/clock.js';
 import type { Random } from '../util/random.js';
 import { decodePacket } from '../wire/decode.js';
+import { EdeCode } from '../wire/ede.js';
 import type { ExtendedError } from '../wire/edns.js';
 import { canonical, isInZone, labelCount, parentOf, randomiseCase, restoreQuestionCase } from '../wire/names.js';
 import { Flag } from '../wire/question.js';
@@ -18,6 +19,7 @@ import { Rcode, serverKey, type Question, type RR, type ServerAddr } from '../wi
 import { buildUpstreamQuery } from '../wire/upstream-query.js';
 import { classifyReply, type Classification } from './classify.js';
 import type { RootHints } from './hints.js';
+import type { Resolution } from './resolution.js';
 import type { Limits } from './limits.js';
 import { nextTarget, startMinimising } from './minimise.js';
 import { orderCandidates } from './selection.js';
@@ -46,22 +48,9 @@ export interface ResolverDeps {
   upstreamPort: number;
 }
 
-export interface Resolution {
-  rcode: number;
-  answer: RR[];
-  authority: RR[];
-  /** RFC 8914 Extended DNS Error explaining a failure or a stale answer. */
-  ede?: ExtendedError;
-  /** Served from expired cache (RFC 8767): not to be kept in the answer cache. */
-  stale?: boolean;
-}
-
 const PRIME_RETRY_MS = 10_000;
 /** Glueless NS names resolved at the same time (each still counts against max-ns-lookups). */
 const PARALLEL_NS_LOOKUPS = 2;
-
-/** RFC 8914 §5 info-codes we use. */
-export const EdeCode = { OTHER: 0, STALE_ANSWER: 3, NO_REACHABLE_AUTHORITY: 22, NETWORK_ERROR: 23 } as const;
 
 /** RFC 8767 §4: the TTL of stale answers. */
 export const STALE_TTL = 30;

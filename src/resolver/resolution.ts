@@ -1,0 +1,13 @@
+// What resolving one client question gives the pipeline: the sections to send, and why it failed or is stale.
+import type { ExtendedError } from '../wire/edns.js';
+import type { RR } from '../wire/types.js';
+
+export interface Resolution {
+  rcode: number;
+  answer: RR[];
+  authority: RR[];
+  /** RFC 8914 Extended DNS Error explaining a failure or a stale answer. */
+  ede?: ExtendedError;
+  /** Served from expired cache (RFC 8767): not to be kept in the answer cache. */
+  stale?: boolean;
+}
