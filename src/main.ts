@@ -11,7 +11,7 @@ import { Pipeline } from './pipeline.js';
 import { createAcl } from './policy/acl.js';
 import { LocalZones } from './policy/local-zones.js';
 import { loadRootHints, type RootHints } from './resolver/hints.js';
-import { limitsFromConfig } from './resolver/limits.js';
+import { resolverOptions } from './resolver/options.js';
 import { Resolver } from './resolver/resolver.js';
 import { startListeners, type Listeners } from './server/listeners.js';
 import { NetworkTransport } from './upstream/network.js';
@@ -58,16 +58,10 @@ export async function buildCore(config: Config, o: Overrides = {}): Promise<Core
     rrsets,
     negatives,
     hints,
-    limits: limitsFromConfig(config),
     infra: new InfraCache(clock),
-    rrsetOrder: config.rrsetOrder,
-    caseRandomisation: config.caseRandomisation,
-    qnameMinimisation: config.qnameMinimisation,
-    serveStale: config.serveStale ? { windowMs: config.staleWindow * 1000, answerAfterMs: config.staleAnswerTimeoutMs } : null,
-    prefetch: config.prefetch,
-    useIpv6,
-    upstreamPort: config.upstreamPort,
+    ...resolverOptions(config, useIpv6),
   });
+
   const pipeline = new Pipeline({
     resolver,
     answerCache,

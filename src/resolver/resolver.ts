@@ -1,15 +1,10 @@
 // Iterative resolution (RFC 1034 §5.3.3): from the closest known zone cut (or the root hints) follow referrals
 // down to the authoritative servers, follow CNAME chains across zones, and cache what every reply teaches.
 // No sockets or timers here: the network is a Transport, time is a Clock, randomness is a Random.
-import type { RotateMode } from '../config/schema.js';
-import type { InfraCache } from '../cache/infra-cache.js';
-import type { NegativeCache } from '../cache/negative-cache.js';
 import { isRotatedType, orderRecords } from '../cache/order.js';
 import { MIN_ANSWER_RANK, Rank, type RankValue } from '../cache/rank.js';
 import { RRsetCache } from '../cache/rrset-cache.js';
-import type { Transport, TransportResult } from '../upstream/transport.js';
-import type { Clock } from '../util/clock.js';
-import type { Random } from '../util/random.js';
+import type { TransportResult } from '../upstream/transport.js';
 import { decodePacket } from '../wire/decode.js';
 import { EdeCode } from '../wire/ede.js';
 import type { ExtendedError } from '../wire/edns.js';
@@ -18,35 +13,12 @@ import { Flag } from '../wire/question.js';
 import { Rcode, serverKey, type Question, type RR, type ServerAddr } from '../wire/types.js';
 import { buildUpstreamQuery } from '../wire/upstream-query.js';
 import { classifyReply, type Classification } from './classify.js';
-import type { RootHints } from './hints.js';
 import type { Resolution } from './resolution.js';
-import type { Limits } from './limits.js';
 import { nextTarget, startMinimising } from './minimise.js';
+import type { ResolverDeps } from './options.js';
 import { orderCandidates } from './selection.js';
 import type { Trace, TraceOutcome } from './trace.js';
 
-export interface ResolverDeps {
-  transport: Transport;
-  clock: Clock;
-  random: Random;
-  rrsets: RRsetCache;
-  negatives: NegativeCache;
-  hints: RootHints;
-  limits: Limits;
-  infra: InfraCache;
-  rrsetOrder: RotateMode;
-  /** 0x20: randomise the letter case of upstream query names. */
-  caseRandomisation: boolean;
-  /** RFC 9156 QNAME minimisation. */
-  qnameMinimisation: boolean;
-  /** RFC 8767: null = off. */
-  serveStale: { windowMs: number; answerAfterMs: number } | null;
-  prefetch: boolean;
-  /** Use AAAA addresses of upstream servers. */
-  useIpv6: boolean;
-  /** Port of every upstream server (53 on the internet; labs may use another). */
-  upstreamPort: number;
-}
 
 const PRIME_RETRY_MS = 10_000;
 /** Glueless NS names resolved at the same time (each still counts against max-ns-lookups). */

@@ -4,7 +4,8 @@ import { NegativeCache } from '../../src/cache/negative-cache.js';
 import { RRsetCache } from '../../src/cache/rrset-cache.js';
 import { DEFAULTS, type Config } from '../../src/config/schema.js';
 import { parseRootHints } from '../../src/resolver/hints.js';
-import { limitsFromConfig, type Limits } from '../../src/resolver/limits.js';
+import type { Limits } from '../../src/resolver/limits.js';
+import { resolverOptions } from '../../src/resolver/options.js';
 import { Resolver } from '../../src/resolver/resolver.js';
 import { ManualClock } from '../../src/util/clock.js';
 import { SeededRandom } from '../../src/util/random.js';
@@ -24,6 +25,7 @@ export function makeResolver(rootAddress: string, opts: { config?: Partial<Confi
   const net = new FakeNet(clock);
   const rrsets = new RRsetCache(config.cacheSize, { minTtl: config.minTtl, maxTtl: config.maxTtl }, clock);
   const negatives = new NegativeCache(1000, config.maxNegativeTtl, clock);
+  const options = resolverOptions(config, opts.useIpv6 ?? false);
   const resolver = new Resolver({
     transport: net,
     clock,
@@ -31,15 +33,11 @@ export function makeResolver(rootAddress: string, opts: { config?: Partial<Confi
     rrsets,
     negatives,
     hints: parseRootHints(hintsFor(rootAddress)),
-    limits: { ...limitsFromConfig(config), ...opts.limits },
     infra: new InfraCache(clock),
-    rrsetOrder: config.rrsetOrder,
-    caseRandomisation: config.caseRandomisation,
-    qnameMinimisation: config.qnameMinimisation,
-    serveStale: config.serveStale ? { windowMs: config.staleWindow * 1000, answerAfterMs: config.staleAnswerTimeoutMs } : null,
-    prefetch: config.prefetch,
-    useIpv6: opts.useIpv6 ?? false,
+    ...options,
+    limits: { ...options.limits, ...opts.limits },
     upstreamPort: 53,
   });
+
   return { resolver, net, clock, rrsets, negatives };
 }

@@ -11,7 +11,7 @@ import { DEFAULTS, type Config } from '../../src/config/schema.js';
 import { Pipeline } from '../../src/pipeline.js';
 import { LocalZones } from '../../src/policy/local-zones.js';
 import { parseRootHints } from '../../src/resolver/hints.js';
-import { limitsFromConfig } from '../../src/resolver/limits.js';
+import { resolverOptions } from '../../src/resolver/options.js';
 import type { Resolution } from '../../src/resolver/resolution.js';
 import { Resolver, STALE_TTL } from '../../src/resolver/resolver.js';
 import type { QueryOptions, Transport, TransportResult } from '../../src/upstream/transport.js';
@@ -74,16 +74,11 @@ function build(config: Partial<Config> = {}, hints = hintsFor(ROOT)): Rig {
     rrsets,
     negatives: new NegativeCache(1000, c.maxNegativeTtl, clock),
     hints: parseRootHints(hints),
-    limits: limitsFromConfig(c),
     infra,
-    rrsetOrder: c.rrsetOrder,
-    caseRandomisation: c.caseRandomisation,
-    qnameMinimisation: c.qnameMinimisation,
-    serveStale: c.serveStale ? { windowMs: c.staleWindow * 1000, answerAfterMs: c.staleAnswerTimeoutMs } : null,
-    prefetch: c.prefetch,
-    useIpv6: false,
+    ...resolverOptions(c, false),
     upstreamPort: 53,
   });
+
   return { resolver, net, delayed, clock, rrsets, infra };
 }
 

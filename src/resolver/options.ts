@@ -1,0 +1,53 @@
+// What the resolver takes from the config, built in one place for the server (main.ts) and the tests alike,
+// and the runtime parts (network, time, randomness, caches) it is handed next to those options.
+import type { InfraCache } from '../cache/infra-cache.js';
+import type { NegativeCache } from '../cache/negative-cache.js';
+import type { RRsetCache } from '../cache/rrset-cache.js';
+import type { Config, RotateMode } from '../config/schema.js';
+import type { Transport } from '../upstream/transport.js';
+import type { Clock } from '../util/clock.js';
+import type { Random } from '../util/random.js';
+import type { RootHints } from './hints.js';
+import { limitsFromConfig, type Limits } from './limits.js';
+
+export interface ResolverOptions {
+  limits: Limits;
+  rrsetOrder: RotateMode;
+  /** 0x20: randomise the letter case of upstream query names. */
+  caseRandomisation: boolean;
+  /** RFC 9156 QNAME minimisation. */
+  qnameMinimisation: boolean;
+  /** RFC 8767: null = off. */
+  serveStale: { windowMs: number; answerAfterMs: number } | null;
+  prefetch: boolean;
+  /** Use AAAA addresses of upstream servers. */
+  useIpv6: boolean;
+  /** Port of every upstream server (53 on the internet; labs may use another). */
+  upstreamPort: number;
+}
+
+export interface ResolverParts {
+  transport: Transport;
+  clock: Clock;
+  random: Random;
+  rrsets: RRsetCache;
+  negatives: NegativeCache;
+  hints: RootHints;
+  infra: InfraCache;
+}
+
+export type ResolverDeps = ResolverParts & ResolverOptions;
+
+/** `useIpv6` is decided by the caller: 'auto' in the config needs a look at the host's interfaces. */
+export function resolverOptions(c: Config, useIpv6: boolean): ResolverOptions {
+  return {
+    limits: limitsFromConfig(c),
+    rrsetOrder: c.rrsetOrder,
+    caseRandomisation: c.caseRandomisation,
+    qnameMinimisation: c.qnameMinimisation,
+    serveStale: c.serveStale ? { windowMs: c.staleWindow * 1000, answerAfterMs: c.staleAnswerTimeoutMs } : null,
+    prefetch: c.prefetch,
+    useIpv6,
+    upstreamPort: c.upstreamPort,
+  };
+}
