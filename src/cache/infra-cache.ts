@@ -33,6 +33,7 @@ interface ServerInfo {
   edns: boolean | null;
   /** false once the server was seen not to echo the question's letter case. */
   preservesCase: boolean | null;
+  /** Hold-down end per `zone|qtype` the server was lame for. */
   lameUntil: Map<string, number>;
   updatedMs: number;
 }
@@ -89,9 +90,10 @@ export class InfraCache {
     i.updatedMs = this.clock.nowMs();
   }
 
-  reportLame(key: string, zone: string): void {
+  /** Lame for one zone and query type: a server may answer A for a zone and be lame for its AAAA or DS. */
+  reportLame(key: string, zone: string, qtype: string): void {
     const i = this.info(key);
-    i.lameUntil.set(zone, this.clock.nowMs() + this.limits.lameHoldMs);
+    i.lameUntil.set(`${zone}|${qtype}`, this.clock.nowMs() + this.limits.lameHoldMs);
   }
 
   setEdns(key: string, works: boolean): void {
@@ -114,8 +116,8 @@ export class InfraCache {
     return this.peek(key)?.consecutiveTimeouts ?? 0;
   }
 
-  isLame(key: string, zone: string): boolean {
-    const until = this.peek(key)?.lameUntil.get(zone);
+  isLame(key: string, zone: string, qtype: string): boolean {
+    const until = this.peek(key)?.lameUntil.get(`${zone}|${qtype}`);
     return until !== undefined && until > this.clock.nowMs();
   }
 

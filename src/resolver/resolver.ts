@@ -4,19 +4,16 @@
 import { isRotatedType, orderRecords } from '../cache/order.js';
 import { MIN_ANSWER_RANK, Rank, type RankValue } from '../cache/rank.js';
 import { RRsetCache } from '../cache/rrset-cache.js';
-import type { TransportResult } from '../upstream/transport.js';
-import { decodePacket } from '../wire/decode.js';
+import { Exchanger, type TryReport } from '../upstream/exchange.js';
 import { EdeCode } from '../wire/ede.js';
 import type { ExtendedError } from '../wire/edns.js';
-import { canonical, isInZone, labelCount, parentOf, randomiseCase, restoreQuestionCase } from '../wire/names.js';
-import { Flag } from '../wire/question.js';
+import { canonical, isInZone, labelCount, parentOf } from '../wire/names.js';
 import { Rcode, serverKey, type Question, type RR, type ServerAddr } from '../wire/types.js';
-import { buildUpstreamQuery } from '../wire/upstream-query.js';
 import { classifyReply, type Classification } from './classify.js';
 import type { Resolution } from './resolution.js';
 import { nextTarget, startMinimising } from './minimise.js';
 import type { ResolverDeps } from './options.js';
-import { orderCandidates } from './selection.js';
+import { ServerSelector } from './servers.js';
 import type { Trace, TraceOutcome } from './trace.js';
 
 
@@ -69,10 +66,6 @@ type Step =
 /** `networkError`: the try failed at the network level (unreachable, refused by the OS), not by a server's reply. */
 type AskResult = { kind: 'classified'; c: Exclude<Classification, { kind: 'lame' }> } | { kind: 'failed'; retry: boolean; networkError?: boolean };
 
-function hasOpt(packet: { additionals?: unknown[] }): boolean {
-  return (packet.additionals ?? []).some((r) => (r as { type: string }).type === 'OPT');
-}
-
 function groupRRsets(records: readonly RR[]): RR[][] {
   const groups = new Map<string, RR[]>();
   for (const r of records) {
@@ -84,6 +77,30 @@ function groupRRsets(records: readonly RR[]): RR[][] {
   return [...groups.values()];
 }
 
+/** The trace line for one try that did not end in a reply (a reply is traced once classified). */
+function tryOutcome(t: TryReport): TraceOutcome | null {
+  switch (t.kind) {
+    case 'timeout':
+      return { kind: 'timeout' };
+    case 'neterror':
+      return { kind: 'neterror', error: t.error };
+    case 'case-mismatch':
+      return { kind: 'garbage', reason: 'question case not preserved, retrying without 0x20' };
+    case 'malformed':
+      return { kind: 'garbage', reason: t.reason };
+    case 'edns-rejected':
+      return { kind: 'lame', reason: `${t.rcode} to EDNS, retrying without` };
+    case 'truncated':
+      return { kind: 'truncated' };
+    case 'reply':
+      return null;
+    default: {
+      const never: never = t;
+      throw new Error(`unhandled try report ${String(never)}`);
+    }
+  }
+}
+
 export class Resolver {
   private readonly inflight = new Map<string, Promise<Resolution>>();
   private readonly prefetching = new Set<string>();
@@ -92,7 +109,13 @@ export class Resolver {
   private priming: Promise<void> | null = null;
   private lastPrimeAttemptMs = -Infinity;
 
-  constructor(private readonly d: ResolverDeps) {}
+  private readonly servers: ServerSelector;
+  private readonly exchanger: Exchanger;
+
+  constructor(private readonly d: ResolverDeps) {
+    this.servers = new ServerSelector(d.infra, d.random, { caseRandomisation: d.caseRandomisation, upstreamTimeoutMs: d.limits.upstreamTimeoutMs });
+    this.exchanger = new Exchanger(d.transport, d.random);
+  }
 
   /**
    * Resolves one client question. Identical questions in flight share one resolution. With serve-stale, a
@@ -404,7 +427,7 @@ export class Resolver {
       if (targets.length > 0) known.push(...targets);
       else unresolved.push(ns);
     }
-    const queue = orderCandidates(known, cut.zone, this.d.infra, this.d.random);
+    const queue = this.servers.choose(known, cut.zone, qtype);
     // RFC 8914 code 23 (Network Error) only when every server failed at the network level.
     let tries = 0;
     let networkErrors = 0;
@@ -415,7 +438,7 @@ export class Resolver {
           // Glueless: look up a few NS names at once; the first usable addresses are tried right away.
           const batch = unresolved.splice(0, PARALLEL_NS_LOOKUPS);
           const found = (await Promise.all(batch.map((ns) => this.lookupNsAddresses(ns, cut.zone, state)))).flat();
-          queue.push(...orderCandidates(found, cut.zone, this.d.infra, this.d.random));
+          queue.push(...this.servers.choose(found, cut.zone, qtype));
           continue;
         }
         if (!retried && retryLater.length > 0) {
@@ -472,105 +495,82 @@ export class Resolver {
     return out;
   }
 
-  /**
-   * One server, one question. UDP first, TCP when the reply is truncated (RFC 7766 §5); without EDNS when the
-   * server rejects it (RFC 6891 §7); without 0x20 when it does not echo our case. What is learnt goes to the
-   * infrastructure cache.
-   */
+  /** One server, one question through the upstream exchange; what each try teaches goes to server selection. */
   private async ask(target: UpstreamTarget, zone: string, name: string, qtype: string, state: QueryState): Promise<AskResult> {
-    const key = serverKey(target.addr);
     const where = `${target.addr.address} (${target.nsName})`;
-    let tcp = false;
-    for (let attempt = 0; attempt < 4; attempt++) {
-      const left = state.budget.deadlineMs - this.d.clock.nowMs();
-      if (left <= 0) {
-        state.budget.limitHit = `query time budget of ${this.d.limits.queryTimeoutMs} ms used up`;
-        return { kind: 'failed', retry: false };
-      }
-      if (state.budget.upstreamQueries >= this.d.limits.maxUpstreamQueries) {
-        state.budget.limitHit = `upstream query limit of ${this.d.limits.maxUpstreamQueries} reached`;
-        return { kind: 'failed', retry: false };
-      }
-      if (this.outstanding >= this.d.limits.maxOutstanding) {
-        state.budget.limitHit = `${this.outstanding} upstream queries already in flight (limit ${this.d.limits.maxOutstanding})`;
-        return { kind: 'failed', retry: false };
-      }
-      const zoneLoad = this.outstandingByZone.get(zone) ?? 0;
-      if (zoneLoad >= this.d.limits.maxOutstandingPerZone) {
-        state.budget.limitHit = `${zoneLoad} upstream queries to ${zone} already in flight (limit ${this.d.limits.maxOutstandingPerZone})`;
-        return { kind: 'failed', retry: false };
-      }
-      state.budget.upstreamQueries++;
-      const edns = this.d.infra.useEdns(key);
-      const randomCase = this.d.caseRandomisation && this.d.infra.useCaseRandomisation(key);
-      const sentName = randomCase ? randomiseCase(name, () => this.d.random.u16()) : name;
-      const wire = buildUpstreamQuery(this.d.random.u16(), sentName, qtype, edns);
-      const rto = Math.min(this.d.infra.rto(key), this.d.limits.upstreamTimeoutMs);
-      const timeoutMs = Math.min(tcp ? rto * 3 : rto, left);
-      this.outstanding++;
-      this.outstandingByZone.set(zone, zoneLoad + 1);
-      let result: TransportResult;
-      try {
-        result = await this.d.transport.query(target.addr, wire, { tcp, timeoutMs, exactCase: randomCase });
-      } finally {
-        this.outstanding--;
-        const left = (this.outstandingByZone.get(zone) ?? 1) - 1;
-        if (left <= 0) this.outstandingByZone.delete(zone);
-        else this.outstandingByZone.set(zone, left);
-      }
-      switch (result.kind) {
-        case 'timeout':
-          this.d.infra.reportTimeout(key);
-          this.traceAsk(state, target, zone, name, qtype, tcp, null, { kind: 'timeout' });
-          state.budget.failures.push(`${where} timeout`);
-          return { kind: 'failed', retry: true };
-        case 'neterror':
-          this.traceAsk(state, target, zone, name, qtype, tcp, null, { kind: 'neterror', error: result.error });
-          state.budget.failures.push(`${where} ${result.error}`);
-          return { kind: 'failed', retry: false, networkError: true };
-        case 'case-mismatch':
-          this.d.infra.setPreservesCase(key, false);
-          this.traceAsk(state, target, zone, name, qtype, tcp, null, { kind: 'garbage', reason: 'question case not preserved, retrying without 0x20' });
-          continue;
-        case 'reply':
-          break;
-        default: {
-          const never: never = result;
-          throw new Error(`unhandled transport result ${String(never)}`);
-        }
-      }
-      this.d.infra.reportRtt(key, result.rttMs);
-      // Names compressed against the question would otherwise carry our random case into answers and cache.
-      if (randomCase) restoreQuestionCase(result.bytes, canonical(name));
-      const decoded = decodePacket(result.bytes);
-      if (!decoded.ok) {
-        this.traceAsk(state, target, zone, name, qtype, tcp, result.rttMs, { kind: 'garbage', reason: decoded.reason });
+    const trace = (tcp: boolean, rttMs: number | null, outcome: TraceOutcome): void => this.traceAsk(state, target, zone, name, qtype, tcp, rttMs, outcome);
+    const result = await this.exchanger.exchange(target.addr, { name, type: qtype }, this.servers.profile(target.addr), {
+      beforeSend: (tcp) => this.admit(state, zone, target.addr, tcp),
+      afterSend: () => this.release(zone),
+      onTry: (t) => {
+        this.servers.report(target.addr, zone, qtype, t);
+        const outcome = tryOutcome(t);
+        if (outcome) trace(t.tcp, 'rttMs' in t ? t.rttMs : null, outcome);
+      },
+    });
+    switch (result.kind) {
+      case 'timeout':
+        state.budget.failures.push(`${where} timeout`);
+        return { kind: 'failed', retry: true };
+      case 'neterror':
+        state.budget.failures.push(`${where} ${result.error}`);
+        return { kind: 'failed', retry: false, networkError: true };
+      case 'malformed':
         state.budget.failures.push(`${where} malformed reply`);
         return { kind: 'failed', retry: false };
-      }
-      const packet = decoded.packet;
-      if (edns && (packet.rcode === 'FORMERR' || packet.rcode === 'NOTIMP') && !hasOpt(packet)) {
-        // RFC 6891 §7: a server that does not know EDNS; ask again without it and remember.
-        this.d.infra.setEdns(key, false);
-        this.traceAsk(state, target, zone, name, qtype, tcp, result.rttMs, { kind: 'lame', reason: `${packet.rcode} to EDNS, retrying without` });
-        continue;
-      }
-      if (!tcp && ((packet.flags ?? 0) & Flag.TC) !== 0) {
-        this.traceAsk(state, target, zone, name, qtype, tcp, result.rttMs, { kind: 'truncated' });
-        tcp = true;
-        continue;
-      }
-      const c = classifyReply(packet, zone, name, qtype, this.d.limits.maxRrsetSize);
-      this.traceAsk(state, target, zone, name, qtype, tcp, result.rttMs, this.outcomeOf(c));
-      if (c.kind === 'lame') {
-        this.d.infra.reportLame(key, zone);
-        state.budget.failures.push(`${where} ${c.reason}`);
+      case 'stopped':
         return { kind: 'failed', retry: false };
+      case 'exhausted':
+        state.budget.failures.push(`${where} gave no usable reply`);
+        return { kind: 'failed', retry: false };
+      case 'reply':
+        break;
+      default: {
+        const never: never = result;
+        throw new Error(`unhandled exchange result ${String(never)}`);
       }
-      return { kind: 'classified', c };
     }
-    state.budget.failures.push(`${where} gave no usable reply`);
-    return { kind: 'failed', retry: false };
+    const c = classifyReply(result.packet, zone, name, qtype, this.d.limits.maxRrsetSize);
+    trace(result.tcp, result.rttMs, this.outcomeOf(c));
+    if (c.kind === 'lame') {
+      this.servers.report(target.addr, zone, qtype, { kind: 'lame' });
+      state.budget.failures.push(`${where} ${c.reason}`);
+      return { kind: 'failed', retry: false };
+    }
+    return { kind: 'classified', c };
+  }
+
+  /** Before each send: the try's timeout, or null when a budget or an in-flight limit says stop. */
+  private admit(state: QueryState, zone: string, addr: ServerAddr, tcp: boolean): number | null {
+    const left = state.budget.deadlineMs - this.d.clock.nowMs();
+    if (left <= 0) {
+      state.budget.limitHit = `query time budget of ${this.d.limits.queryTimeoutMs} ms used up`;
+      return null;
+    }
+    if (state.budget.upstreamQueries >= this.d.limits.maxUpstreamQueries) {
+      state.budget.limitHit = `upstream query limit of ${this.d.limits.maxUpstreamQueries} reached`;
+      return null;
+    }
+    if (this.outstanding >= this.d.limits.maxOutstanding) {
+      state.budget.limitHit = `${this.outstanding} upstream queries already in flight (limit ${this.d.limits.maxOutstanding})`;
+      return null;
+    }
+    const zoneLoad = this.outstandingByZone.get(zone) ?? 0;
+    if (zoneLoad >= this.d.limits.maxOutstandingPerZone) {
+      state.budget.limitHit = `${zoneLoad} upstream queries to ${zone} already in flight (limit ${this.d.limits.maxOutstandingPerZone})`;
+      return null;
+    }
+    state.budget.upstreamQueries++;
+    this.outstanding++;
+    this.outstandingByZone.set(zone, zoneLoad + 1);
+    return Math.min(this.servers.timeoutMs(addr, tcp), left);
+  }
+
+  private release(zone: string): void {
+    this.outstanding--;
+    const left = (this.outstandingByZone.get(zone) ?? 1) - 1;
+    if (left <= 0) this.outstandingByZone.delete(zone);
+    else this.outstandingByZone.set(zone, left);
   }
 
   private outcomeOf(c: Classification): TraceOutcome {

@@ -1,6 +1,6 @@
-// Choosing which server of a zone to ask next (after Unbound's selection): lame servers for this zone last,
-// servers that keep timing out after that, and among the rest any whose RTO is within a band of the fastest,
-// at random — so the fastest is preferred but the others keep being measured.
+// Choosing which server of a zone to ask next (after Unbound's selection): servers lame for this zone and query
+// type last, servers that keep timing out before them, and among the rest any whose RTO is within a band of the
+// fastest, at random — so the fastest is preferred but the others keep being measured.
 import type { InfraCache } from '../cache/infra-cache.js';
 import type { Random } from '../util/random.js';
 import { serverKey, type ServerAddr } from '../wire/types.js';
@@ -15,10 +15,10 @@ export interface Candidate {
   addr: ServerAddr;
 }
 
-export function orderCandidates<T extends Candidate>(candidates: readonly T[], zone: string, infra: InfraCache, random: Random): T[] {
+export function orderCandidates<T extends Candidate>(candidates: readonly T[], zone: string, qtype: string, infra: InfraCache, random: Random): T[] {
   const scored = random.shuffle(candidates).map((c) => {
     const key = serverKey(c.addr);
-    const tier = infra.isLame(key, zone) ? 2 : infra.timeouts(key) >= TIMEOUTS_BEFORE_BACKOFF ? 1 : 0;
+    const tier = infra.isLame(key, zone, qtype) ? 2 : infra.timeouts(key) >= TIMEOUTS_BEFORE_BACKOFF ? 1 : 0;
     return { c, tier, rto: infra.rto(key) };
   });
   const best = Math.min(...scored.filter((s) => s.tier === 0).map((s) => s.rto));

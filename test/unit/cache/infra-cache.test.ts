@@ -94,24 +94,31 @@ describe('InfraCache timeouts (RFC 6298 §5.5 back-off)', () => {
 describe('InfraCache lame hold-down', () => {
   it('marks a server lame for one zone only, until the hold time has passed', () => {
     const { clock, infra } = make({ lameHoldMs: 60_000, ttlMs: 900_000 });
-    infra.reportLame(S, 'example.com');
-    expect(infra.isLame(S, 'example.com')).toBe(true);
-    expect(infra.isLame(S, 'example.net')).toBe(false);
-    expect(infra.isLame(T, 'example.com')).toBe(false);
+    infra.reportLame(S, 'example.com', 'A');
+    expect(infra.isLame(S, 'example.com', 'A')).toBe(true);
+    expect(infra.isLame(S, 'example.net', 'A')).toBe(false);
+    expect(infra.isLame(T, 'example.com', 'A')).toBe(false);
     clock.advance(59_999);
-    expect(infra.isLame(S, 'example.com')).toBe(true);
+    expect(infra.isLame(S, 'example.com', 'A')).toBe(true);
     clock.advance(1);
-    expect(infra.isLame(S, 'example.com')).toBe(false);
+    expect(infra.isLame(S, 'example.com', 'A')).toBe(false);
+  });
+
+  it('lameness is per query type: lame for AAAA says nothing of A in the same zone', () => {
+    const { infra } = make({ lameHoldMs: 60_000, ttlMs: 900_000 });
+    infra.reportLame(S, 'example.com', 'AAAA');
+    expect(infra.isLame(S, 'example.com', 'AAAA')).toBe(true);
+    expect(infra.isLame(S, 'example.com', 'A')).toBe(false);
   });
 
   it('a later report starts a new hold time', () => {
     const { clock, infra } = make({ lameHoldMs: 60_000, ttlMs: 900_000 });
-    infra.reportLame(S, 'example.com');
+    infra.reportLame(S, 'example.com', 'A');
     clock.advance(61_000);
-    expect(infra.isLame(S, 'example.com')).toBe(false);
-    infra.reportLame(S, 'example.com');
+    expect(infra.isLame(S, 'example.com', 'A')).toBe(false);
+    infra.reportLame(S, 'example.com', 'A');
     clock.advance(59_000);
-    expect(infra.isLame(S, 'example.com')).toBe(true);
+    expect(infra.isLame(S, 'example.com', 'A')).toBe(true);
   });
 });
 
@@ -191,10 +198,10 @@ describe('InfraCache expiry and bounds', () => {
     const { clock, infra } = make();
     infra.reportRtt('s', 20);
     clock.advance(800_000);
-    infra.reportLame('s', 'example');
+    infra.reportLame('s', 'example', 'A');
     infra.setPreservesCase('s', false);
     clock.advance(100_001); // 900 s after the RTT sample, 100 s after the reports
-    expect(infra.isLame('s', 'example')).toBe(true);
+    expect(infra.isLame('s', 'example', 'A')).toBe(true);
     expect(infra.useCaseRandomisation('s')).toBe(false);
   });
 });

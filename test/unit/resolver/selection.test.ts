@@ -33,11 +33,11 @@ describe('orderCandidates', () => {
     rtoFor(infra, mid, 200); // 600
     rtoFor(infra, slow, 1000); // 3000
     for (const r of [keepOrder, reverseOrder]) {
-      expect(names(orderCandidates([slow, mid, fast], 'example', infra, r))).toEqual(['fast', 'mid', 'slow']);
-      expect(names(orderCandidates([fast, slow, mid], 'example', infra, r))).toEqual(['fast', 'mid', 'slow']);
+      expect(names(orderCandidates([slow, mid, fast], 'example', 'A', infra, r))).toEqual(['fast', 'mid', 'slow']);
+      expect(names(orderCandidates([fast, slow, mid], 'example', 'A', infra, r))).toEqual(['fast', 'mid', 'slow']);
     }
     for (let seed = 0; seed < 20; seed++) {
-      expect(names(orderCandidates([slow, mid, fast], 'example', infra, new SeededRandom(seed)))).toEqual(['fast', 'mid', 'slow']);
+      expect(names(orderCandidates([slow, mid, fast], 'example', 'A', infra, new SeededRandom(seed)))).toEqual(['fast', 'mid', 'slow']);
     }
   });
 
@@ -50,11 +50,11 @@ describe('orderCandidates', () => {
     rtoFor(infra, b, 100); // 300: within 50 + 400
     rtoFor(infra, far, 200); // 600: outside
     // Input order decides between a and b; 'far' stays last either way.
-    expect(names(orderCandidates([b, a, far], 'example', infra, keepOrder))).toEqual(['b', 'a', 'far']);
-    expect(names(orderCandidates([b, a, far], 'example', infra, reverseOrder))).toEqual(['a', 'b', 'far']);
+    expect(names(orderCandidates([b, a, far], 'example', 'A', infra, keepOrder))).toEqual(['b', 'a', 'far']);
+    expect(names(orderCandidates([b, a, far], 'example', 'A', infra, reverseOrder))).toEqual(['a', 'b', 'far']);
     const firsts = new Map<string, number>();
     for (let seed = 0; seed < 200; seed++) {
-      const out = names(orderCandidates([a, b, far], 'example', infra, new SeededRandom(seed)));
+      const out = names(orderCandidates([a, b, far], 'example', 'A', infra, new SeededRandom(seed)));
       expect(out[2]).toBe('far');
       firsts.set(out[0]!, (firsts.get(out[0]!) ?? 0) + 1);
     }
@@ -72,8 +72,8 @@ describe('orderCandidates', () => {
     rtoFor(infra, past, (50 + RTT_BAND_MS + 3) / 3); // 453
     expect(infra.rto(key(edge))).toBeCloseTo(50 + RTT_BAND_MS, 9);
     // reversed input: edge comes before best only if it counts as equal to it.
-    expect(names(orderCandidates([best, edge, past], 'example', infra, reverseOrder))).toEqual(['edge', 'best', 'past']);
-    expect(names(orderCandidates([past, best], 'example', infra, keepOrder))).toEqual(['best', 'past']);
+    expect(names(orderCandidates([best, edge, past], 'example', 'A', infra, reverseOrder))).toEqual(['edge', 'best', 'past']);
+    expect(names(orderCandidates([past, best], 'example', 'A', infra, keepOrder))).toEqual(['best', 'past']);
   });
 
   it('puts servers lame for this zone last, servers in time-out back-off before them, and the healthy first', () => {
@@ -84,7 +84,7 @@ describe('orderCandidates', () => {
     const fast = cand('fast', '127.0.0.4');
     const slow = cand('slow', '127.0.0.5');
     rtoFor(infra, lame, 5); // 50, but lame for example
-    infra.reportLame(key(lame), 'example');
+    infra.reportLame(key(lame), 'example', 'A');
     infra.reportTimeout(key(backoff));
     infra.reportTimeout(key(backoff)); // two in a row: 1600, backed off
     infra.reportTimeout(key(oneTimeout)); // one: 800, still healthy
@@ -92,10 +92,10 @@ describe('orderCandidates', () => {
     rtoFor(infra, slow, 300); // 900
     const all = [lame, backoff, oneTimeout, fast, slow];
     for (const r of [keepOrder, reverseOrder, new SeededRandom(7)]) {
-      expect(names(orderCandidates(all, 'example', infra, r))).toEqual(['fast', 'one-timeout', 'slow', 'backoff', 'lame']);
+      expect(names(orderCandidates(all, 'example', 'A', infra, r))).toEqual(['fast', 'one-timeout', 'slow', 'backoff', 'lame']);
     }
     // Lameness is per zone: for another zone the lame server is as good as the fastest.
-    const other = names(orderCandidates(all, 'other', infra, keepOrder));
+    const other = names(orderCandidates(all, 'other', 'A', infra, keepOrder));
     expect(other.slice(0, 2)).toEqual(['lame', 'fast']);
     expect(other.slice(2)).toEqual(['one-timeout', 'slow', 'backoff']);
   });
@@ -110,8 +110,8 @@ describe('orderCandidates', () => {
     const healthyB = cand('healthy-b', '127.0.0.6');
     rtoFor(infra, lameFast, 5);
     rtoFor(infra, lameSlow, 600);
-    infra.reportLame(key(lameFast), 'example');
-    infra.reportLame(key(lameSlow), 'example');
+    infra.reportLame(key(lameFast), 'example', 'A');
+    infra.reportLame(key(lameSlow), 'example', 'A');
     rtoFor(infra, boShort, 20); // 60 → 120 → 240 after two timeouts
     infra.reportTimeout(key(boShort));
     infra.reportTimeout(key(boShort));
@@ -119,8 +119,8 @@ describe('orderCandidates', () => {
     rtoFor(infra, healthyA, 200); // 600
     rtoFor(infra, healthyB, 320); // 960: within 600 + 400 of healthy-a, not of a lame 50
     const input = [lameSlow, lameFast, boLong, boShort, healthyA, healthyB];
-    expect(names(orderCandidates(input, 'example', infra, reverseOrder))).toEqual(['healthy-b', 'healthy-a', 'bo-short', 'bo-long', 'lame-fast', 'lame-slow']);
-    expect(names(orderCandidates(input, 'example', infra, keepOrder))).toEqual(['healthy-a', 'healthy-b', 'bo-short', 'bo-long', 'lame-fast', 'lame-slow']);
+    expect(names(orderCandidates(input, 'example', 'A', infra, reverseOrder))).toEqual(['healthy-b', 'healthy-a', 'bo-short', 'bo-long', 'lame-fast', 'lame-slow']);
+    expect(names(orderCandidates(input, 'example', 'A', infra, keepOrder))).toEqual(['healthy-a', 'healthy-b', 'bo-short', 'bo-long', 'lame-fast', 'lame-slow']);
   });
 
   it('still returns every server when all are lame', () => {
@@ -129,9 +129,9 @@ describe('orderCandidates', () => {
     const b = cand('b', '127.0.0.2');
     rtoFor(infra, a, 300);
     rtoFor(infra, b, 5);
-    infra.reportLame(key(a), 'example');
-    infra.reportLame(key(b), 'example');
-    expect(names(orderCandidates([a, b], 'example', infra, keepOrder))).toEqual(['b', 'a']);
+    infra.reportLame(key(a), 'example', 'A');
+    infra.reportLame(key(b), 'example', 'A');
+    expect(names(orderCandidates([a, b], 'example', 'A', infra, keepOrder))).toEqual(['b', 'a']);
   });
 
   it('returns the same objects, leaves the input alone, and handles an empty list', () => {
@@ -141,11 +141,11 @@ describe('orderCandidates', () => {
     rtoFor(infra, b, 5);
     rtoFor(infra, a, 300);
     const input = [a, b];
-    const out = orderCandidates(input, 'example', infra, keepOrder);
+    const out = orderCandidates(input, 'example', 'A', infra, keepOrder);
     expect(out[0]).toBe(b);
     expect(out[1]).toBe(a);
     expect(input).toEqual([a, b]);
-    expect(orderCandidates([], 'example', infra, keepOrder)).toEqual([]);
+    expect(orderCandidates([], 'example', 'A', infra, keepOrder)).toEqual([]);
   });
 
   it('lets a lame server back to the front once its hold-down has passed', () => {
@@ -155,9 +155,9 @@ describe('orderCandidates', () => {
     const b = cand('b', '127.0.0.2');
     rtoFor(infra, a, 5);
     rtoFor(infra, b, 300);
-    infra.reportLame(key(a), 'example');
-    expect(names(orderCandidates([a, b], 'example', infra, keepOrder))).toEqual(['b', 'a']);
+    infra.reportLame(key(a), 'example', 'A');
+    expect(names(orderCandidates([a, b], 'example', 'A', infra, keepOrder))).toEqual(['b', 'a']);
     clock.advance(10_000);
-    expect(names(orderCandidates([a, b], 'example', infra, keepOrder))).toEqual(['a', 'b']);
+    expect(names(orderCandidates([a, b], 'example', 'A', infra, keepOrder))).toEqual(['a', 'b']);
   });
 });

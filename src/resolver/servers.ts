@@ -1,0 +1,74 @@
+// Server selection as one interface: which servers of a zone to ask and in what order (choose), how to talk to
+// each (profile, timeout), and what every try taught us (report). Everything reads and writes the one
+// infrastructure cache through here, so iteration, later forward zones and a health table share the same state.
+import type { InfraCache } from '../cache/infra-cache.js';
+import type { ServerProfile, TryReport } from '../upstream/exchange.js';
+import type { Random } from '../util/random.js';
+import { serverKey, type ServerAddr } from '../wire/types.js';
+import { orderCandidates, type Candidate } from './selection.js';
+
+/** A try's report, or the verdict on a reply that came back: lame for this zone and type (RFC 1034 §4.2.1). */
+export type ServerEvent = TryReport | { kind: 'lame' };
+
+export interface SelectorOptions {
+  /** 0x20 on: servers get randomised case until one is seen not to echo it. */
+  caseRandomisation: boolean;
+  /** The longest one UDP try may wait, whatever the RTO says. */
+  upstreamTimeoutMs: number;
+}
+
+/** TCP tries get this many times the UDP timeout: a connection handshake comes first. */
+const TCP_TIMEOUT_FACTOR = 3;
+
+export class ServerSelector {
+  constructor(
+    private readonly infra: InfraCache,
+    private readonly random: Random,
+    private readonly options: SelectorOptions,
+  ) {}
+
+  /** The order to try a zone's servers in, for one query type. */
+  choose<T extends Candidate>(candidates: readonly T[], zone: string, qtype: string): T[] {
+    return orderCandidates(candidates, zone, qtype, this.infra, this.random);
+  }
+
+  profile(addr: ServerAddr): ServerProfile {
+    const key = serverKey(addr);
+    return { edns: this.infra.useEdns(key), randomCase: this.options.caseRandomisation && this.infra.useCaseRandomisation(key) };
+  }
+
+  timeoutMs(addr: ServerAddr, tcp: boolean): number {
+    const rto = Math.min(this.infra.rto(serverKey(addr)), this.options.upstreamTimeoutMs);
+    return tcp ? rto * TCP_TIMEOUT_FACTOR : rto;
+  }
+
+  report(addr: ServerAddr, zone: string, qtype: string, e: ServerEvent): void {
+    const key = serverKey(addr);
+    switch (e.kind) {
+      case 'timeout':
+        this.infra.reportTimeout(key);
+        return;
+      case 'neterror':
+        return; // says nothing about the server's speed
+      case 'case-mismatch':
+        this.infra.setPreservesCase(key, false);
+        return;
+      case 'edns-rejected':
+        this.infra.reportRtt(key, e.rttMs);
+        this.infra.setEdns(key, false);
+        return;
+      case 'malformed':
+      case 'truncated':
+      case 'reply':
+        this.infra.reportRtt(key, e.rttMs);
+        return;
+      case 'lame':
+        this.infra.reportLame(key, zone, qtype);
+        return;
+      default: {
+        const never: never = e;
+        throw new Error(`unhandled server event ${String(never)}`);
+      }
+    }
+  }
+}
