@@ -38,3 +38,20 @@ export function limitsFromConfig(c: Config): Limits {
     maxSubqueryDepth: c.maxSubqueryDepth,
   };
 }
+
+/** Which limit stopped or cut short a resolution: one name per Limits field that can be hit while resolving. */
+export type LimitName =
+  | 'query-time'
+  | 'upstream-queries'
+  | 'outstanding'
+  | 'outstanding-per-zone'
+  | 'cname-chain'
+  | 'referrals'
+  | 'ns-lookups'
+  | 'subquery-depth';
+
+export interface LimitHit {
+  limit: LimitName;
+  /** For people: the numbers, e.g. "upstream query limit of 32 reached". */
+  detail: string;
+}

@@ -8,7 +8,8 @@ import type { Transport } from '../upstream/transport.js';
 import type { Clock } from '../util/clock.js';
 import type { Random } from '../util/random.js';
 import type { RootHints } from './hints.js';
-import { limitsFromConfig, type Limits } from './limits.js';
+import { limitsFromConfig, type LimitHit, type Limits } from './limits.js';
+import type { Validator } from './validate.js';
 
 export interface ResolverOptions {
   limits: Limits;
@@ -34,6 +35,10 @@ export interface ResolverParts {
   negatives: NegativeCache;
   hints: RootHints;
   infra: InfraCache;
+  /** Judges every reply before it is cached; none: replies are taken as they are. */
+  validator?: Validator;
+  /** Told of every limit hit (one metric per limit). */
+  onLimit?: (hit: LimitHit) => void;
 }
 
 export type ResolverDeps = ResolverParts & ResolverOptions;

@@ -1,6 +1,7 @@
 // What resolving one client question gives the pipeline: the sections to send, and why it failed or is stale.
 import type { ExtendedError } from '../wire/edns.js';
 import type { RR } from '../wire/types.js';
+import type { LimitName } from './limits.js';
 
 export interface Resolution {
   rcode: number;
@@ -10,4 +11,6 @@ export interface Resolution {
   ede?: ExtendedError;
   /** Served from expired cache (RFC 8767): not to be kept in the answer cache. */
   stale?: boolean;
+  /** The limit that made this resolution fail, if one did. */
+  limit?: LimitName;
 }

@@ -4,7 +4,7 @@ import { NegativeCache } from '../../src/cache/negative-cache.js';
 import { RRsetCache } from '../../src/cache/rrset-cache.js';
 import { DEFAULTS, type Config } from '../../src/config/schema.js';
 import { parseRootHints } from '../../src/resolver/hints.js';
-import type { Limits } from '../../src/resolver/limits.js';
+import type { LimitHit, Limits } from '../../src/resolver/limits.js';
 import { resolverOptions } from '../../src/resolver/options.js';
 import { Resolver } from '../../src/resolver/resolver.js';
 import { ManualClock } from '../../src/util/clock.js';
@@ -19,7 +19,7 @@ export interface TestResolver {
   negatives: NegativeCache;
 }
 
-export function makeResolver(rootAddress: string, opts: { config?: Partial<Config>; limits?: Partial<Limits>; useIpv6?: boolean } = {}): TestResolver {
+export function makeResolver(rootAddress: string, opts: { config?: Partial<Config>; limits?: Partial<Limits>; useIpv6?: boolean; onLimit?: (hit: LimitHit) => void } = {}): TestResolver {
   const config = { ...DEFAULTS, ...opts.config };
   const clock = new ManualClock();
   const net = new FakeNet(clock);
@@ -37,6 +37,7 @@ export function makeResolver(rootAddress: string, opts: { config?: Partial<Confi
     ...options,
     limits: { ...options.limits, ...opts.limits },
     upstreamPort: 53,
+    ...(opts.onLimit ? { onLimit: opts.onLimit } : {}),
   });
 
   return { resolver, net, clock, rrsets, negatives };

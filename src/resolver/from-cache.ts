@@ -1,0 +1,45 @@
+// One resolution step from the caches alone: cached data, a cached CNAME to follow, or a cached negative
+// answer (RFC 2308) — and a prefetch when the data is near expiry.
+import type { NegativeCache } from '../cache/negative-cache.js';
+import { MIN_ANSWER_RANK } from '../cache/rank.js';
+import { RRsetCache } from '../cache/rrset-cache.js';
+import type { RRsetPresenter } from './present.js';
+import type { Request } from './request.js';
+import type { Step } from './step.js';
+
+/** Prefetch when less than this fraction of the original TTL is left (Unbound: 10%). */
+const PREFETCH_FRACTION = 0.1;
+
+export class CacheReader {
+  constructor(
+    private readonly rrsets: RRsetCache,
+    private readonly negatives: NegativeCache,
+    private readonly presenter: RRsetPresenter,
+    private readonly prefetch: boolean,
+  ) {}
+
+  step(name: string, qtype: string, req: Request): Step | null {
+    const hit = this.rrsets.get(name, qtype, MIN_ANSWER_RANK);
+    const nearExpiry = hit !== null && this.prefetch && RRsetCache.remainingFraction(hit) < PREFETCH_FRACTION;
+    if (hit && nearExpiry && req.refreshing) return null; // a prefetch fetches it again
+    if (hit) {
+      if (nearExpiry && req.depth === 0) req.prefetch({ name, type: qtype, class: 'IN' });
+      req.step({ kind: 'cache', qname: name, qtype, what: 'answer', depth: req.depth });
+      return { kind: 'answer', cnames: [], records: this.presenter.present(hit.records) };
+    }
+    if (qtype !== 'CNAME') {
+      const cname = this.rrsets.get(name, 'CNAME', MIN_ANSWER_RANK);
+      const first = cname?.records[0];
+      if (first) {
+        req.step({ kind: 'cache', qname: name, qtype, what: 'cname', depth: req.depth });
+        return { kind: 'continue', cnames: [first], target: first.data as string };
+      }
+    }
+    const neg = this.negatives.get(name, qtype);
+    if (neg) {
+      req.step({ kind: 'cache', qname: name, qtype, what: neg.kind, depth: req.depth });
+      return { kind: neg.kind, cnames: [], soa: neg.soa };
+    }
+    return null;
+  }
+}

@@ -1,0 +1,82 @@
+// Iteration for one name (RFC 1034 §5.3.3): from the closest known zone cut follow referrals down to the
+// servers that answer, minimising the query name on the way (RFC 9156). Each reply goes through the same
+// steps: classify (with scrub, in the zone query) → the validator hook → learn (every cache write).
+import { EdeCode } from '../wire/ede.js';
+import { canonical, isInZone, labelCount } from '../wire/names.js';
+import type { Learner } from './learn.js';
+import type { LimitName, Limits } from './limits.js';
+import { nextTarget, startMinimising } from './minimise.js';
+import type { Request } from './request.js';
+import type { Step } from './step.js';
+import type { Validator } from './validate.js';
+import type { ZoneCuts } from './zone-cut.js';
+import type { ZoneQuerier } from './zone-query.js';
+
+export interface IteratorDeps {
+  cuts: ZoneCuts;
+  zones: ZoneQuerier;
+  learner: Learner;
+  validator: Validator;
+  limits: Limits;
+  qnameMinimisation: boolean;
+}
+
+function fail(reason: string, code: number, limit?: LimitName): Step {
+  return { kind: 'fail', reason, ede: { code, text: reason }, ...(limit ? { limit } : {}) };
+}
+
+export class Iterator {
+  constructor(private readonly d: IteratorDeps) {}
+
+  /** Walks down from the closest known zone cut until a server gives an answer for `name`. */
+  async iterate(name: string, qtype: string, req: Request): Promise<Step> {
+    let cut = this.d.cuts.closest(name, qtype);
+    // RFC 9156 §2: DS lives at the parent and is asked as is.
+    const mini = startMinimising(this.d.qnameMinimisation && qtype !== 'DS');
+    for (let steps = 0; ; steps++) {
+      if (steps > this.d.limits.maxReferrals) {
+        const reason = `more than ${this.d.limits.maxReferrals} referrals for ${name}`;
+        req.noteLimit({ limit: 'referrals', detail: reason });
+        return fail(reason, EdeCode.OTHER, 'referrals');
+      }
+      const target = nextTarget(name, cut.zone, mini);
+      const minimised = target !== name;
+      if (minimised) mini.sent++;
+      // RFC 9156 §2.1: minimised queries ask for A, which every server answers sensibly.
+      const askedType = minimised ? 'A' : qtype;
+      const asked = await this.d.zones.query(cut, target, askedType, req);
+      if (asked.kind === 'failed') {
+        const hit = req.budget.limitHit;
+        if (minimised && !hit) {
+          // Relaxed mode (RFC 9156 §2.3): a server that chokes on the minimised name gets the full one.
+          mini.on = false;
+          continue;
+        }
+        // RFC 8914 §4: 22 No Reachable Authority, 23 Network Error; a limit hit has no code of its own (0 Other).
+        const code = hit ? EdeCode.OTHER : asked.networkError ? EdeCode.NETWORK_ERROR : EdeCode.NO_REACHABLE_AUTHORITY;
+        const why = hit ? `${hit.detail} while asking ${cut.zone} for ${target}` : `no server for ${cut.zone} answered`;
+        return fail(`${why}: ${req.budget.failures.slice(-6).join(', ')}`.replace(/: $/, ''), code, hit?.limit);
+      }
+      const c = asked.c;
+      // The one point where a reply is judged before anything from it is cached or followed.
+      const verdict = await this.d.validator.check(c, { zone: cut.zone, qname: target, qtype: askedType }, req);
+      if (verdict.kind === 'bogus') return fail(`${cut.zone}: ${verdict.reason}`, EdeCode.DNSSEC_BOGUS);
+      if (c.kind === 'referral') {
+        // RFC 1034 §5.3.3 4b: the new cut must be closer to the name than the old one, or it is a loop.
+        if (!isInZone(c.zone, cut.zone) || canonical(c.zone) === canonical(cut.zone)) {
+          return fail(`referral from ${cut.zone} to ${c.zone} does not lead down`, EdeCode.OTHER);
+        }
+        this.d.learner.referral(c);
+        cut = { zone: c.zone, nsNames: c.ns.map((r) => canonical(r.data as string)) };
+        mini.askedLabels = 0;
+        continue;
+      }
+      const step = this.d.learner.reply(c, askedType);
+      if (!minimised) return step;
+      // A minimised name answered without a referral: no cut there, go one step deeper. NXDOMAIN or a CNAME on
+      // the way is handled by asking the full name (relaxed mode: some servers get empty non-terminals wrong).
+      if (c.kind === 'answer' || c.kind === 'nodata') mini.askedLabels = labelCount(target);
+      else mini.on = false;
+    }
+  }
+}

@@ -1,0 +1,104 @@
+// One client query on its way through the resolver: what it may still spend (budget, deadline), which
+// (name, type) pairs it is resolving right now (to break dependency cycles), its trace, and the two recursion
+// points — side resolutions (`sub`: NS addresses today, DS/DNSKEY later) and `prefetch` — handed in by the
+// facade, so the modules that use them never import the resolver.
+import type { Question } from '../wire/types.js';
+import { canonical } from '../wire/names.js';
+import type { LimitHit } from './limits.js';
+import type { Resolution } from './resolution.js';
+import type { Trace, TraceEvent } from './trace.js';
+
+/** What one request may still spend, and what went wrong: shared by the request and all its side resolutions. */
+export interface Budget {
+  readonly deadlineMs: number;
+  upstreamQueries: number;
+  /** Glueless NS-name lookups started per delegation (zone), across every visit of it by this request. */
+  readonly nsLookupsByZone: Map<string, number>;
+  readonly failures: string[];
+  /** Set when a limit stopped the request: nothing more is sent for it. */
+  limitHit: LimitHit | null;
+}
+
+/** The resolver's entry points a request calls back into. */
+export interface Recursion {
+  /** Resolves (name, type), following CNAMEs, as part of `req`. */
+  resolve(name: string, type: string, req: Request): Promise<Resolution>;
+  /** Refreshes a question's near-expiry data in the background. */
+  prefetch(q: Question): void;
+  /** Every limit hit, stopping or not (one metric per limit). */
+  onLimit(hit: LimitHit): void;
+}
+
+export interface RequestStart {
+  deadlineMs: number;
+  trace?: Trace;
+  /** A background refresh: data near expiry counts as missing so it is fetched again. */
+  refreshing?: boolean;
+  /** 0 for a client's question; priming starts deeper so it never triggers prefetches. */
+  depth?: number;
+}
+
+const key = (name: string, type: string): string => `${canonical(name)}|${type}`;
+
+export class Request {
+  private constructor(
+    readonly budget: Budget,
+    /** 0 for the client's question; +1 for each nested side resolution. */
+    readonly depth: number,
+    private readonly inProgress: ReadonlySet<string>,
+    readonly trace: Trace | undefined,
+    readonly refreshing: boolean,
+    private readonly recursion: Recursion,
+  ) {}
+
+  /** A new request with a budget of its own. */
+  static start(s: RequestStart, recursion: Recursion): Request {
+    const budget: Budget = { deadlineMs: s.deadlineMs, upstreamQueries: 0, nsLookupsByZone: new Map(), failures: [], limitHit: null };
+    return new Request(budget, s.depth ?? 0, new Set(), s.trace, s.refreshing ?? false, recursion);
+  }
+
+  /** True while (name, type) is being resolved further up this request's path: asking again would be a cycle. */
+  isInProgress(name: string, type: string): boolean {
+    return this.inProgress.has(key(name, type));
+  }
+
+  /** A side resolution on the same budget, one level deeper, with (name, type) marked in progress. */
+  sub(name: string, type: string): Promise<Resolution> {
+    const inProgress = new Set(this.inProgress).add(key(name, type));
+    return this.recursion.resolve(name, type, new Request(this.budget, this.depth + 1, inProgress, this.trace, this.refreshing, this.recursion));
+  }
+
+  prefetch(q: Question): void {
+    this.recursion.prefetch(q);
+  }
+
+  step(e: TraceEvent): void {
+    this.trace?.step(e);
+  }
+
+  /** Something that did not work, for the failure's explanation. */
+  failed(what: string): void {
+    this.budget.failures.push(what);
+  }
+
+  /** A limit that stops the whole request: nothing more is sent for it. */
+  stop(hit: LimitHit): void {
+    this.budget.limitHit = hit;
+    this.recursion.onLimit(hit);
+  }
+
+  /** A limit that cuts one path short (e.g. one NS lookup) while the request goes on with what is left. */
+  skip(hit: LimitHit, what: string): void {
+    this.failed(what);
+    this.recursion.onLimit(hit);
+  }
+
+  /** Also for limits that end the request with a failure of their own (CNAME chain, referrals). */
+  noteLimit(hit: LimitHit): void {
+    this.recursion.onLimit(hit);
+  }
+
+  timeLeftMs(nowMs: number): number {
+    return this.budget.deadlineMs - nowMs;
+  }
+}

@@ -1,0 +1,24 @@
+// The shapes passed between the resolver's parts: what one name's resolution step gave, a zone cut, a server.
+import type { ExtendedError } from '../wire/edns.js';
+import type { RR, ServerAddr } from '../wire/types.js';
+import type { LimitName } from './limits.js';
+
+/** One name resolved as far as one cache lookup or one reply takes it (CNAMEs beyond that are the chain's). */
+export type Step =
+  | { kind: 'answer'; cnames: RR[]; records: RR[] }
+  | { kind: 'continue'; cnames: RR[]; target: string }
+  | { kind: 'nxdomain'; cnames: RR[]; soa: RR | null }
+  | { kind: 'nodata'; cnames: RR[]; soa: RR | null }
+  | { kind: 'fail'; reason: string; ede: ExtendedError; limit?: LimitName };
+
+/** A delegation point: the zone and the names of its servers. */
+export interface ZoneCut {
+  zone: string;
+  nsNames: string[];
+}
+
+/** One address of one of a zone's servers. */
+export interface UpstreamTarget {
+  nsName: string;
+  addr: ServerAddr;
+}

@@ -1,0 +1,64 @@
+// Where to start asking: the closest zone cut we know servers for (RFC 1034 §5.3.3 step 2), and the addresses
+// of a zone's servers from the cache or the root hints. Forward and stub zones will be another source of cuts.
+import { Rank } from '../cache/rank.js';
+import type { RRsetCache } from '../cache/rrset-cache.js';
+import { canonical, isInZone, parentOf } from '../wire/names.js';
+import type { RootHints } from './hints.js';
+import type { UpstreamTarget, ZoneCut } from './step.js';
+
+export class ZoneCuts {
+  constructor(
+    private readonly rrsets: RRsetCache,
+    private readonly hints: RootHints,
+    private readonly useIpv6: boolean,
+    private readonly upstreamPort: number,
+  ) {}
+
+  /** The deepest zone whose NS set we know, else the root from the hints. DS lives in the parent (RFC 4035 §3.1.4.1). */
+  closest(name: string, qtype: string): ZoneCut {
+    let n = qtype === 'DS' && canonical(name) !== '.' ? parentOf(name) : canonical(name);
+    for (;;) {
+      const ns = this.rrsets.get(n, 'NS', Rank.ADDITIONAL);
+      if (ns && ns.records.length > 0) {
+        const cut = { zone: n, nsNames: ns.records.map((r) => canonical(r.data as string)) };
+        if (this.isReachable(cut)) return cut;
+        // Its glue expired before its NS set: ask the parent again for a fresh referral with glue.
+      }
+      if (n === '.') break;
+      n = parentOf(n);
+    }
+    return { zone: '.', nsNames: this.hints.nsNames };
+  }
+
+  /** The address types we ask servers over. */
+  addressTypes(): readonly string[] {
+    return this.useIpv6 ? ['A', 'AAAA'] : ['A'];
+  }
+
+  /** The known addresses of one server name, as targets. */
+  targetsOf(nsName: string): UpstreamTarget[] {
+    return this.knownAddresses(nsName).map((address) => this.target(nsName, address));
+  }
+
+  target(nsName: string, address: string): UpstreamTarget {
+    return { nsName, addr: { address, port: this.upstreamPort } };
+  }
+
+  /** A cut is usable when some server has an address or can be looked up outside the zone itself. */
+  private isReachable(cut: ZoneCut): boolean {
+    return cut.nsNames.some((ns) => !isInZone(ns, cut.zone) || this.knownAddresses(ns).length > 0);
+  }
+
+  private knownAddresses(nsName: string): string[] {
+    const out: string[] = [];
+    for (const type of this.addressTypes()) {
+      const hit = this.rrsets.get(nsName, type, Rank.ADDITIONAL);
+      if (hit) for (const r of hit.records) out.push(r.data as string);
+    }
+    if (out.length === 0) {
+      const hinted = this.hints.addresses.get(nsName) ?? [];
+      for (const a of hinted) if (this.useIpv6 || !a.includes(':')) out.push(a);
+    }
+    return out;
+  }
+}
