@@ -7,6 +7,7 @@ import { RRsetCache } from './cache/rrset-cache.js';
 import { DEFAULTS, type Config } from './config/schema.js';
 import { ErrorCode, RootlineError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
+import { countLimit } from './metrics.js';
 import { Pipeline } from './pipeline.js';
 import { createAcl } from './policy/acl.js';
 import { LocalZones } from './policy/local-zones.js';
@@ -60,6 +61,7 @@ export async function buildCore(config: Config, o: Overrides = {}): Promise<Core
     hints,
     infra: new InfraCache(clock),
     ...resolverOptions(config, useIpv6),
+    onLimit: (hit) => countLimit(pipeline.counters, hit.limit),
   });
 
   const pipeline = new Pipeline({

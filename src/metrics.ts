@@ -1,5 +1,6 @@
 // Counters of what the server did: plain integer fields bumped on the hot path (no maps, no allocation), summed
 // across workers by the primary process.
+import type { LimitName } from './resolver/limits.js';
 
 export interface Counters {
   queries: number;
@@ -12,10 +13,38 @@ export interface Counters {
   notimp: number;
   dropped: number;
   staleAnswers: number;
+  /** Limit hits, one counter per limit (src/resolver/limits.ts says what each one stops). */
+  limitQueryTime: number;
+  limitUpstreamQueries: number;
+  limitOutstanding: number;
+  limitOutstandingPerZone: number;
+  limitCnameChain: number;
+  limitReferrals: number;
+  limitNsLookups: number;
+  limitSubqueryDepth: number;
 }
 
 export function newCounters(): Counters {
-  return { queries: 0, answerCacheHits: 0, noerror: 0, nxdomain: 0, servfail: 0, refused: 0, formerr: 0, notimp: 0, dropped: 0, staleAnswers: 0 };
+  return {
+    queries: 0,
+    answerCacheHits: 0,
+    noerror: 0,
+    nxdomain: 0,
+    servfail: 0,
+    refused: 0,
+    formerr: 0,
+    notimp: 0,
+    dropped: 0,
+    staleAnswers: 0,
+    limitQueryTime: 0,
+    limitUpstreamQueries: 0,
+    limitOutstanding: 0,
+    limitOutstandingPerZone: 0,
+    limitCnameChain: 0,
+    limitReferrals: 0,
+    limitNsLookups: 0,
+    limitSubqueryDepth: 0,
+  };
 }
 
 export function addCounters(into: Counters, from: Counters): Counters {
@@ -47,4 +76,20 @@ export function countRcode(c: Counters, rcode: number): void {
     default:
       break;
   }
+}
+
+/** The counter of each limit. */
+const LIMIT_COUNTER: Record<LimitName, keyof Counters> = {
+  'query-time': 'limitQueryTime',
+  'upstream-queries': 'limitUpstreamQueries',
+  outstanding: 'limitOutstanding',
+  'outstanding-per-zone': 'limitOutstandingPerZone',
+  'cname-chain': 'limitCnameChain',
+  referrals: 'limitReferrals',
+  'ns-lookups': 'limitNsLookups',
+  'subquery-depth': 'limitSubqueryDepth',
+};
+
+export function countLimit(c: Counters, limit: LimitName): void {
+  c[LIMIT_COUNTER[limit]]++;
 }
