@@ -7,6 +7,7 @@ import { parseRootHints } from '../../src/resolver/hints.js';
 import type { LimitHit, Limits } from '../../src/resolver/limits.js';
 import { resolverOptions } from '../../src/resolver/options.js';
 import { Resolver } from '../../src/resolver/resolver.js';
+import type { Validator } from '../../src/resolver/validate.js';
 import { ManualClock } from '../../src/util/clock.js';
 import { SeededRandom } from '../../src/util/random.js';
 import { FakeNet, hintsFor } from './fake-net.js';
@@ -19,7 +20,7 @@ export interface TestResolver {
   negatives: NegativeCache;
 }
 
-export function makeResolver(rootAddress: string, opts: { config?: Partial<Config>; limits?: Partial<Limits>; useIpv6?: boolean; onLimit?: (hit: LimitHit) => void } = {}): TestResolver {
+export function makeResolver(rootAddress: string, opts: { config?: Partial<Config>; limits?: Partial<Limits>; useIpv6?: boolean; onLimit?: (hit: LimitHit) => void; validator?: Validator } = {}): TestResolver {
   const config = { ...DEFAULTS, ...opts.config };
   const clock = new ManualClock();
   const net = new FakeNet(clock);
@@ -38,6 +39,7 @@ export function makeResolver(rootAddress: string, opts: { config?: Partial<Confi
     limits: { ...options.limits, ...opts.limits },
     upstreamPort: 53,
     ...(opts.onLimit ? { onLimit: opts.onLimit } : {}),
+    ...(opts.validator ? { validator: opts.validator } : {}),
   });
 
   return { resolver, net, clock, rrsets, negatives };
