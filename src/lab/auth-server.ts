@@ -5,8 +5,8 @@ import * as net from 'node:net';
 import * as dnsPacket from 'dns-packet';
 import type { Packet } from 'dns-packet';
 import { decodePacket, type WirePacket } from '../wire/decode.js';
+import { frameMessage, StreamFramer } from '../wire/framing.js';
 import { answerQuery, type Zone } from './answerer.js';
-import { onTcpMessages, writeTcpMessage } from './tcp-frames.js';
 
 /** Return a packet to send instead, 'drop' to stay silent, or undefined for the normal answer. */
 export type Override = (q: WirePacket) => Packet | 'drop' | undefined;
@@ -59,9 +59,13 @@ export async function startAuthServer(address: string, port: number, zones: Zone
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
-    onTcpMessages(socket, (msg) => {
-      const out = respond(msg, true);
-      if (out) writeTcpMessage(socket, out);
+    const framer = new StreamFramer();
+    socket.on('data', (chunk: Buffer) => {
+      framer.push(chunk);
+      for (let msg = framer.next(); msg !== null; msg = framer.next()) {
+        const out = respond(msg, true);
+        if (out && !socket.destroyed) socket.write(frameMessage(out));
+      }
     });
   });
   await new Promise<void>((resolve, reject) => {

@@ -1,8 +1,9 @@
-// The TCP listener (RFC 7766): 2-byte length framing (§8), several and pipelined queries per connection answered
-// as each completes (§6.2.1.1), an idle timeout (§6.2.3), caps on connections and on queries in flight (§6.2.2).
+// The TCP listener (RFC 7766): accepts connections up to a cap (§6.2.2) and serves each with stream.ts (framing,
+// pipelining, the in-flight cap, the idle timeout); close() lets answers in flight go out within a grace period.
 import * as net from 'node:net';
 import type { ListenAddress } from './listen-address.js';
-import { DEFAULT_CLOSE_GRACE_MS, MIN_QUERY_LEN, type ClientInfo, type QueryHandler } from './types.js';
+import { serveStream, type StreamConnection } from './stream.js';
+import { DEFAULT_CLOSE_GRACE_MS, type ClientInfo, type QueryHandler } from './types.js';
 
 export interface TcpOptions {
   /** Close a connection with no query in flight after this long without traffic (RFC 7766 §6.2.3). */
@@ -17,7 +18,6 @@ export interface TcpOptions {
 
 export const DEFAULT_TCP_IDLE_TIMEOUT_MS = 10_000;
 export const DEFAULT_TCP_MAX_IN_FLIGHT = 32;
-const MAX_MESSAGE = 0xffff;
 
 export interface TcpListener {
   readonly server: net.Server;
@@ -30,129 +30,13 @@ export interface TcpListener {
   close(graceMs?: number): Promise<void>;
 }
 
-interface Connection {
-  /** Stop reading; end the connection once answers in flight are written. */
-  shutdown(): void;
-}
-
-function serveConnection(socket: net.Socket, handler: QueryHandler, idleMs: number, maxInFlight: number, onGone: () => void): Connection {
-  const client: ClientInfo = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0, transport: 'tcp' };
-  let pending: Buffer | null = null; // received bytes not yet framed into a query
-  let inFlight = 0;
-  let parsing = false;
-  let readEnded = false; // the client half-closed: answer what it sent, then end
-  let closing = false; // the listener is closing: read nothing more, answer what is in flight, then end
-  let ended = false;
-  let gone = false;
-  let idleExpired = false;
-  let awaitingDrain = false;
-
-  const answered = (bytes: Buffer | null): void => {
-    inFlight--;
-    if (bytes !== null && bytes.length > 0 && bytes.length <= MAX_MESSAGE && !gone && !socket.destroyed) {
-      const framed = Buffer.allocUnsafe(2 + bytes.length);
-      framed.writeUInt16BE(bytes.length, 0);
-      bytes.copy(framed, 2);
-      if (!socket.write(framed)) awaitingDrain = true;
-    }
-    // The idle timer fired while we were busy; nothing written restarts it, so restart it here.
-    if (inFlight === 0 && idleExpired && !gone) {
-      idleExpired = false;
-      socket.setTimeout(idleMs);
-    }
-    if (!parsing) parse();
-  };
-
-  const dispatch = (query: Buffer): void => {
-    inFlight++;
-    let out: ReturnType<QueryHandler>;
-    try {
-      out = handler(query, client);
-    } catch {
-      out = null;
-    }
-    if (out instanceof Promise) out.then(answered, () => answered(null));
-    else answered(out);
-  };
-
-  /** Frames and dispatches what has arrived while under the in-flight cap, then sets the read flow. */
-  function parse(): void {
-    parsing = true;
-    while (pending !== null && pending.length >= 2 && inFlight < maxInFlight && !closing && !gone) {
-      const n = pending.readUInt16BE(0);
-      if (n === 0) {
-        // A zero-length message is no DNS message; the stream cannot be trusted after it.
-        socket.destroy();
-        break;
-      }
-      if (pending.length < 2 + n) break;
-      let query: Buffer;
-      if (pending.length === 2 + n) {
-        query = pending.subarray(2);
-        pending = null;
-      } else {
-        query = Buffer.from(pending.subarray(2, 2 + n)); // a copy, so one query does not pin a big chunk
-        pending = pending.subarray(2 + n);
-      }
-      if (n >= MIN_QUERY_LEN) dispatch(query);
-    }
-    parsing = false;
-    if (gone || socket.destroyed) return;
-    if (inFlight === 0 && (closing || readEnded)) {
-      if (!ended) {
-        ended = true;
-        socket.end();
-      }
-      return;
-    }
-    const wantRead = !closing && inFlight < maxInFlight && !awaitingDrain;
-    if (wantRead === socket.isPaused()) {
-      if (wantRead) socket.resume();
-      else socket.pause();
-    }
-  }
-
-  socket.setNoDelay(true);
-  socket.setTimeout(idleMs);
-  socket.on('timeout', () => {
-    if (inFlight === 0) socket.destroy();
-    else idleExpired = true;
-  });
-  socket.on('data', (chunk: Buffer) => {
-    pending = pending === null ? chunk : Buffer.concat([pending, chunk]);
-    parse();
-  });
-  socket.on('end', () => {
-    readEnded = true;
-    parse();
-  });
-  socket.on('drain', () => {
-    awaitingDrain = false;
-    parse();
-  });
-  // Resets and the like: the connection is over, the process goes on. 'close' follows.
-  socket.on('error', () => socket.destroy());
-  socket.on('close', () => {
-    gone = true;
-    pending = null;
-    onGone();
-  });
-
-  return {
-    shutdown: () => {
-      closing = true;
-      parse();
-    },
-  };
-}
-
 /**
  * Serves DNS over TCP on an already-listening server (e.g. one handed over by a supervisor). Create it with
  * `allowHalfOpen: true` so that clients that half-close after their queries still get answers.
  */
 export function serveTcp(server: net.Server, handler: QueryHandler, o: TcpOptions): TcpListener {
-  const maxInFlight = Math.max(1, o.maxInFlight ?? DEFAULT_TCP_MAX_IN_FLIGHT);
-  const conns = new Map<net.Socket, Connection>();
+  const streamOptions = { idleTimeoutMs: o.idleTimeoutMs, maxInFlight: o.maxInFlight ?? DEFAULT_TCP_MAX_IN_FLIGHT };
+  const conns = new Map<net.Socket, StreamConnection>();
   let closing = false;
   server.on('connection', (socket: net.Socket) => {
     if (closing || conns.size >= o.maxConnections) {
@@ -160,7 +44,10 @@ export function serveTcp(server: net.Server, handler: QueryHandler, o: TcpOption
       socket.destroy();
       return;
     }
-    conns.set(socket, serveConnection(socket, handler, o.idleTimeoutMs, maxInFlight, () => conns.delete(socket)));
+    socket.setNoDelay(true);
+    const client: ClientInfo = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0, transport: 'tcp' };
+    conns.set(socket, serveStream(socket, client, handler, streamOptions));
+    socket.on('close', () => conns.delete(socket));
   });
   // After start-up (e.g. EMFILE on accept) nothing here may crash the process.
   server.on('error', () => undefined);

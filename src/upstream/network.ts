@@ -2,6 +2,7 @@
 // framing (RFC 7766 §8), one connection per query, when asked.
 import * as net from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { frameMessage, StreamFramer } from '../wire/framing.js';
 import type { ServerAddr } from '../wire/types.js';
 import type { Random } from '../util/random.js';
 import { matchReply } from './match.js';
@@ -12,7 +13,7 @@ function tcpQuery(to: ServerAddr, wire: Buffer, o: QueryOptions): Promise<Transp
   return new Promise((resolve) => {
     const started = performance.now();
     const socket = net.connect({ host: to.address, port: to.port });
-    let buffered = Buffer.alloc(0);
+    const framer = new StreamFramer();
     let done = false;
     const finish = (r: TransportResult): void => {
       if (done) return;
@@ -24,21 +25,13 @@ function tcpQuery(to: ServerAddr, wire: Buffer, o: QueryOptions): Promise<Transp
     const timer = setTimeout(() => finish({ kind: 'timeout' }), o.timeoutMs);
     socket.on('error', (e) => finish({ kind: 'neterror', error: (e as NodeJS.ErrnoException).code ?? e.message }));
     socket.on('close', () => finish({ kind: 'neterror', error: 'connection closed' }));
-    socket.on('connect', () => {
-      const len = Buffer.alloc(2);
-      len.writeUInt16BE(wire.length);
-      socket.write(Buffer.concat([len, wire]));
-    });
-    socket.on('data', (chunk) => {
-      buffered = Buffer.concat([buffered, chunk]);
-      while (buffered.length >= 2) {
-        const n = buffered.readUInt16BE(0);
-        if (buffered.length < 2 + n) return;
-        const msg = buffered.subarray(2, 2 + n);
-        buffered = buffered.subarray(2 + n);
+    socket.on('connect', () => socket.write(frameMessage(wire)));
+    socket.on('data', (chunk: Buffer) => {
+      framer.push(chunk);
+      for (let msg = framer.next(); msg !== null; msg = framer.next()) {
         const m = matchReply(wire, msg, o.exactCase ?? false);
         if (m === 'match') {
-          finish({ kind: 'reply', bytes: Buffer.from(msg), rttMs: performance.now() - started });
+          finish({ kind: 'reply', bytes: msg, rttMs: performance.now() - started });
           return;
         }
         if (m === 'case-mismatch') {

@@ -4,7 +4,7 @@ import * as dgram from 'node:dgram';
 import * as net from 'node:net';
 import * as dnsPacket from 'dns-packet';
 import { decodePacket } from '../../src/wire/decode.js';
-import { onTcpMessages, writeTcpMessage } from '../../src/lab/tcp-frames.js';
+import { frameMessage, StreamFramer } from '../../src/wire/framing.js';
 import type { Handler, Reply } from './fake-net.js';
 
 export interface LoopbackServer {
@@ -69,10 +69,14 @@ export async function serveOnLoopback(address: string, port: number, handler: Ha
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
-    onTcpMessages(socket, (msg) => {
-      void answer(msg, true).then((out) => {
-        if (out) writeTcpMessage(socket, out);
-      });
+    const framer = new StreamFramer();
+    socket.on('data', (chunk: Buffer) => {
+      framer.push(chunk);
+      for (let msg = framer.next(); msg !== null; msg = framer.next()) {
+        void answer(msg, true).then((out) => {
+          if (out && !socket.destroyed) socket.write(frameMessage(out));
+        });
+      }
     });
   });
   await new Promise<void>((resolve, reject) => {
