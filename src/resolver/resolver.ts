@@ -7,6 +7,7 @@ import { Exchanger } from '../upstream/exchange.js';
 import { EdeCode } from '../wire/ede.js';
 import { canonical } from '../wire/names.js';
 import { Rcode, type Question } from '../wire/types.js';
+import { ServerAsker } from './ask.js';
 import { ChainResolver } from './chain.js';
 import { CacheReader } from './from-cache.js';
 import { InFlight } from './in-flight.js';
@@ -42,14 +43,9 @@ export class Resolver {
   constructor(private readonly d: ResolverDeps) {
     const presenter = new RRsetPresenter(d.rrsets, d.rrsetOrder, d.random);
     const cuts = new ZoneCuts(d.rrsets, d.hints, d.useIpv6, d.upstreamPort);
-    const zones = new ZoneQuerier({
-      cuts,
-      servers: new ServerSelector(d.infra, d.random, { caseRandomisation: d.caseRandomisation, upstreamTimeoutMs: d.limits.upstreamTimeoutMs }),
-      exchanger: new Exchanger(d.transport, d.random),
-      inFlight: new InFlight(d.limits),
-      clock: d.clock,
-      limits: d.limits,
-    });
+    const servers = new ServerSelector(d.infra, d.random, { caseRandomisation: d.caseRandomisation, upstreamTimeoutMs: d.limits.upstreamTimeoutMs });
+    const asker = new ServerAsker({ servers, exchanger: new Exchanger(d.transport, d.random), inFlight: new InFlight(d.limits), clock: d.clock, limits: d.limits });
+    const zones = new ZoneQuerier(cuts, servers, asker, d.limits);
     this.fromCache = new CacheReader(d.rrsets, d.negatives, presenter, d.prefetch);
     this.iterator = new Iterator({
       cuts,

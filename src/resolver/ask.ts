@@ -1,0 +1,96 @@
+// One server, one question: the upstream exchange with this request's budget and the in-flight limits checked
+// before every send, what each try teaches reported to server selection and the trace, the reply classified
+// (and scrubbed) for the zone that was asked.
+import type { Exchanger } from '../upstream/exchange.js';
+import type { Clock } from '../util/clock.js';
+import type { ServerAddr } from '../wire/types.js';
+import { classifyReply, type Classification } from './classify.js';
+import type { InFlight } from './in-flight.js';
+import type { Limits } from './limits.js';
+import { replyOutcome, tryOutcome } from './outcomes.js';
+import type { Request } from './request.js';
+import type { ServerSelector } from './servers.js';
+import type { UpstreamTarget } from './step.js';
+import type { TraceOutcome } from './trace.js';
+
+/** `networkError`: the try failed at the network level (unreachable, refused by the OS), not by a server's reply. */
+export type AskResult = { kind: 'classified'; c: Exclude<Classification, { kind: 'lame' }> } | { kind: 'failed'; retry: boolean; networkError?: boolean };
+
+export interface AskDeps {
+  servers: ServerSelector;
+  exchanger: Exchanger;
+  inFlight: InFlight;
+  clock: Clock;
+  limits: Limits;
+}
+
+export class ServerAsker {
+  constructor(private readonly d: AskDeps) {}
+
+  /** One server, one question through the upstream exchange; what each try teaches goes to server selection. */
+  async ask(target: UpstreamTarget, zone: string, name: string, qtype: string, req: Request): Promise<AskResult> {
+    const where = `${target.addr.address} (${target.nsName})`;
+    const trace = (tcp: boolean, rttMs: number | null, outcome: TraceOutcome): void =>
+      req.step({ kind: 'upstream', server: target.nsName, address: target.addr.address, zone, qname: name, qtype, tcp, rttMs, outcome, depth: req.depth });
+    const result = await this.d.exchanger.exchange(target.addr, { name, type: qtype }, this.d.servers.profile(target.addr), {
+      beforeSend: (tcp) => this.admit(req, zone, target.addr, tcp),
+      afterSend: () => this.d.inFlight.release(zone),
+      onTry: (t) => {
+        this.d.servers.report(target.addr, zone, qtype, t);
+        const outcome = tryOutcome(t);
+        if (outcome) trace(t.tcp, 'rttMs' in t ? t.rttMs : null, outcome);
+      },
+    });
+    switch (result.kind) {
+      case 'timeout':
+        req.failed(`${where} timeout`);
+        return { kind: 'failed', retry: true };
+      case 'neterror':
+        req.failed(`${where} ${result.error}`);
+        return { kind: 'failed', retry: false, networkError: true };
+      case 'malformed':
+        req.failed(`${where} malformed reply`);
+        return { kind: 'failed', retry: false };
+      case 'stopped':
+        return { kind: 'failed', retry: false };
+      case 'exhausted':
+        req.failed(`${where} gave no usable reply`);
+        return { kind: 'failed', retry: false };
+      case 'reply':
+        break;
+      default: {
+        const never: never = result;
+        throw new Error(`unhandled exchange result ${String(never)}`);
+      }
+    }
+    const c = classifyReply(result.packet, zone, name, qtype, this.d.limits.maxRrsetSize);
+    trace(result.tcp, result.rttMs, replyOutcome(c));
+    if (c.kind === 'lame') {
+      this.d.servers.report(target.addr, zone, qtype, { kind: 'lame' });
+      req.failed(`${where} ${c.reason}`);
+      return { kind: 'failed', retry: false };
+    }
+    return { kind: 'classified', c };
+  }
+
+  /** Before each send: the try's timeout, or null when the request's budget or an in-flight limit says stop. */
+  private admit(req: Request, zone: string, addr: ServerAddr, tcp: boolean): number | null {
+    const { queryTimeoutMs, maxUpstreamQueries } = this.d.limits;
+    const left = req.timeLeftMs(this.d.clock.nowMs());
+    if (left <= 0) {
+      req.stop({ limit: 'query-time', detail: `query time budget of ${queryTimeoutMs} ms used up` });
+      return null;
+    }
+    if (req.budget.upstreamQueries >= maxUpstreamQueries) {
+      req.stop({ limit: 'upstream-queries', detail: `upstream query limit of ${maxUpstreamQueries} reached` });
+      return null;
+    }
+    const busy = this.d.inFlight.acquire(zone);
+    if (busy) {
+      req.stop(busy);
+      return null;
+    }
+    req.budget.upstreamQueries++;
+    return Math.min(this.d.servers.timeoutMs(addr, tcp), left);
+  }
+}
