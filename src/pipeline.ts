@@ -110,11 +110,12 @@ export class Pipeline {
     }
     if (!this.d.acl.allows(client.address)) return null;
     const key = answerKey(query, p.questionEnd, dnssecOk, (p.flags & Flag.CD) !== 0, p.arcount === 1);
-    const out = this.d.answerCache.lookup(key, query, p.id, (p.flags & Flag.RD) !== 0, p.questionEnd);
+    const hit = this.d.answerCache.lookup(key, query, p.id, (p.flags & Flag.RD) !== 0, p.questionEnd);
     // Too big for this client's UDP size: the full path sends it truncated.
-    if (!out || (client.transport === 'udp' && out.length > limit)) return null;
+    if (!hit || (client.transport === 'udp' && hit.bytes.length > limit)) return null;
+    const out = hit.bytes;
     this.counters.answerCacheHits++;
-    if (this.d.answerCache.wantsRefresh) this.d.resolver.prefetch({ name: readQname(query), type: typeName(p.qtype), class: 'IN' });
+    if (hit.wantsRefresh) this.d.resolver.prefetch({ name: readQname(query), type: typeName(p.qtype), class: 'IN' });
     if (this.d.queryLog) this.logQuery(client, readQname(query), typeName(p.qtype), out[3]! & 0x0f, out.readUInt16BE(6), 0, true);
     return out;
   }
