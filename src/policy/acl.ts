@@ -2,6 +2,7 @@
 // Networks are parsed once (util/cidr.ts) and decisions remembered, so a check per query is a map lookup.
 import { ErrorCode, RootlineError } from '../errors.js';
 import { badNetworkMessage, inAnyCidr, parseCidr, type Cidr } from '../util/cidr.js';
+import { CONTINUE, REFUSE, type Gate } from './stage.js';
 
 export interface Acl {
   allows(address: string): boolean;
@@ -28,5 +29,13 @@ export function createAcl(cidrs: readonly string[]): Acl {
       }
       return ok;
     },
+  };
+}
+
+/** The ACL as a gate: clients outside it are refused (after the protocol checks), never served from a cache. */
+export function aclGate(acl: Acl): Gate {
+  return {
+    name: 'acl',
+    decide: (client) => (acl.allows(client.address) ? CONTINUE : REFUSE),
   };
 }
