@@ -1,10 +1,10 @@
 // The chain every client query goes through: gates → answer-cache hit (hot path) → decode → protocol checks →
-// stages → admission and the resolver → respond. Exactly one place writes FORMERR/NOTIMP/REFUSED/SERVFAIL: here
-// and in respond.ts, which it calls. The order of policy is in stages.ts.
+// stages → admission and the resolver → respond. The one place that decides FORMERR/NOTIMP/REFUSED/SERVFAIL
+// answers (respond.ts encodes them). The order of policy is in stages.ts.
 import type { AnswerCache } from '../cache/answer-cache.js';
 import type { Logger } from '../log.js';
 import { countRcode, newCounters, type Counters } from '../metrics.js';
-import { CONTINUE, type ClientInfo, type Decision, type Gate, type QueryContext, type Stage } from '../policy/stage.js';
+import { CONTINUE, type ClientInfo, type Decision, type Gate, type Stage } from '../policy/stage.js';
 import type { Resolution } from '../resolver/resolution.js';
 import type { Resolver } from '../resolver/resolver.js';
 import { encodeBareError } from '../wire/build.js';
@@ -15,7 +15,7 @@ import { Rcode, type Question } from '../wire/types.js';
 import { countOpt, DOTTED_LABEL_EDE, isPlainName, isResponse, messageError, questionError } from './checks.js';
 import { fromAnswerCache } from './hot-path.js';
 import { Responder, type Asked, type RespondDeps } from './respond.js';
-import { buildSteps, type StageDeps } from './stages.js';
+import { buildSteps, firstDecision, firstVerdict, type StageDeps } from './stages.js';
 
 export interface PipelineDeps extends StageDeps, RespondDeps {
   resolver: Resolver;
@@ -23,24 +23,6 @@ export interface PipelineDeps extends StageDeps, RespondDeps {
   logger: Logger;
   /** Client queries being resolved at once; past it new ones are dropped (the client retries). */
   maxClientQueries: number;
-}
-
-/** The first gate verdict that is not 'continue', or continue. */
-function admit(gates: readonly Gate[], client: ClientInfo): Decision {
-  for (let i = 0; i < gates.length; i++) {
-    const verdict = gates[i]!.decide(client);
-    if (verdict.kind !== 'continue') return verdict;
-  }
-  return CONTINUE;
-}
-
-/** The first stage decision that is not 'continue', or continue (on to the resolver). */
-function decide(stages: readonly Stage[], ctx: QueryContext): Decision {
-  for (const stage of stages) {
-    const decision = stage.decide(ctx);
-    if (decision.kind !== 'continue') return decision;
-  }
-  return CONTINUE;
 }
 
 export class Pipeline {
@@ -63,7 +45,7 @@ export class Pipeline {
     this.counters.queries++;
     try {
       // Gates once, before the hot path: a client they turn away is never served from the answer cache.
-      const gate = admit(this.gates, client);
+      const gate = firstVerdict(this.gates, client);
       const peeked = peekQuery(query);
       const hit = peeked && gate === CONTINUE ? fromAnswerCache(this.d, this.counters, query, client, peeked) : null;
       if (hit) {
@@ -124,7 +106,7 @@ export class Pipeline {
     if (refused !== null) return this.respond.rcode(asked, refused);
     if (!isPlainName(question.name)) return this.respond.withRawQuestion(asked, Rcode.REFUSED, DOTTED_LABEL_EDE);
 
-    const decision = decide(this.stages, { client, question, rd, cd, edns });
+    const decision = firstDecision(this.stages, { client, question, rd, cd, edns });
     const out = this.apply(asked, decision);
     if (out !== undefined) return out;
 

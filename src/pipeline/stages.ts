@@ -3,7 +3,7 @@
 import { aclGate, type Acl } from '../policy/acl.js';
 import { localZonesStage, type LocalZones } from '../policy/local-zones.js';
 import { recursionDesiredStage } from '../policy/recursion.js';
-import type { Gate, Stage } from '../policy/stage.js';
+import { CONTINUE, type ClientInfo, type Decision, type Gate, type QueryContext, type Stage } from '../policy/stage.js';
 
 export interface StageDeps {
   acl: Acl;
@@ -48,4 +48,22 @@ export function buildSteps(d: StageDeps): Steps {
     ],
     // Then admission (max-client-queries: past it the query is dropped) and the resolver, in pipeline.ts.
   };
+}
+
+/** The first gate verdict that is not 'continue', or CONTINUE itself (the hot path tests for that object). */
+export function firstVerdict(gates: readonly Gate[], client: ClientInfo): Decision {
+  for (let i = 0; i < gates.length; i++) {
+    const verdict = gates[i]!.decide(client);
+    if (verdict.kind !== 'continue') return verdict;
+  }
+  return CONTINUE;
+}
+
+/** The first stage decision that is not 'continue', or continue: on to the resolver. */
+export function firstDecision(stages: readonly Stage[], ctx: QueryContext): Decision {
+  for (const stage of stages) {
+    const decision = stage.decide(ctx);
+    if (decision.kind !== 'continue') return decision;
+  }
+  return CONTINUE;
 }
