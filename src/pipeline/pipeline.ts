@@ -4,7 +4,7 @@
 import type { AnswerCache } from '../cache/answer-cache.js';
 import type { Logger } from '../log.js';
 import { countRcode, newCounters, type Counters } from '../metrics.js';
-import { CONTINUE, type ClientInfo, type Decision, type Gate, type Stage } from '../policy/stage.js';
+import { CONTINUE, type ClientInfo, type Decision, type Gate, type GateDecision, type Stage } from '../policy/stage.js';
 import type { Resolution } from '../resolver/resolution.js';
 import type { Resolver } from '../resolver/resolver.js';
 import { encodeBareError } from '../wire/build.js';
@@ -75,7 +75,7 @@ export class Pipeline {
   }
 
   /** The full path. `gate` is the gates' verdict, applied after the checks that do not depend on the client. */
-  private async process(query: Buffer, client: ClientInfo, peeked: PeekedQuery | null, gate: Decision): Promise<Buffer | null> {
+  private async process(query: Buffer, client: ClientInfo, peeked: PeekedQuery | null, gate: GateDecision): Promise<Buffer | null> {
     const header = peekHeader(query);
     if (!header) return null; // not even a header: nothing to answer to
     if (isResponse(header.flags)) return null;
@@ -97,13 +97,16 @@ export class Pipeline {
       started: performance.now(),
     };
 
+    // The message first: a malformed query earns FORMERR (NOTIMP, BADVERS) whoever sends it.
     const malformed = messageError(asked.base.opcode, packet.questions?.length ?? 0, countOpt(packet), edns);
     if (malformed !== null) return this.respond.rcode(asked, malformed);
     if (!question) return this.respond.rcode(asked, Rcode.FORMERR);
+    // Then the gates' verdict, then what we do not serve to anyone.
     const denied = this.apply(asked, gate);
     if (denied !== undefined) return denied;
     const refused = questionError(question);
     if (refused !== null) return this.respond.rcode(asked, refused);
+    // A dot or nothing inside a label cannot be carried in presentation-form names: say so (RFC 8914 §4.22).
     if (!isPlainName(question.name)) return this.respond.withRawQuestion(asked, Rcode.REFUSED, DOTTED_LABEL_EDE);
 
     const decision = firstDecision(this.stages, { client, question, rd, cd, edns });

@@ -3,7 +3,7 @@
 import { aclGate, type Acl } from '../policy/acl.js';
 import { localZonesStage, type LocalZones } from '../policy/local-zones.js';
 import { recursionDesiredStage } from '../policy/recursion.js';
-import { CONTINUE, type ClientInfo, type Decision, type Gate, type QueryContext, type Stage } from '../policy/stage.js';
+import { CONTINUE, type ClientInfo, type Decision, type Gate, type GateDecision, type QueryContext, type Stage } from '../policy/stage.js';
 
 export interface StageDeps {
   acl: Acl;
@@ -51,7 +51,7 @@ export function buildSteps(d: StageDeps): Steps {
 }
 
 /** The first gate verdict that is not 'continue', or CONTINUE itself (the hot path tests for that object). */
-export function firstVerdict(gates: readonly Gate[], client: ClientInfo): Decision {
+export function firstVerdict(gates: readonly Gate[], client: ClientInfo): GateDecision {
   for (let i = 0; i < gates.length; i++) {
     const verdict = gates[i]!.decide(client);
     if (verdict.kind !== 'continue') return verdict;

@@ -34,20 +34,23 @@ export type Decision =
   | { readonly kind: 'refuse'; readonly ede?: ExtendedError }
   | { readonly kind: 'drop' };
 
+/** What a gate may say: everything but an answer (a gate knows nothing of the question). */
+export type GateDecision = Exclude<Decision, { kind: 'answer' }>;
+
 /** The decisions without a payload, shared so that deciding them allocates nothing (gates run on the hot path). */
-export const CONTINUE: Decision = Object.freeze({ kind: 'continue' });
-export const REFUSE: Decision = Object.freeze({ kind: 'refuse' });
-export const DROP: Decision = Object.freeze({ kind: 'drop' });
+export const CONTINUE = Object.freeze({ kind: 'continue' as const });
+export const REFUSE = Object.freeze({ kind: 'refuse' as const });
+export const DROP = Object.freeze({ kind: 'drop' as const });
 
 /**
  * A decision on the client alone (ACL; later rate limits), made once per query before the answer-cache hit path,
  * so a cached answer never reaches a client a gate turned away. Anything but continue sends the query down the
  * full path: a refusal is answered after the protocol checks (a malformed query still gets FORMERR), a drop
- * sends nothing. Never answers: a gate knows nothing of the question.
+ * sends nothing.
  */
 export interface Gate {
   readonly name: string;
-  decide(client: ClientInfo): Decision;
+  decide(client: ClientInfo): GateDecision;
 }
 
 /** A decision on a decoded query, on the full path. Synchronous: a promise per stage would cost every query. */

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildSteps, firstDecision, firstVerdict } from '../../../src/pipeline/stages.js';
 import { createAcl } from '../../../src/policy/acl.js';
 import { LocalZones } from '../../../src/policy/local-zones.js';
-import { CONTINUE, DROP, REFUSE, type ClientInfo, type Decision, type Gate, type QueryContext, type Stage } from '../../../src/policy/stage.js';
+import { CONTINUE, DROP, REFUSE, type ClientInfo, type Gate, type GateDecision, type QueryContext, type Stage } from '../../../src/policy/stage.js';
 import { NO_EDNS } from '../../../src/wire/edns.js';
 import { Rcode } from '../../../src/wire/types.js';
 
@@ -32,7 +32,7 @@ describe('the order', () => {
 
   it('takes the first verdict that is not continue, and returns the shared CONTINUE when every gate passes', () => {
     const seen: string[] = [];
-    const gate = (name: string, verdict: Decision): Gate => ({ name, decide: () => (seen.push(name), verdict) });
+    const gate = (name: string, verdict: GateDecision): Gate => ({ name, decide: () => (seen.push(name), verdict) });
     expect(firstVerdict([gate('a', { kind: 'continue' }), gate('b', DROP), gate('c', REFUSE)], LOCAL)).toBe(DROP);
     expect(seen).toEqual(['a', 'b']);
     expect(firstVerdict([gate('d', { kind: 'continue' })], LOCAL)).toBe(CONTINUE);
