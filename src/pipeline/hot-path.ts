@@ -20,7 +20,7 @@ export interface HotPathDeps {
 /**
  * A plain query (RD=1, one question, at most an OPT of version 0) whose answer is cached: the patched bytes.
  * Anything else, or an answer too big for the client's UDP size, returns null and takes the full path.
- * Allocates nothing beyond the copy and the hit record.
+ * No promise; allocates the key, the copy and the hit record, nothing else.
  */
 export function fromAnswerCache(d: HotPathDeps, counters: Counters, query: Buffer, client: ClientInfo, p: PeekedQuery): Buffer | null {
   if (!d.answerCache) return null;

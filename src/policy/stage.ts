@@ -45,8 +45,8 @@ export const DROP = Object.freeze({ kind: 'drop' as const });
 /**
  * A decision on the client alone (ACL; later rate limits), made once per query before the answer-cache hit path,
  * so a cached answer never reaches a client a gate turned away. Anything but continue sends the query down the
- * full path: a refusal is answered after the protocol checks (a malformed query still gets FORMERR), a drop
- * sends nothing.
+ * full path, where the verdict takes effect after the protocol checks (a malformed query still gets FORMERR):
+ * refuse answers REFUSED, drop sends nothing.
  */
 export interface Gate {
   readonly name: string;
