@@ -8,7 +8,7 @@ import { DEFAULTS, type Config } from './config/schema.js';
 import { ErrorCode, RootlineError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
 import { countLimit } from './metrics.js';
-import { Pipeline } from './pipeline.js';
+import { Pipeline } from './pipeline/pipeline.js';
 import { createAcl } from './policy/acl.js';
 import { LocalZones } from './policy/local-zones.js';
 import { loadRootHints, type RootHints } from './resolver/hints.js';

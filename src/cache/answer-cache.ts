@@ -35,6 +35,12 @@ interface AnswerEntry {
   refreshRequested: boolean;
 }
 
+/** A hit: the patched bytes for this client, and whether the answer is near expiry and should be prefetched. */
+export interface AnswerHit {
+  bytes: Buffer;
+  wantsRefresh: boolean;
+}
+
 /** The key of a query's answer: its lower-cased wire question plus one character for the DO, CD and EDNS bits. */
 export function answerKey(query: Uint8Array, questionEnd: number, dnssecOk: boolean, cd: boolean, edns: boolean): string {
   return questionKey(query, questionEnd, 0x30 + (dnssecOk ? 4 : 0) + (cd ? 2 : 0) + (edns ? 1 : 0));
@@ -70,8 +76,6 @@ function findRotations(bytes: Buffer, layout: { start: number; end: number; type
 
 export class AnswerCache {
   private readonly lru: LRUCache<string, AnswerEntry>;
-  /** Set by lookup(): the hit just served is near expiry and its data should be prefetched. */
-  wantsRefresh = false;
 
   constructor(
     maxEntries: number,
@@ -116,8 +120,7 @@ export class AnswerCache {
   }
 
   /** A patched copy of the cached response for this client, or null (absent or expired). */
-  lookup(key: string, query: Uint8Array, id: number, rdSet: boolean, questionEnd: number): Buffer | null {
-    this.wantsRefresh = false;
+  lookup(key: string, query: Uint8Array, id: number, rdSet: boolean, questionEnd: number): AnswerHit | null {
     const e = this.lru.get(key);
     if (!e) return null;
     const now = this.clock.nowMs();
@@ -126,10 +129,8 @@ export class AnswerCache {
       return null;
     }
     // The last 10% of the TTL: one hit asks for a background refresh.
-    if (!e.refreshRequested && (now - e.storedAtMs) * 10 >= (e.expiresAtMs - e.storedAtMs) * 9) {
-      e.refreshRequested = true;
-      this.wantsRefresh = true;
-    }
+    const wantsRefresh = !e.refreshRequested && (now - e.storedAtMs) * 10 >= (e.expiresAtMs - e.storedAtMs) * 9;
+    if (wantsRefresh) e.refreshRequested = true;
     const out = Buffer.from(e.wire, 'latin1');
     patchHeader(out, id, rdSet);
     patchQuestionCase(out, query, questionEnd);
@@ -143,7 +144,7 @@ export class AnswerCache {
     if (elapsed > 0) {
       for (const off of e.ttlOffsets) out.writeUInt32BE(Math.max(0, readUint32Latin1(e.wire, off) - elapsed), off);
     }
-    return out;
+    return { bytes: out, wantsRefresh };
   }
 
   /** Drops everything, or every entry for one name (all types). */

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { ErrorCode, RootlineError } from '../errors.js';
-import { createAcl } from '../policy/acl.js';
+import { badNetworkMessage, parseCidr } from '../util/cidr.js';
 import { CONFIG_KEYS, type Check, type KeySpec } from './keys.js';
 import type { Config } from './schema.js';
 
@@ -108,10 +108,9 @@ export function parseConfig(text: string, path: string): Partial<Config> {
       throw new RootlineError(ErrorCode.CONFIG_VALUE, `${path} line ${line}: '${key}' must be ${describe(spec.check)}, got ${shown}`);
     }
     if (spec.field === 'allow') {
-      try {
-        createAcl(value as string[]);
-      } catch (e) {
-        throw new RootlineError(ErrorCode.CONFIG_VALUE, `${path} line ${line}: ${(e as Error).message}`);
+      for (const text of value as string[]) {
+        const parsed = parseCidr(text);
+        if (!parsed.ok) throw new RootlineError(ErrorCode.CONFIG_VALUE, `${path} line ${line}: ${badNetworkMessage(key, text, parsed.reason)}`);
       }
     }
     out[spec.field] = spec.field === 'rootHints' ? resolve(dirname(path), value as string) : value;

@@ -3,6 +3,7 @@
 // default local zones. A pure decision: question in, answer (or null: not ours) out.
 import { canonical, isInZone } from '../wire/names.js';
 import { Rcode, type Question, type RR } from '../wire/types.js';
+import { CONTINUE, type Stage } from './stage.js';
 
 export interface LocalAnswer {
   rcode: number;
@@ -79,4 +80,18 @@ export class LocalZones {
     if (q.type === 'AAAA') return { rcode: Rcode.NOERROR, answer: [{ name: owner, type: 'AAAA', class: 'IN', ttl: LOCAL_TTL, data: '::1' }], authority: [] };
     return { rcode: Rcode.NOERROR, answer: [], authority: [soaFor('localhost')] };
   }
+}
+
+/**
+ * Local zones as a stage: an authoritative answer (AA) that depends only on the question, so it may be kept in
+ * the shared answer cache (the zones are fixed at start-up; whoever changes them must flush that cache).
+ */
+export function localZonesStage(zones: LocalZones): Stage {
+  return {
+    name: 'local-zones',
+    decide(ctx) {
+      const local = zones.answer(ctx.question);
+      return local ? { kind: 'answer', resolution: local, aa: true, cacheable: true } : CONTINUE;
+    },
+  };
 }

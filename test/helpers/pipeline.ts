@@ -3,7 +3,8 @@ import * as dnsPacket from 'dns-packet';
 import pino from 'pino';
 import { AnswerCache } from '../../src/cache/answer-cache.js';
 import type { Config, RotateMode } from '../../src/config/schema.js';
-import { Pipeline, type ClientAcl } from '../../src/pipeline.js';
+import { Pipeline } from '../../src/pipeline/pipeline.js';
+import type { Acl } from '../../src/policy/acl.js';
 import { LocalZones } from '../../src/policy/local-zones.js';
 import type { ClientInfo } from '../../src/server/types.js';
 import { SeededRandom } from '../../src/util/random.js';
@@ -19,7 +20,7 @@ export interface TestPipeline extends TestResolver {
   ask(q: dnsPacket.Packet | Buffer, client?: ClientInfo): Promise<WirePacket | null>;
 }
 
-export function makePipeline(rootAddress: string, opts: { acl?: ClientAcl; order?: RotateMode; maxClientQueries?: number; config?: Partial<Config> } = {}): TestPipeline {
+export function makePipeline(rootAddress: string, opts: { acl?: Acl; order?: RotateMode; maxClientQueries?: number; config?: Partial<Config> } = {}): TestPipeline {
   const t = makeResolver(rootAddress, { config: { rrsetOrder: opts.order ?? 'rotate', ...opts.config } });
   const answerCache = new AnswerCache(1000, t.clock, opts.order ?? 'rotate', new SeededRandom(3));
   const pipeline = new Pipeline({

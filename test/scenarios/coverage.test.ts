@@ -8,7 +8,7 @@ import { DEFAULT_INFRA_LIMITS, InfraCache } from '../../src/cache/infra-cache.js
 import { NegativeCache } from '../../src/cache/negative-cache.js';
 import { RRsetCache } from '../../src/cache/rrset-cache.js';
 import { DEFAULTS, type Config } from '../../src/config/schema.js';
-import { Pipeline } from '../../src/pipeline.js';
+import { Pipeline } from '../../src/pipeline/pipeline.js';
 import { LocalZones } from '../../src/policy/local-zones.js';
 import { parseRootHints } from '../../src/resolver/hints.js';
 import { resolverOptions } from '../../src/resolver/options.js';

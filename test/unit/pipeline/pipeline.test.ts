@@ -1,9 +1,9 @@
 // The client-facing rules (RFC 1035, RFC 6891) and the wire-level answer cache, through the real pipeline.
 import * as dnsPacket from 'dns-packet';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { Rcode, type RR } from '../../src/wire/types.js';
-import { authoritative, rr } from '../helpers/fake-net.js';
-import { ednsOpt, LOCAL_TCP, makePipeline, query, type TestPipeline } from '../helpers/pipeline.js';
+import { Rcode, type RR } from '../../../src/wire/types.js';
+import { authoritative, rr } from '../../helpers/fake-net.js';
+import { ednsOpt, LOCAL_TCP, makePipeline, query, type TestPipeline } from '../../helpers/pipeline.js';
 
 const ROOT = '127.2.0.1';
 const EXAMPLE = '127.2.1.1';
@@ -78,6 +78,34 @@ describe('pipeline: client-facing rules', () => {
     const r = (await closed.ask(query('www.example'), { address: '203.0.113.9', port: 5, transport: 'udp' }))!;
     expect(r.rcode).toBe('REFUSED');
     expect(closed.net.log).toHaveLength(0);
+  });
+
+  it('never serves a client outside the ACL from the answer cache, and checks the protocol before the ACL', async () => {
+    const closed = withHierarchy(makePipeline(ROOT, { acl: { allows: (a) => a.startsWith('127.') } }));
+    const outside = { address: '203.0.113.9', port: 5, transport: 'udp' } as const;
+    expect((await closed.ask(query('www.example')))!.rcode).toBe('NOERROR');
+    expect(closed.answerCache.size).toBe(1);
+    const hits = closed.pipeline.counters.answerCacheHits;
+    expect((await closed.ask(query('www.example'), outside))!.rcode).toBe('REFUSED');
+    expect(closed.pipeline.counters.answerCacheHits).toBe(hits);
+    expect((await closed.ask(query('www.example')))!.rcode).toBe('NOERROR'); // an allowed client still hits
+    expect(closed.pipeline.counters.answerCacheHits).toBe(hits + 1);
+    // The order of process(): opcode, message shape and EDNS version come before the ACL...
+    const notify = dnsPacket.encode(query('www.example'));
+    notify[2] = (notify[2]! & 0x87) | (4 << 3);
+    expect((await closed.ask(notify, outside))!.rcode).toBe('NOTIMP');
+    const two = query('www.example');
+    two.questions!.push({ name: 'pool.example', type: 'A', class: 'IN' });
+    expect((await closed.ask(two, outside))!.rcode).toBe('FORMERR');
+    const v1 = (await closed.pipeline.handle(dnsPacket.encode(query('www.example', 'A', { additionals: [ednsOpt(1232, 0, 1)] })), outside))!;
+    expect((dnsPacket.decode(v1).additionals!.find((a) => a.type === 'OPT') as { extendedRcode: number }).extendedRcode).toBe(1);
+    // ...and the ACL comes before the question checks: a dotted label is refused without its EDE 21.
+    const dotted = Buffer.from('beef010000010000000000010377772e076578616d706c65000001000100002904d0000000000000', 'hex');
+    const r = (await closed.pipeline.handle(dotted, outside))!;
+    expect(r[3]! & 0x0f).toBe(Rcode.REFUSED);
+    expect(r.includes('labels containing dots')).toBe(false);
+    expect((await closed.pipeline.handle(dotted, { ...outside, address: '127.0.0.1' }))!.includes('labels containing dots')).toBe(true);
+    expect(closed.net.log.filter((e) => e.to === EXAMPLE)).toHaveLength(1);
   });
 
   it('sends TC=1 over UDP when the answer does not fit, and everything over TCP', async () => {
@@ -174,6 +202,17 @@ describe('pipeline: wire-level answer cache', () => {
     expect(small.flag_tc).toBe(true);
   });
 
+  it('keeps local-zone answers, which do not depend on the client, for the hot path', async () => {
+    const first = (await t.ask(query('localhost')))!;
+    expect(first.flag_aa).toBe(true);
+    const hits = t.pipeline.counters.answerCacheHits;
+    const again = (await t.ask(query('LocalHost')))!;
+    expect(t.pipeline.counters.answerCacheHits).toBe(hits + 1);
+    expect(again.flag_aa).toBe(true);
+    expect(again.questions![0]!.name).toBe('LocalHost');
+    expect(again.answers!.map((a) => (a as { data: string }).data)).toEqual(['127.0.0.1']);
+  });
+
   it('caches NXDOMAIN answers too', async () => {
     const r = (await t.ask(query('nope.example')))!;
     expect(r.rcode).toBe('NXDOMAIN');
@@ -208,7 +247,7 @@ describe('pipeline: wire-level answer cache', () => {
 describe('pipeline: hostile input', () => {
   it('never throws and never answers with anything undecodable, for random and mutated packets', async () => {
     const t = withHierarchy(makePipeline(ROOT));
-    const { SeededRandom } = await import('../../src/util/random.js');
+    const { SeededRandom } = await import('../../../src/util/random.js');
     const rnd = new SeededRandom(2024);
     const valid = dnsPacket.encode(query('www.example', 'A', { additionals: [ednsOpt()] }));
     for (let i = 0; i < 2000; i++) {
@@ -227,7 +266,7 @@ describe('pipeline: hostile input', () => {
         expect(out.length).toBeGreaterThanOrEqual(12);
         expect(out.readUInt16BE(0)).toBe(bytes.readUInt16BE(0));
         expect(out[2]! & 0x80).toBe(0x80);
-        const { decodePacket } = await import('../../src/wire/decode.js');
+        const { decodePacket } = await import('../../../src/wire/decode.js');
         expect(decodePacket(out).ok, out.toString('hex')).toBe(true);
       }
     }

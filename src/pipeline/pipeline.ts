@@ -1,0 +1,150 @@
+// The chain every client query goes through: gates → answer-cache hit (hot path) → decode → protocol checks →
+// stages → admission and the resolver → respond. The one place that decides FORMERR/NOTIMP/REFUSED/SERVFAIL
+// answers (respond.ts encodes them). The order of policy is in stages.ts.
+import type { AnswerCache } from '../cache/answer-cache.js';
+import type { Logger } from '../log.js';
+import { countRcode, newCounters, type Counters } from '../metrics.js';
+import { CONTINUE, type ClientInfo, type Decision, type Gate, type GateDecision, type Stage } from '../policy/stage.js';
+import type { Resolution } from '../resolver/resolution.js';
+import type { Resolver } from '../resolver/resolver.js';
+import { encodeBareError } from '../wire/build.js';
+import { decodePacket } from '../wire/decode.js';
+import { readClientEdns, udpLimit } from '../wire/edns.js';
+import { Flag, opcodeOf, peekHeader, peekQuery, type PeekedQuery } from '../wire/question.js';
+import { Rcode, type Question } from '../wire/types.js';
+import { countOpt, DOTTED_LABEL_EDE, isPlainName, isResponse, messageError, questionError } from './checks.js';
+import { fromAnswerCache } from './hot-path.js';
+import { Responder, type Asked, type RespondDeps } from './respond.js';
+import { buildSteps, firstDecision, firstVerdict, type StageDeps } from './stages.js';
+
+export interface PipelineDeps extends StageDeps, RespondDeps {
+  resolver: Resolver;
+  answerCache: AnswerCache | null;
+  logger: Logger;
+  /** Client queries being resolved at once; past it new ones are dropped (the client retries). */
+  maxClientQueries: number;
+}
+
+export class Pipeline {
+  private resolving = 0;
+  readonly counters: Counters = newCounters();
+  private readonly gates: readonly Gate[];
+  private readonly stages: readonly Stage[];
+  private readonly respond: Responder;
+
+  constructor(private readonly d: PipelineDeps) {
+    ({ gates: this.gates, stages: this.stages } = buildSteps(d));
+    this.respond = new Responder(d);
+  }
+
+  /**
+   * Bytes in, bytes out (null: send nothing). Never throws. A cache hit is answered synchronously: no promise,
+   * no decode, no encode.
+   */
+  readonly handle = (query: Buffer, client: ClientInfo): Buffer | null | Promise<Buffer | null> => {
+    this.counters.queries++;
+    try {
+      // Gates once, before the hot path: a client they turn away is never served from the answer cache.
+      const gate = firstVerdict(this.gates, client);
+      const peeked = peekQuery(query);
+      const hit = peeked && gate === CONTINUE ? fromAnswerCache(this.d, this.counters, query, client, peeked) : null;
+      if (hit) {
+        countRcode(this.counters, hit[3]! & 0x0f);
+        return hit;
+      }
+      return this.process(query, client, peeked, gate).then(
+        (out) => this.counted(out),
+        (e: unknown) => this.failed(e, client),
+      );
+    } catch (e) {
+      return this.failed(e, client);
+    }
+  };
+
+  private counted(out: Buffer | null): Buffer | null {
+    if (out === null) this.counters.dropped++;
+    else if (out.length >= 4) countRcode(this.counters, out[3]! & 0x0f);
+    return out;
+  }
+
+  /** A bug, not bad input: log it and answer nothing rather than crash the server. */
+  private failed(e: unknown, client: ClientInfo): null {
+    this.d.logger.error({ event: 'pipeline_error', err: e, client: client.address }, 'pipeline_error');
+    this.counters.dropped++;
+    return null;
+  }
+
+  /** The full path. `gate` is the gates' verdict, applied after the checks that do not depend on the client. */
+  private async process(query: Buffer, client: ClientInfo, peeked: PeekedQuery | null, gate: GateDecision): Promise<Buffer | null> {
+    const header = peekHeader(query);
+    if (!header) return null; // not even a header: nothing to answer to
+    if (isResponse(header.flags)) return null;
+
+    const decoded = decodePacket(query);
+    if (!decoded.ok) return encodeBareError(header.id, header.flags, Rcode.FORMERR);
+    const packet = decoded.packet;
+    const question = packet.questions?.[0] as Question | undefined;
+    const edns = readClientEdns(packet);
+    const rd = (header.flags & Flag.RD) !== 0;
+    const cd = (header.flags & Flag.CD) !== 0;
+    const asked: Asked = {
+      query,
+      peeked,
+      client,
+      base: { id: header.id, opcode: opcodeOf(header.flags), rd, cd, question: question ?? null },
+      edns,
+      limit: client.transport === 'udp' ? udpLimit(edns) : undefined,
+      started: performance.now(),
+    };
+
+    // The message first: a malformed query earns FORMERR (NOTIMP, BADVERS) whoever sends it.
+    const malformed = messageError(asked.base.opcode, packet.questions?.length ?? 0, countOpt(packet), edns);
+    if (malformed !== null) return this.respond.rcode(asked, malformed);
+    if (!question) return this.respond.rcode(asked, Rcode.FORMERR);
+    // Then the gates' verdict, then what we do not serve to anyone.
+    const denied = this.apply(asked, gate);
+    if (denied !== undefined) return denied;
+    const refused = questionError(question);
+    if (refused !== null) return this.respond.rcode(asked, refused);
+    // A dot or nothing inside a label cannot be carried in presentation-form names: say so (RFC 8914 §4.22).
+    if (!isPlainName(question.name)) return this.respond.withRawQuestion(asked, Rcode.REFUSED, DOTTED_LABEL_EDE);
+
+    const decision = firstDecision(this.stages, { client, question, rd, cd, edns });
+    const out = this.apply(asked, decision);
+    if (out !== undefined) return out;
+
+    // Admission: past max-client-queries a query is dropped and the client retries.
+    if (this.resolving >= this.d.maxClientQueries) return null;
+    this.resolving++;
+    let result: Resolution;
+    try {
+      result = await this.d.resolver.resolve(question);
+    } finally {
+      this.resolving--;
+    }
+    return this.answer(asked, result, false, true);
+  }
+
+  /** What a decision sends: bytes, null (nothing), or undefined to go on to the next step. */
+  private apply(asked: Asked, decision: Decision): Buffer | null | undefined {
+    switch (decision.kind) {
+      case 'continue':
+        return undefined;
+      case 'answer':
+        return this.answer(asked, decision.resolution, decision.aa, decision.cacheable);
+      case 'refuse':
+        return this.respond.rcode(asked, Rcode.REFUSED, decision.ede);
+      case 'drop':
+        return null;
+      default: {
+        const never: never = decision;
+        throw new Error(`unknown decision ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  private answer(asked: Asked, result: Resolution, aa: boolean, cacheable: boolean): Buffer {
+    if (result.stale) this.counters.staleAnswers++;
+    return this.respond.resolution(asked, result, aa, cacheable);
+  }
+}

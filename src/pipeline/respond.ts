@@ -1,0 +1,89 @@
+// The last step of the full path: encode the response, truncate it to the client's UDP limit (RFC 1035 §4.2.1,
+// RFC 6891 §6.2.5), attach Extended DNS Errors only when enabled, keep it in the answer cache when that is safe,
+// and write the query log line.
+import { answerKey, type AnswerCache } from '../cache/answer-cache.js';
+import type { Logger } from '../log.js';
+import type { ClientInfo } from '../policy/stage.js';
+import type { Resolution } from '../resolver/resolution.js';
+import { encodeResponse, withRawQuestion, type ResponseSpec } from '../wire/build.js';
+import type { ClientEdns, ExtendedError } from '../wire/edns.js';
+import { skipName } from '../wire/patch.js';
+import { HEADER_LEN, type PeekedQuery } from '../wire/question.js';
+import { Rcode, type Question } from '../wire/types.js';
+
+export interface RespondDeps {
+  answerCache: AnswerCache | null;
+  logger: Logger;
+  queryLog: boolean;
+  /** Attach RFC 8914 Extended DNS Errors to answers for EDNS clients. */
+  ede: boolean;
+}
+
+/** One decoded query, as the responder needs it. */
+export interface Asked {
+  query: Buffer;
+  /** The hand-peeked question (null when the peek failed): where the answer-cache key and offsets come from. */
+  peeked: PeekedQuery | null;
+  client: ClientInfo;
+  /** The header fields and question every response to it echoes. */
+  base: { id: number; opcode: number; rd: boolean; cd: boolean; question: Question | null };
+  edns: ClientEdns;
+  /** The client's UDP size; undefined over TCP (no limit but the 64 KiB frame). */
+  limit: number | undefined;
+  /** performance.now() when decoding was done, for the log's ms. */
+  started: number;
+}
+
+export function logQuery(logger: Logger, client: ClientInfo, name: string, type: string, rcode: number, answers: number, ms: number, cached: boolean): void {
+  logger.info({ event: 'query', client: client.address, transport: client.transport, name, type, rcode, answers, ms, cached }, 'query');
+}
+
+export class Responder {
+  constructor(private readonly d: RespondDeps) {}
+
+  /** An answer with no records: an error, or a refusal (its EDE only when enabled). */
+  rcode(a: Asked, rcode: number, ede?: ExtendedError): Buffer {
+    const spec: ResponseSpec = { ...a.base, rcode, answer: [], authority: [], edns: a.edns, ...(ede && this.d.ede ? { ede } : {}) };
+    return encodeResponse(spec, a.limit);
+  }
+
+  /**
+   * A refusal for a question dns-packet cannot encode: sent without the decoded question, the client's raw
+   * question bytes spliced back in when they were peeked. Carries its EDE whatever the switch says.
+   */
+  withRawQuestion(a: Asked, rcode: number, ede: ExtendedError): Buffer {
+    const out = encodeResponse({ ...a.base, question: null, rcode, answer: [], authority: [], edns: a.edns, ede });
+    return a.peeked ? withRawQuestion(out, a.query, a.peeked.questionEnd) : out;
+  }
+
+  /** The answer to a query: encoded in full, stored when cacheable, truncated for UDP, logged. */
+  resolution(a: Asked, result: Resolution, aa: boolean, cacheable: boolean): Buffer {
+    const spec: ResponseSpec = {
+      ...a.base,
+      rcode: result.rcode,
+      answer: result.answer,
+      authority: result.authority,
+      edns: a.edns,
+      ...(aa ? { aa: true } : {}),
+      ...(result.ede && this.d.ede ? { ede: result.ede } : {}),
+    };
+    const full = encodeResponse(spec);
+    // A stale answer (RFC 8767) is a stopgap, not something to serve again from the hot path.
+    if (cacheable && a.peeked && !result.stale) this.storeAnswer(a, a.peeked, result.rcode, full);
+    const out = a.limit !== undefined && full.length > a.limit ? encodeResponse(spec, a.limit) : full;
+    if (this.d.queryLog && a.base.question) {
+      const ms = Math.round((performance.now() - a.started) * 100) / 100;
+      logQuery(this.d.logger, a.client, a.base.question.name, a.base.question.type, result.rcode, result.answer.length, ms, false);
+    }
+    return out;
+  }
+
+  /** Keeps a full response for the hot path when it is worth keeping (an answer or a negative answer). */
+  private storeAnswer(a: Asked, peeked: PeekedQuery, rcode: number, full: Buffer): void {
+    if (!this.d.answerCache || (rcode !== Rcode.NOERROR && rcode !== Rcode.NXDOMAIN)) return;
+    // Only when the encoded question has exactly the client's length, so cached offsets fit every hit.
+    if (skipName(full, HEADER_LEN) + 4 !== peeked.questionEnd) return;
+    const key = answerKey(a.query, peeked.questionEnd, a.edns.dnssecOk, a.base.cd, a.edns.present);
+    this.d.answerCache.store(key, full, peeked.questionEnd);
+  }
+}

@@ -1,0 +1,69 @@
+// THE order in which policy sees a query, in one place. pipeline.ts runs it: gates → hot path → decode → checks →
+// stages → admission and the resolver → respond. A new gate or stage is added here, and only here.
+import { aclGate, type Acl } from '../policy/acl.js';
+import { localZonesStage, type LocalZones } from '../policy/local-zones.js';
+import { recursionDesiredStage } from '../policy/recursion.js';
+import { CONTINUE, type ClientInfo, type Decision, type Gate, type GateDecision, type QueryContext, type Stage } from '../policy/stage.js';
+
+export interface StageDeps {
+  acl: Acl;
+  localZones: LocalZones;
+}
+
+export interface Steps {
+  /** Client-only decisions, made once per query before the answer-cache hit path. */
+  readonly gates: readonly Gate[];
+  /** Decisions on the decoded question, on the full path only; the first that is not 'continue' wins. */
+  readonly stages: readonly Stage[];
+}
+
+/*
+ * Where the answer-cache hit path sits, and why a cached answer can never bypass a rule:
+ * - Gates run BEFORE it. A client a gate turns away never gets a cached answer: it takes the full path, and gets
+ *   the gate's REFUSED after the protocol checks (a malformed query still earns FORMERR first). Per-client
+ *   rules that need no question belong here (ACL; later rate limits).
+ * - Stages run AFTER it, on the full path only. A stage whose answer does not depend on the client (local zones
+ *   today; local data and blocklists later) may mark it cacheable: it goes into the shared answer cache, and a
+ *   later hit serves exactly what the stage would say again. So a cached answer never bypasses such a stage, as
+ *   long as the answer cache is flushed whenever the stage's data changes (an answer cached before the change,
+ *   from the resolver or from the stage, would outlive it). A blocklist must never be skippable by a cached
+ *   answer: changing its entries must flush the answer cache.
+ * - A stage whose decision depends on the client (per-client policy) must be a gate, or mark its answers
+ *   uncacheable, or a hit would hand one client's answer to another.
+ */
+export function buildSteps(d: StageDeps): Steps {
+  return {
+    gates: [
+      // Not an open resolver: clients outside 'allow' are refused.
+      aclGate(d.acl),
+    ],
+    // ── the answer-cache hit path runs here ──
+    stages: [
+      // RFC 6761/6303/8375 names answered here with AA; the same for every client, so cacheable. Before the RD
+      // rule: local data is answered even to RD=0.
+      localZonesStage(d.localZones),
+      // RD=0 → REFUSED, like Unbound's 'allow'. Depends on the query's flag, not the client; the refusal is never
+      // cached, and the hot path serves RD=1 queries only, so no hit can answer an RD=0 query.
+      recursionDesiredStage,
+    ],
+    // Then admission (max-client-queries: past it the query is dropped) and the resolver, in pipeline.ts.
+  };
+}
+
+/** The first gate verdict that is not 'continue', or CONTINUE itself (the hot path tests for that object). */
+export function firstVerdict(gates: readonly Gate[], client: ClientInfo): GateDecision {
+  for (let i = 0; i < gates.length; i++) {
+    const verdict = gates[i]!.decide(client);
+    if (verdict.kind !== 'continue') return verdict;
+  }
+  return CONTINUE;
+}
+
+/** The first stage decision that is not 'continue', or continue: on to the resolver. */
+export function firstDecision(stages: readonly Stage[], ctx: QueryContext): Decision {
+  for (const stage of stages) {
+    const decision = stage.decide(ctx);
+    if (decision.kind !== 'continue') return decision;
+  }
+  return CONTINUE;
+}

@@ -1,0 +1,69 @@
+// The order of gates and stages, and each one's decision on hand-built contexts.
+import { describe, expect, it } from 'vitest';
+import { buildSteps, firstDecision, firstVerdict } from '../../../src/pipeline/stages.js';
+import { createAcl } from '../../../src/policy/acl.js';
+import { LocalZones } from '../../../src/policy/local-zones.js';
+import { CONTINUE, DROP, REFUSE, type ClientInfo, type Gate, type GateDecision, type QueryContext, type Stage } from '../../../src/policy/stage.js';
+import { NO_EDNS } from '../../../src/wire/edns.js';
+import { Rcode } from '../../../src/wire/types.js';
+
+const LOCAL: ClientInfo = { address: '127.0.0.1', port: 4000, transport: 'udp' };
+const OUTSIDE: ClientInfo = { address: '203.0.113.9', port: 4000, transport: 'udp' };
+
+function ctx(name: string, o: Partial<QueryContext> = {}): QueryContext {
+  return { client: LOCAL, question: { name, type: 'A', class: 'IN' }, rd: true, cd: false, edns: NO_EDNS, ...o };
+}
+
+const steps = buildSteps({ acl: createAcl(['127.0.0.0/8']), localZones: new LocalZones(true) });
+const stage = (name: string): Stage => steps.stages.find((s) => s.name === name)!;
+
+describe('the order', () => {
+  it('is the ACL gate, then local zones before the RD=0 rule', () => {
+    expect(steps.gates.map((g) => g.name)).toEqual(['acl']);
+    expect(steps.stages.map((s) => s.name)).toEqual(['local-zones', 'recursion-desired']);
+  });
+
+  it('answers local data even to RD=0, and refuses RD=0 for everything else', () => {
+    const local = firstDecision(steps.stages, ctx('localhost', { rd: false }));
+    expect(local.kind).toBe('answer');
+    expect(firstDecision(steps.stages, ctx('www.example', { rd: false }))).toBe(REFUSE);
+    expect(firstDecision(steps.stages, ctx('www.example'))).toBe(CONTINUE);
+  });
+
+  it('takes the first verdict that is not continue, and returns the shared CONTINUE when every gate passes', () => {
+    const seen: string[] = [];
+    const gate = (name: string, verdict: GateDecision): Gate => ({ name, decide: () => (seen.push(name), verdict) });
+    expect(firstVerdict([gate('a', { kind: 'continue' }), gate('b', DROP), gate('c', REFUSE)], LOCAL)).toBe(DROP);
+    expect(seen).toEqual(['a', 'b']);
+    expect(firstVerdict([gate('d', { kind: 'continue' })], LOCAL)).toBe(CONTINUE);
+    expect(firstVerdict([], LOCAL)).toBe(CONTINUE);
+  });
+});
+
+describe('each step', () => {
+  it('acl: continue inside the allow-list, refuse (no EDE) outside it', () => {
+    const acl = steps.gates[0]!;
+    expect(acl.decide(LOCAL)).toBe(CONTINUE);
+    expect(acl.decide({ ...LOCAL, address: '::ffff:127.0.0.9' })).toBe(CONTINUE);
+    expect(acl.decide(OUTSIDE)).toEqual({ kind: 'refuse' });
+  });
+
+  it('local-zones: an authoritative, cacheable answer for locally served names, continue for the rest', () => {
+    const d = stage('local-zones').decide(ctx('a.localhost'));
+    expect(d).toMatchObject({ kind: 'answer', aa: true, cacheable: true });
+    if (d.kind !== 'answer') throw new Error('not an answer');
+    expect(d.resolution.rcode).toBe(Rcode.NOERROR);
+    expect(d.resolution.answer.map((r) => r.data)).toEqual(['127.0.0.1']);
+    const nx = stage('local-zones').decide(ctx('1.168.192.in-addr.arpa'));
+    expect(nx.kind === 'answer' && nx.resolution.rcode).toBe(Rcode.NXDOMAIN);
+    expect(stage('local-zones').decide(ctx('www.example'))).toBe(CONTINUE);
+    const off = buildSteps({ acl: createAcl([]), localZones: new LocalZones(false) });
+    expect(off.stages[0]!.decide(ctx('localhost'))).toBe(CONTINUE);
+  });
+
+  it('recursion-desired: refuse RD=0 whoever asks, continue RD=1', () => {
+    expect(stage('recursion-desired').decide(ctx('www.example', { rd: false }))).toEqual({ kind: 'refuse' });
+    expect(stage('recursion-desired').decide(ctx('www.example', { rd: false, client: OUTSIDE }))).toEqual({ kind: 'refuse' });
+    expect(stage('recursion-desired').decide(ctx('www.example'))).toBe(CONTINUE);
+  });
+});
