@@ -8,7 +8,7 @@ export type WorkerMessage =
   | { type: 'ready'; addresses: string[] }
   | { type: 'fatal'; message: string }
   | { type: 'stats'; counters: Counters };
-export type PrimaryMessage = { type: 'stats?' };
+export type PrimaryMessage = { type: 'stats?' } | { type: 'reload' };
 
 const RESTART_DELAY_MS = 1000;
 const STATS_WAIT_MS = 500;
@@ -16,6 +16,8 @@ const STATS_WAIT_MS = 500;
 export interface Primary {
   /** Sums the counters of every live worker. */
   stats(): Promise<Counters>;
+  /** Asks every live worker to reload what can be reloaded (blocklists). */
+  reload(): void;
   stop(): Promise<void>;
 }
 
@@ -39,6 +41,9 @@ export function startPrimary(workers: number, logger: Logger, onFatal: (message:
     }, RESTART_DELAY_MS).unref();
   });
   return {
+    reload: () => {
+      for (const w of Object.values(cluster.workers ?? {})) if (w?.isConnected()) w.send({ type: 'reload' } satisfies PrimaryMessage);
+    },
     stats: async () => {
       const live = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && w.isConnected());
       const replies = live.map(
@@ -77,10 +82,11 @@ export function startPrimary(workers: number, logger: Logger, onFatal: (message:
   };
 }
 
-/** In a worker: answer the primary's stats requests; report start-up errors and readiness. */
-export function attachWorker(counters: () => Counters): void {
+/** In a worker: answer the primary's stats and reload requests; report start-up errors and readiness. */
+export function attachWorker(counters: () => Counters, reload: () => void): void {
   process.on('message', (m: PrimaryMessage) => {
     if (m.type === 'stats?') process.send?.({ type: 'stats', counters: counters() } satisfies WorkerMessage);
+    if (m.type === 'reload') reload();
   });
 }
 

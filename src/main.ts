@@ -10,6 +10,8 @@ import { createLogger, type Logger } from './log.js';
 import { countLimit } from './metrics.js';
 import { Pipeline } from './pipeline/pipeline.js';
 import { createAcl } from './policy/acl.js';
+import { Blocklist } from './policy/blocklist.js';
+import { loadBlocklists, type Blocklists } from './policy/blocklist-load.js';
 import { LocalZones } from './policy/local-zones.js';
 import { loadRootHints, type RootHints } from './resolver/hints.js';
 import { resolverOptions } from './resolver/options.js';
@@ -33,12 +35,26 @@ export interface Overrides {
 }
 
 export interface Core {
+  /** Re-reads the blocklist files (SIGHUP); a file that cannot be read leaves the old lists in place and throws. */
+  reloadBlocklists(): Promise<void>;
   resolver: Resolver;
   pipeline: Pipeline;
   rrsets: RRsetCache;
   negatives: NegativeCache;
   answerCache: AnswerCache;
   logger: Logger;
+}
+
+async function loadBlocklist(config: Config, onBlocked: () => void): Promise<Blocklist | null> {
+  if (config.blocklists.length === 0) return null;
+  return new Blocklist(await loadBlocklists(config.blocklists, config.allowlist), config.blocklistMode, onBlocked);
+}
+
+function logBlocklists(logger: Logger, lists: Blocklists, event: string): void {
+  for (const s of lists.stats) {
+    logger.info({ event, list: s.path, rules: s.rules, bad: s.bad, ...(s.firstBad ? { firstBad: s.firstBad } : {}) }, event);
+  }
+  logger.info({ event, blocked: lists.blocked.size, allowed: lists.allowed.size, bytes: lists.blocked.byteSize + lists.allowed.byteSize }, event);
 }
 
 /** Everything but the sockets: used by `serve`, by `query` (in-process) and by tests. */
@@ -64,7 +80,9 @@ export async function buildCore(config: Config, o: Overrides = {}): Promise<Core
     onLimit: (hit) => countLimit(pipeline.counters, hit.limit),
   });
 
+  const blocklist = await loadBlocklist(config, () => pipeline.counters.blocked++);
   const pipeline = new Pipeline({
+    blocklist,
     resolver,
     answerCache,
     acl: createAcl(config.allow),
@@ -74,7 +92,15 @@ export async function buildCore(config: Config, o: Overrides = {}): Promise<Core
     maxClientQueries: config.maxClientQueries,
     ede: config.ede,
   });
-  return { resolver, pipeline, rrsets, negatives, answerCache, logger };
+  /** Builds the new lists beside the old, swaps them in at once, and forgets answers given under the old ones. */
+  const reloadBlocklists = async (): Promise<void> => {
+    if (!blocklist) return;
+    blocklist.swap(await loadBlocklists(config.blocklists, config.allowlist));
+    answerCache.flush();
+    logBlocklists(logger, blocklist.current, 'blocklists_reloaded');
+  };
+  if (blocklist) logBlocklists(logger, blocklist.current, 'blocklists_loaded');
+  return { resolver, pipeline, rrsets, negatives, answerCache, logger, reloadBlocklists };
 }
 
 export interface RunningServer extends Core {

@@ -13,6 +13,8 @@ export interface Counters {
   notimp: number;
   dropped: number;
   staleAnswers: number;
+  /** Queries answered as blocked (by name or by CNAME target), on the full path. */
+  blocked: number;
   /** Limit hits, one counter per limit (src/resolver/limits.ts says what each one stops). */
   limitQueryTime: number;
   limitUpstreamQueries: number;
@@ -36,6 +38,7 @@ export function newCounters(): Counters {
     notimp: 0,
     dropped: 0,
     staleAnswers: 0,
+    blocked: 0,
     limitQueryTime: 0,
     limitUpstreamQueries: 0,
     limitOutstanding: 0,

@@ -99,6 +99,10 @@ async function runPrimary(config: Config, workers: number): Promise<void> {
     logger.info({ event: 'stats', workers, final, ...(await primary.stats()) }, 'stats');
   };
   if (config.statsInterval > 0) setInterval(() => void logStats(false), config.statsInterval * 1000).unref();
+  process.on('SIGHUP', () => {
+    logger.info({ event: 'reload', signal: 'SIGHUP', workers }, 'reload');
+    primary.reload();
+  });
   onSignals(async (signal) => {
     logger.info({ event: 'shutdown', signal }, 'shutdown');
     await logStats(true);
@@ -113,12 +117,17 @@ export async function runServe(flags: ServeFlags): Promise<void> {
     if (workers > 1 && !isWorker()) return await runPrimary(config, workers);
     const server = await startServer(config, { clusterWorker: isWorker() });
     const counters = (): Counters => server.pipeline.counters;
+    // SIGHUP (or the primary's word) reloads the blocklists; a list that cannot be read keeps the old ones.
+    const reload = (): void => {
+      server.reloadBlocklists().catch((e: unknown) => server.logger.error({ event: 'reload_failed', reason: (e as Error).message }, 'reload_failed'));
+    };
     if (isWorker()) {
-      attachWorker(counters);
+      attachWorker(counters, reload);
       reportToPrimary({ type: 'ready', addresses: server.addresses });
     } else if (config.statsInterval > 0) {
       setInterval(() => server.logger.info({ event: 'stats', workers: 1, final: false, ...counters() }, 'stats'), config.statsInterval * 1000).unref();
     }
+    if (!isWorker()) process.on('SIGHUP', reload);
     onSignals(async (signal) => {
       if (!isWorker()) {
         server.logger.info({ event: 'shutdown', signal }, 'shutdown');

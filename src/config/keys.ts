@@ -17,6 +17,8 @@ export interface KeySpec {
   check: Check;
   doc: string;
   flag?: string;
+  /** File paths: relative ones are taken from the config file's folder. */
+  paths?: true;
 }
 
 const int = (min: number, max: number, unit: string): Check => ({ kind: 'int', min, max, unit });
@@ -24,13 +26,16 @@ const DAY = 86_400;
 
 export const CONFIG_KEYS: readonly KeySpec[] = [
   { key: 'listen', field: 'listen', check: { kind: 'strings' }, flag: '--listen', doc: 'Addresses to serve DNS on (UDP and TCP), ADDR:PORT or [V6]:PORT.' },
-  { key: 'root-hints', field: 'rootHints', check: { kind: 'string' }, flag: '--root-hints', doc: 'Root hints file (named.root format); relative to the config file. Default: the bundled IANA file.' },
+  { key: 'root-hints', field: 'rootHints', check: { kind: 'string' }, paths: true, flag: '--root-hints', doc: 'Root hints file (named.root format); relative to the config file. Default: the bundled IANA file.' },
   { key: 'allow', field: 'allow', check: { kind: 'strings' }, doc: 'Client networks (CIDR) allowed to query; others get REFUSED. Default: loopback and private ranges.' },
   { key: 'cache-size', field: 'cacheSize', check: int(16, 100_000_000, 'entries'), flag: '--cache-size', doc: 'Most RRsets kept in cache (the answer cache holds as many responses); least recently used go first.' },
   { key: 'max-ttl', field: 'maxTtl', check: int(0, 7 * DAY, 'seconds'), doc: 'Upper bound on cached TTLs.' },
   { key: 'min-ttl', field: 'minTtl', check: int(0, DAY, 'seconds'), doc: 'Lower bound on cached TTLs.' },
   { key: 'max-negative-ttl', field: 'maxNegativeTtl', check: int(0, DAY, 'seconds'), doc: 'Upper bound on cached NXDOMAIN/NODATA answers (RFC 2308).' },
   { key: 'rrset-order', field: 'rrsetOrder', check: { kind: 'enum', values: ['rotate', 'random', 'fixed'] }, doc: 'Order of A/AAAA records in answers: rotate (round-robin), random, or fixed.' },
+  { key: 'blocklists', field: 'blocklists', check: { kind: 'strings' }, paths: true, doc: 'Blocklist files (hosts format, plain domain lists, adblock `||name^`); a listed name and every name below it is blocked. Reloaded on SIGHUP.' },
+  { key: 'allowlist', field: 'allowlist', check: { kind: 'strings' }, doc: 'Names never blocked (with every name below them); wins over every blocklist.' },
+  { key: 'blocklist-mode', field: 'blocklistMode', check: { kind: 'enum', values: ['null-ip', 'nxdomain', 'nodata', 'refuse'] }, doc: 'What a blocked query gets: null-ip (0.0.0.0 / ::, NODATA for other types), nxdomain, nodata or refuse; always with EDE 15 naming the list and rule.' },
   { key: 'local-zones', field: 'localZones', check: { kind: 'bool' }, doc: 'Answer localhost, private reverse zones, invalid. and home.arpa. locally (RFC 6761, RFC 6303).' },
   { key: 'qname-minimisation', field: 'qnameMinimisation', check: { kind: 'bool' }, flag: '--no-qname-minimisation', doc: 'Send each zone only the labels it needs (RFC 9156, relaxed mode).' },
   { key: 'case-randomisation', field: 'caseRandomisation', check: { kind: 'bool' }, doc: 'Randomise the letter case of upstream query names (0x20), with a per-server fallback.' },

@@ -113,7 +113,8 @@ export function parseConfig(text: string, path: string): Partial<Config> {
         if (!parsed.ok) throw new RootlineError(ErrorCode.CONFIG_VALUE, `${path} line ${line}: ${badNetworkMessage(key, text, parsed.reason)}`);
       }
     }
-    out[spec.field] = spec.field === 'rootHints' ? resolve(dirname(path), value as string) : value;
+    const fromHere = (p: string): string => resolve(dirname(path), p);
+    out[spec.field] = !spec.paths ? value : Array.isArray(value) ? (value as string[]).map(fromHere) : fromHere(value as string);
   }
   return out as Partial<Config>;
 }

@@ -32,6 +32,12 @@ export interface Config {
   localZones: boolean;
   /** Client networks allowed to query (CIDR). */
   allow: string[];
+  /** Blocklist files (hosts, plain domains or adblock `||name^`), absolute paths once loaded. */
+  blocklists: string[];
+  /** Names (and everything below them) never blocked. */
+  allowlist: string[];
+  /** What a blocked query gets. */
+  blocklistMode: 'null-ip' | 'nxdomain' | 'nodata' | 'refuse';
   /** Total time budget for one client query, ms. */
   queryTimeoutMs: number;
   /** Per-try upstream timeout, ms. */
@@ -104,6 +110,9 @@ export const DEFAULTS: Config = {
   statsInterval: 0,
   localZones: true,
   allow: DEFAULT_ALLOW,
+  blocklists: [],
+  allowlist: [],
+  blocklistMode: 'null-ip',
   queryTimeoutMs: 4_000,
   upstreamTimeoutMs: 800,
   maxCnameChain: 12,

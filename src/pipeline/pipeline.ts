@@ -4,7 +4,7 @@
 import type { AnswerCache } from '../cache/answer-cache.js';
 import type { Logger } from '../log.js';
 import { countRcode, newCounters, type Counters } from '../metrics.js';
-import { CONTINUE, type ClientInfo, type Decision, type Gate, type GateDecision, type Stage } from '../policy/stage.js';
+import { CONTINUE, type ClientInfo, type Decision, type Gate, type GateDecision, type QueryContext, type ResultFilter, type Stage } from '../policy/stage.js';
 import type { Resolution } from '../resolver/resolution.js';
 import type { Resolver } from '../resolver/resolver.js';
 import { encodeBareError } from '../wire/build.js';
@@ -30,10 +30,11 @@ export class Pipeline {
   readonly counters: Counters = newCounters();
   private readonly gates: readonly Gate[];
   private readonly stages: readonly Stage[];
+  private readonly filters: readonly ResultFilter[];
   private readonly respond: Responder;
 
   constructor(private readonly d: PipelineDeps) {
-    ({ gates: this.gates, stages: this.stages } = buildSteps(d));
+    ({ gates: this.gates, stages: this.stages, filters: this.filters } = buildSteps(d));
     this.respond = new Responder(d);
   }
 
@@ -109,7 +110,8 @@ export class Pipeline {
     // A dot or nothing inside a label cannot be carried in presentation-form names: say so (RFC 8914 §4.22).
     if (!isPlainName(question.name)) return this.respond.withRawQuestion(asked, Rcode.REFUSED, DOTTED_LABEL_EDE);
 
-    const decision = firstDecision(this.stages, { client, question, rd, cd, edns });
+    const ctx: QueryContext = { client, question, rd, cd, edns };
+    const decision = firstDecision(this.stages, ctx);
     const out = this.apply(asked, decision);
     if (out !== undefined) return out;
 
@@ -122,7 +124,15 @@ export class Pipeline {
     } finally {
       this.resolving--;
     }
-    return this.answer(asked, result, false, true);
+    let cacheable = true;
+    for (const f of this.filters) {
+      const replaced = f.filter(ctx, result);
+      if (replaced) {
+        result = replaced;
+        cacheable = false;
+      }
+    }
+    return this.answer(asked, result, false, cacheable);
   }
 
   /** What a decision sends: bytes, null (nothing), or undefined to go on to the next step. */

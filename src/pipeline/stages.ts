@@ -1,13 +1,16 @@
 // THE order in which policy sees a query, in one place. pipeline.ts runs it: gates → hot path → decode → checks →
 // stages → admission and the resolver → respond. A new gate or stage is added here, and only here.
 import { aclGate, type Acl } from '../policy/acl.js';
+import type { Blocklist } from '../policy/blocklist.js';
 import { localZonesStage, type LocalZones } from '../policy/local-zones.js';
 import { recursionDesiredStage } from '../policy/recursion.js';
-import { CONTINUE, type ClientInfo, type Decision, type Gate, type GateDecision, type QueryContext, type Stage } from '../policy/stage.js';
+import { CONTINUE, type ClientInfo, type Decision, type Gate, type GateDecision, type QueryContext, type ResultFilter, type Stage } from '../policy/stage.js';
 
 export interface StageDeps {
   acl: Acl;
   localZones: LocalZones;
+  /** Absent or null: no blocklists configured. */
+  blocklist?: Blocklist | null;
 }
 
 export interface Steps {
@@ -15,6 +18,8 @@ export interface Steps {
   readonly gates: readonly Gate[];
   /** Decisions on the decoded question, on the full path only; the first that is not 'continue' wins. */
   readonly stages: readonly Stage[];
+  /** Looks at the resolver's result before it is sent, in order; each may replace it. */
+  readonly filters: readonly ResultFilter[];
 }
 
 /*
@@ -23,11 +28,13 @@ export interface Steps {
  *   the gate's REFUSED after the protocol checks (a malformed query still earns FORMERR first). Per-client
  *   rules that need no question belong here (ACL; later rate limits).
  * - Stages run AFTER it, on the full path only. A stage whose answer does not depend on the client (local zones
- *   today; local data and blocklists later) may mark it cacheable: it goes into the shared answer cache, and a
- *   later hit serves exactly what the stage would say again. So a cached answer never bypasses such a stage, as
- *   long as the answer cache is flushed whenever the stage's data changes (an answer cached before the change,
- *   from the resolver or from the stage, would outlive it). A blocklist must never be skippable by a cached
- *   answer: changing its entries must flush the answer cache.
+ *   today; local data later) may mark it cacheable: it goes into the shared answer cache, and a later hit serves
+ *   exactly what the stage would say again. So a cached answer never bypasses such a stage, as long as the
+ *   answer cache is flushed whenever the stage's data changes (an answer cached before the change, from the
+ *   resolver or from the stage, would outlive it). A blocklist must never be skippable by a cached answer:
+ *   swapping its lists flushes the answer cache (main.ts, reloadBlocklists), and its own answers are not
+ *   cached at all, so every blocked query is counted and an allowlist change acts at once.
+ * - Filters run on the resolver's result, on the full path; a result they change is not cached.
  * - A stage whose decision depends on the client (per-client policy) must be a gate, or mark its answers
  *   uncacheable, or a hit would hand one client's answer to another.
  */
@@ -42,11 +49,18 @@ export function buildSteps(d: StageDeps): Steps {
       // RFC 6761/6303/8375 names answered here with AA; the same for every client, so cacheable. Before the RD
       // rule: local data is answered even to RD=0.
       localZonesStage(d.localZones),
+      // Blocked names, before the RD rule: a blocked name is answered as blocked, recursion asked or not. After
+      // local zones: a blocklist cannot take localhost or the private reverse zones away.
+      ...(d.blocklist ? [d.blocklist.stage] : []),
       // RD=0 → REFUSED, like Unbound's 'allow'. Depends on the query's flag, not the client; the refusal is never
       // cached, and the hot path serves RD=1 queries only, so no hit can answer an RD=0 query.
       recursionDesiredStage,
     ],
     // Then admission (max-client-queries: past it the query is dropped) and the resolver, in pipeline.ts.
+    filters: [
+      // CNAME cloaking: a chain that leads to a blocked name is blocked like that name.
+      ...(d.blocklist ? [d.blocklist.filter] : []),
+    ],
   };
 }
 

@@ -58,3 +58,12 @@ export interface Stage {
   readonly name: string;
   decide(ctx: QueryContext): Decision;
 }
+
+/**
+ * A look at the resolver's result before it is sent (CNAME cloaking, later the rebinding guard): null leaves it
+ * as it is; a replacement is sent instead and is never kept in the shared answer cache.
+ */
+export interface ResultFilter {
+  readonly name: string;
+  filter(ctx: QueryContext, result: Resolution): Resolution | null;
+}

@@ -6,6 +6,8 @@ export const EdeCode = {
   OTHER: 0,
   STALE_ANSWER: 3,
   DNSSEC_BOGUS: 6,
+  /** §4.16: the operator's policy (a blocklist) blocked the name. */
+  BLOCKED: 15,
   /** §4.22: here, a query name with a dot inside a label (it cannot be carried in presentation form). */
   NOT_SUPPORTED: 21,
   NO_REACHABLE_AUTHORITY: 22,

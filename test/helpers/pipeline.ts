@@ -5,6 +5,7 @@ import { AnswerCache } from '../../src/cache/answer-cache.js';
 import type { Config, RotateMode } from '../../src/config/schema.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
 import type { Acl } from '../../src/policy/acl.js';
+import type { Blocklist } from '../../src/policy/blocklist.js';
 import { LocalZones } from '../../src/policy/local-zones.js';
 import type { ClientInfo } from '../../src/server/types.js';
 import { SeededRandom } from '../../src/util/random.js';
@@ -20,7 +21,7 @@ export interface TestPipeline extends TestResolver {
   ask(q: dnsPacket.Packet | Buffer, client?: ClientInfo): Promise<WirePacket | null>;
 }
 
-export function makePipeline(rootAddress: string, opts: { acl?: Acl; order?: RotateMode; maxClientQueries?: number; config?: Partial<Config> } = {}): TestPipeline {
+export function makePipeline(rootAddress: string, opts: { acl?: Acl; order?: RotateMode; maxClientQueries?: number; config?: Partial<Config>; blocklist?: Blocklist } = {}): TestPipeline {
   const t = makeResolver(rootAddress, { config: { rrsetOrder: opts.order ?? 'rotate', ...opts.config } });
   const answerCache = new AnswerCache(1000, t.clock, opts.order ?? 'rotate', new SeededRandom(3));
   const pipeline = new Pipeline({
@@ -32,6 +33,7 @@ export function makePipeline(rootAddress: string, opts: { acl?: Acl; order?: Rot
     queryLog: false,
     maxClientQueries: opts.maxClientQueries ?? 1000,
     ede: true,
+    blocklist: opts.blocklist ?? null,
   });
   const ask = async (q: dnsPacket.Packet | Buffer, client: ClientInfo = LOCAL_UDP): Promise<WirePacket | null> => {
     const bytes = Buffer.isBuffer(q) ? q : dnsPacket.encode(q);

@@ -1,0 +1,156 @@
+// A set of domain names matched by suffix: "is this name, or a name above it, in the set?". Built for
+// blocklists of a million names: the names live in one byte buffer, an open-addressing table of 32-bit slots
+// finds them by hash, and a lookup hashes the asked name once from its last label to its first, so every
+// suffix (com, example.com, ads.example.com) is probed without allocating a substring.
+
+/** Entries and where each came from (for the EDE text: which list, which line). */
+export interface DomainMatch {
+  /** The entry that matched: the asked name or one of its parents. */
+  name: string;
+  source: number;
+  line: number;
+}
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** One more character into a hash computed from the end of the name towards its start. */
+function step(h: number, code: number): number {
+  return Math.imul(h ^ code, FNV_PRIME) >>> 0;
+}
+
+export class DomainSetBuilder {
+  private bytes = Buffer.allocUnsafe(1 << 16);
+  private used = 0;
+  private starts: number[] = [];
+  private sources: number[] = [];
+  private lines: number[] = [];
+
+  /** Adds a canonical name (lower case, no trailing dot, ASCII). */
+  add(name: string, source: number, line: number): void {
+    if (this.used + name.length > this.bytes.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.used + name.length));
+      this.bytes.copy(bigger, 0, 0, this.used);
+      this.bytes = bigger;
+    }
+    this.starts.push(this.used);
+    this.used += this.bytes.write(name, this.used, 'latin1');
+    this.sources.push(source);
+    this.lines.push(line);
+  }
+
+  get size(): number {
+    return this.starts.length;
+  }
+
+  build(): DomainSet {
+    const n = this.starts.length;
+    const starts = Uint32Array.from(this.starts);
+    const ends = new Uint32Array(n);
+    for (let i = 0; i < n; i++) ends[i] = i + 1 < n ? starts[i + 1]! : this.used;
+    const set = new DomainSet(Buffer.from(this.bytes.subarray(0, this.used)), starts, ends, Uint16Array.from(this.sources), Uint32Array.from(this.lines));
+    this.starts = [];
+    this.sources = [];
+    this.lines = [];
+    return set;
+  }
+}
+
+export class DomainSet {
+  /** Slot → entry index + 1 (0 = empty); a power of two at least twice the entries, so probes stay short. */
+  private readonly table: Uint32Array;
+  private readonly mask: number;
+  private entries = 0;
+
+  constructor(
+    private readonly bytes: Buffer,
+    private readonly starts: Uint32Array,
+    private readonly ends: Uint32Array,
+    private readonly sources: Uint16Array,
+    private readonly lines: Uint32Array,
+  ) {
+    let size = 16;
+    while (size < starts.length * 2) size *= 2;
+    this.table = new Uint32Array(size);
+    this.mask = size - 1;
+    for (let i = 0; i < starts.length; i++) this.insert(i);
+  }
+
+  static empty(): DomainSet {
+    return new DomainSetBuilder().build();
+  }
+
+  /** Distinct names held (duplicates in the lists count once: the first one seen is kept). */
+  get size(): number {
+    return this.entries;
+  }
+
+  /** Bytes held by the set's arrays (names, offsets, origins, table). */
+  get byteSize(): number {
+    return this.bytes.length + this.starts.byteLength + this.ends.byteLength + this.sources.byteLength + this.lines.byteLength + this.table.byteLength;
+  }
+
+  /** The closest entry at or above `name` (canonical: lower case, no trailing dot), or null. */
+  match(name: string): DomainMatch | null {
+    if (this.entries === 0) return null;
+    let h = FNV_OFFSET;
+    let found: DomainMatch | null = null;
+    // From the last character back: at each label start the hash covers name[i..], one suffix.
+    for (let i = name.length - 1; i >= 0; i--) {
+      h = step(h, name.charCodeAt(i));
+      if (i === 0 || name.charCodeAt(i - 1) === 0x2e) {
+        const entry = this.find(h, name, i);
+        // Keep going: a deeper entry (ads.example.com under example.com) names the rule more exactly.
+        if (entry >= 0) found = { name: name.slice(i), source: this.sources[entry]!, line: this.lines[entry]! };
+      }
+    }
+    return found;
+  }
+
+  /** True when name or a name above it is held. */
+  has(name: string): boolean {
+    return this.match(name) !== null;
+  }
+
+  private insert(entry: number): void {
+    const start = this.starts[entry]!;
+    let h = FNV_OFFSET;
+    for (let k = this.ends[entry]! - 1; k >= start; k--) h = step(h, this.bytes[k]!);
+    let slot = h & this.mask;
+    for (;;) {
+      const held = this.table[slot]!;
+      if (held === 0) {
+        this.table[slot] = entry + 1;
+        this.entries++;
+        return;
+      }
+      if (this.sameEntry(held - 1, entry)) return; // a duplicate: the first entry stays
+      slot = (slot + 1) & this.mask;
+    }
+  }
+
+  private sameEntry(a: number, b: number): boolean {
+    const la = this.ends[a]! - this.starts[a]!;
+    if (la !== this.ends[b]! - this.starts[b]!) return false;
+    return this.bytes.compare(this.bytes, this.starts[b], this.ends[b], this.starts[a], this.ends[a]) === 0;
+  }
+
+  private find(h: number, name: string, from: number): number {
+    let slot = h & this.mask;
+    for (;;) {
+      const held = this.table[slot]!;
+      if (held === 0) return -1;
+      if (this.equals(held - 1, name, from)) return held - 1;
+      slot = (slot + 1) & this.mask;
+    }
+  }
+
+  /** Whether entry equals name[from..]. */
+  private equals(entry: number, name: string, from: number): boolean {
+    const start = this.starts[entry]!;
+    const len = this.ends[entry]! - start;
+    if (len !== name.length - from) return false;
+    for (let k = 0; k < len; k++) if (this.bytes[start + k] !== name.charCodeAt(from + k)) return false;
+    return true;
+  }
+}
