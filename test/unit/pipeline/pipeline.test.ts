@@ -213,6 +213,17 @@ describe('pipeline: wire-level answer cache', () => {
     expect(again.answers!.map((a) => (a as { data: string }).data)).toEqual(['127.0.0.1']);
   });
 
+  it('never sends a cached local answer upstream to refresh it: a hit near expiry stays local', async () => {
+    await t.ask(query('localhost'));
+    const hits = t.pipeline.counters.answerCacheHits;
+    t.clock.advance(10_000_000); // 800 of 10800 s left: inside the last 10%, where resolver answers are refreshed
+    const again = (await t.ask(query('localhost')))!;
+    expect(t.pipeline.counters.answerCacheHits).toBe(hits + 1);
+    expect((again.answers![0] as { ttl: number }).ttl).toBeLessThanOrEqual(800);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(t.net.log).toEqual([]);
+  });
+
   it('caches NXDOMAIN answers too', async () => {
     const r = (await t.ask(query('nope.example')))!;
     expect(r.rcode).toBe('NXDOMAIN');
