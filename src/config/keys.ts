@@ -32,6 +32,8 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { key: 'max-negative-ttl', field: 'maxNegativeTtl', check: int(0, DAY, 'seconds'), doc: 'Upper bound on cached NXDOMAIN/NODATA answers (RFC 2308).' },
   { key: 'rrset-order', field: 'rrsetOrder', check: { kind: 'enum', values: ['rotate', 'random', 'fixed'] }, doc: 'Order of A/AAAA records in answers: rotate (round-robin), random, or fixed.' },
   { key: 'local-zones', field: 'localZones', check: { kind: 'bool' }, doc: 'Answer localhost, private reverse zones, invalid. and home.arpa. locally (RFC 6761, RFC 6303).' },
+  { key: 'local-data', field: 'localData', check: { kind: 'strings' }, doc: 'Records answered here with AA, never sent upstream, in zone-file form "NAME [TTL] [IN] TYPE DATA": A, AAAA, CNAME, TXT, MX, SRV, PTR, NS; TTL 3600 unless given (see Local names).' },
+  { key: 'hosts-files', field: 'hostsFiles', check: { kind: 'strings' }, doc: 'Files in /etc/hosts form (ADDR NAME [NAME...]) served like local-data, TTL 3600, each address with a PTR to its first name; relative to the config file.' },
   { key: 'qname-minimisation', field: 'qnameMinimisation', check: { kind: 'bool' }, flag: '--no-qname-minimisation', doc: 'Send each zone only the labels it needs (RFC 9156, relaxed mode).' },
   { key: 'case-randomisation', field: 'caseRandomisation', check: { kind: 'bool' }, doc: 'Randomise the letter case of upstream query names (0x20), with a per-server fallback.' },
   { key: 'serve-stale', field: 'serveStale', check: { kind: 'bool' }, doc: 'Answer from expired cache when resolution fails or is slow (RFC 8767), TTL 30, EDE 3.' },
