@@ -10,6 +10,7 @@ export const ErrorCode = {
   ADDR_NOT_AVAILABLE: 'RL_ERR_ADDR_NOT_AVAILABLE',
   LISTEN_FAILED: 'RL_ERR_LISTEN_FAILED',
   ROOT_HINTS: 'RL_ERR_ROOT_HINTS',
+  HOSTS_FILE: 'RL_ERR_HOSTS_FILE',
   BAD_ARGUMENT: 'RL_ERR_BAD_ARGUMENT',
 } as const;
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];

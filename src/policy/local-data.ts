@@ -87,7 +87,7 @@ export class LocalData {
    * the RRset of the asked type; at a CNAME, the CNAME followed through local data as far as it goes (a target
    * outside local data is left to the client); ANY: every RRset at the name; any other type: NODATA (NOERROR, no
    * records, no SOA — as Unbound answers local data outside a zone that has a SOA). Owner names are written as
-   * asked, so the answer cache's case patch fixes them on every hit.
+   * asked, like the resolver's answers (a later hit from the answer cache gets its question's case back).
    */
   answer(q: Question): Resolution | null {
     const first = this.names.get(canonical(q.name));

@@ -5,6 +5,7 @@ import { AnswerCache } from '../../src/cache/answer-cache.js';
 import type { Config, RotateMode } from '../../src/config/schema.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
 import type { Acl } from '../../src/policy/acl.js';
+import { LocalData } from '../../src/policy/local-data.js';
 import { LocalZones } from '../../src/policy/local-zones.js';
 import type { ClientInfo } from '../../src/server/types.js';
 import { SeededRandom } from '../../src/util/random.js';
@@ -20,13 +21,14 @@ export interface TestPipeline extends TestResolver {
   ask(q: dnsPacket.Packet | Buffer, client?: ClientInfo): Promise<WirePacket | null>;
 }
 
-export function makePipeline(rootAddress: string, opts: { acl?: Acl; order?: RotateMode; maxClientQueries?: number; config?: Partial<Config> } = {}): TestPipeline {
+export function makePipeline(rootAddress: string, opts: { acl?: Acl; order?: RotateMode; maxClientQueries?: number; config?: Partial<Config>; localData?: LocalData } = {}): TestPipeline {
   const t = makeResolver(rootAddress, { config: { rrsetOrder: opts.order ?? 'rotate', ...opts.config } });
   const answerCache = new AnswerCache(1000, t.clock, opts.order ?? 'rotate', new SeededRandom(3));
   const pipeline = new Pipeline({
     resolver: t.resolver,
     answerCache,
     acl: opts.acl ?? { allows: () => true },
+    localData: opts.localData ?? new LocalData(),
     localZones: new LocalZones(true),
     logger: pino({ level: 'silent' }),
     queryLog: false,
