@@ -76,10 +76,9 @@ export async function loadLocalData(config: Pick<Config, 'localData' | 'hostsFil
       if (!quiet) logger.warn({ event: 'hosts_name_skipped', file, name: rr.name, reason: added.reason }, 'hosts_name_skipped');
     }
     for (const rr of reverse) data.addIfAbsent(rr);
-    if (!quiet) {
-      for (const s of skipped) logger.warn({ event: 'hosts_line_skipped', file, line: s.line, text: s.text, reason: s.reason }, 'hosts_line_skipped');
-    }
-    if (!quiet) logger.info({ event: 'hosts_file_loaded', file, entries: entries.length, skipped: skipped.length, refused }, 'hosts_file_loaded');
+    if (quiet) continue;
+    for (const s of skipped) logger.warn({ event: 'hosts_line_skipped', file, line: s.line, text: s.text, reason: s.reason }, 'hosts_line_skipped');
+    logger.info({ event: 'hosts_file_loaded', file, entries: entries.length, skipped: skipped.length, refused }, 'hosts_file_loaded');
   }
   return data;
 }
