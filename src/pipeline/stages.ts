@@ -48,8 +48,9 @@ export function buildSteps(d: StageDeps): Steps {
       // data of their own, even below a local name, go on.
       localDataStage(d.localData),
       // RFC 6761/6303/8375 names answered here with AA; the same for every client, so cacheable. Before the RD
-      // rule: local data is answered even to RD=0.
-      localZonesStage(d.localZones),
+      // rule: local data is answered even to RD=0. A name with local data below it (1.168.192.in-addr.arpa above
+      // a hosts PTR) exists, so it gets NODATA, not NXDOMAIN (RFC 8020).
+      localZonesStage(d.localZones, (name) => d.localData.hasNamesBelow(name)),
       // RD=0 → REFUSED, like Unbound's 'allow'. Depends on the query's flag, not the client; the refusal is never
       // cached, and the hot path serves RD=1 queries only, so no hit can answer an RD=0 query.
       recursionDesiredStage,

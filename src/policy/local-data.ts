@@ -24,6 +24,8 @@ function sameData(a: unknown, b: unknown): boolean {
 /** The records of every local name, and the answers they give. Built once at start-up; fixed afterwards. */
 export class LocalData {
   private readonly names = new Map<string, LocalName>();
+  /** Every proper ancestor of a local name (canonical, the root left out): the names with local names below. */
+  private readonly ancestors = new Set<string>();
   private records = 0;
 
   /** Names held. */
@@ -54,6 +56,7 @@ export class LocalData {
     if (!node) {
       node = { rrsets: new Map(), cname: null };
       this.names.set(key, node);
+      for (let dot = key.indexOf('.'); dot !== -1; dot = key.indexOf('.', dot + 1)) this.ancestors.add(key.slice(dot + 1));
     }
     const record: RR = { name: rr.name, type: rr.type, class: 'IN', ttl: rr.ttl, data: rr.data };
     if (rr.type === 'CNAME') {
@@ -73,6 +76,14 @@ export class LocalData {
     const ttl = Math.min(...set.map((r) => r.ttl));
     for (const r of set) r.ttl = ttl;
     return { ok: true, added: true };
+  }
+
+  /**
+   * Whether local names lie below this canonical name: an empty non-terminal when it has no data of its own,
+   * which exists (RFC 8020 §2) and must not be answered NXDOMAIN by a locally served zone.
+   */
+  hasNamesBelow(name: string): boolean {
+    return this.ancestors.has(name);
   }
 
   /** Adds a record only when its name has no data of that type and no CNAME yet (generated PTRs: local-data wins). */

@@ -111,6 +111,9 @@ describe('local data and hosts files, served on loopback', () => {
     const other = await q('21.1.168.192.in-addr.arpa', 'PTR');
     expect([other.rcode, other.flag_aa, other.authorities![0]!.type, other.authorities![0]!.name]).toEqual(['NXDOMAIN', true, 'SOA', '168.192.in-addr.arpa']);
     expect((await q('printer.home.arpa')).rcode).toBe('NXDOMAIN');
+    // above a local name: it exists, NODATA with the zone's SOA (RFC 8020), not NXDOMAIN
+    const ent = await q('1.168.192.in-addr.arpa', 'PTR');
+    expect([ent.rcode, ent.flag_aa, ent.answers?.length ?? 0, ent.authorities![0]!.name]).toEqual(['NOERROR', true, 0, '168.192.in-addr.arpa']);
     expect((await q(`1.${V6_PTR}`, 'PTR')).rcode).toBe('NXDOMAIN');
   });
 

@@ -89,6 +89,11 @@ describe('local data', () => {
     }
   });
 
+  it('knows which names have local names below them (empty non-terminals), canonical names only', () => {
+    for (const name of ['lan', '1.168.192.in-addr.arpa', '168.192.in-addr.arpa', 'arpa', 'www.lan', '_tcp.lan']) expect(DATA.hasNamesBelow(name), name).toBe(true);
+    for (const name of ['nas.lan', 'x.nas.lan', '.', 'example', '2.168.192.in-addr.arpa']) expect(DATA.hasNamesBelow(name), name).toBe(false);
+  });
+
   it('keeps a CNAME alone at its name, and ignores a record it already holds', () => {
     const d = dataOf(['a.lan A 10.0.0.1', 'c.lan CNAME a.lan']);
     const withCname = d.add(rec('a.lan CNAME b.lan'));

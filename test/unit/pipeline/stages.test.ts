@@ -39,6 +39,11 @@ describe('the order', () => {
       const nx = firstDecision(steps.stages, ctx(name));
       expect(nx.kind === 'answer' && nx.resolution.rcode, name).toBe(Rcode.NXDOMAIN);
     }
+    // a name above local data exists (an empty non-terminal, RFC 8020): NODATA with the zone's SOA, not NXDOMAIN
+    for (const name of ['1.168.192.in-addr.arpa', '1.168.192.IN-ADDR.ARPA.']) {
+      const ent = firstDecision(steps.stages, ctx(name, { question: { name, type: 'PTR', class: 'IN' } }));
+      expect(ent.kind === 'answer' && [ent.resolution.rcode, ent.resolution.answer.length, ent.resolution.authority[0]!.name], name).toEqual([Rcode.NOERROR, 0, '168.192.in-addr.arpa']);
+    }
     const nas = firstDecision(steps.stages, ctx('nas.home.arpa', { rd: false }));
     expect(nas.kind === 'answer' && nas.aa && nas.resolution.answer.map((r) => r.data)).toEqual(['192.168.1.10']);
   });
@@ -74,7 +79,7 @@ describe('each step', () => {
     if (d.kind !== 'answer') throw new Error('not an answer');
     expect(d.resolution.rcode).toBe(Rcode.NOERROR);
     expect(d.resolution.answer.map((r) => r.data)).toEqual(['127.0.0.1']);
-    const nx = stage('local-zones').decide(ctx('1.168.192.in-addr.arpa'));
+    const nx = stage('local-zones').decide(ctx('2.168.192.in-addr.arpa'));
     expect(nx.kind === 'answer' && nx.resolution.rcode).toBe(Rcode.NXDOMAIN);
     expect(stage('local-zones').decide(ctx('www.example'))).toBe(CONTINUE);
     const off = buildSteps({ acl: createAcl([]), localData: new LocalData(), localZones: new LocalZones(false) });
