@@ -15,7 +15,8 @@ export function configTable() {
 }
 
 export function exampleYaml() {
-  const yamlValue = (d) => (Array.isArray(d) ? d.length === 0 ? '[]' : '\n' + d.map((x) => `#   - "${x}"`).join('\n') : d === '' ? '/usr/share/rootline/named.root' : String(d));
+  const yamlValue = (d) =>
+    Array.isArray(d) ? (d.length === 0 ? '[]' : '\n' + d.map((x) => `#   - "${x}"`).join('\n')) : d === '' ? '/usr/share/rootline/named.root' : String(d);
   const lines = ['# rootline configuration: every key with its default (commented out). Flags override this file.', ''];
   for (const k of CONFIG_KEYS) {
     lines.push(`# ${k.doc}`, `# ${k.key}: ${yamlValue(DEFAULTS[k.field])}`, '');

@@ -11,6 +11,7 @@ export const ErrorCode = {
   LISTEN_FAILED: 'RL_ERR_LISTEN_FAILED',
   ROOT_HINTS: 'RL_ERR_ROOT_HINTS',
   BLOCKLIST: 'RL_ERR_BLOCKLIST',
+  HOSTS_FILE: 'RL_ERR_HOSTS_FILE',
   BAD_ARGUMENT: 'RL_ERR_BAD_ARGUMENT',
 } as const;
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -1,5 +1,6 @@
 // The composition root: config → caches → resolver → pipeline → listeners. The only file that wires parts
 // together and picks the real clock, randomness and network.
+import { readFile } from 'node:fs/promises';
 import { AnswerCache } from './cache/answer-cache.js';
 import { InfraCache } from './cache/infra-cache.js';
 import { NegativeCache } from './cache/negative-cache.js';
@@ -12,6 +13,8 @@ import { Pipeline } from './pipeline/pipeline.js';
 import { createAcl } from './policy/acl.js';
 import { Blocklist } from './policy/blocklist.js';
 import { loadBlocklists, type Blocklists } from './policy/blocklist-load.js';
+import { hostsRecords, parseHosts } from './policy/hosts-file.js';
+import { LocalData } from './policy/local-data.js';
 import { LocalZones } from './policy/local-zones.js';
 import { loadRootHints, type RootHints } from './resolver/hints.js';
 import { resolverOptions } from './resolver/options.js';
@@ -22,6 +25,7 @@ import type { Transport } from './upstream/transport.js';
 import { systemClock, type Clock } from './util/clock.js';
 import { hostHasGlobalIpv6 } from './util/ipv6.js';
 import { CryptoRandom, type Random } from './util/random.js';
+import { parseRecordText } from './wire/record-text.js';
 
 /** Parts a caller may replace (tests, the lab); everything else is built from the config. */
 export interface Overrides {
@@ -57,11 +61,50 @@ function logBlocklists(logger: Logger, lists: Blocklists, event: string): void {
   logger.info({ event, blocked: lists.blocked.size, allowed: lists.allowed.size, bytes: lists.blocked.byteSize + lists.allowed.byteSize }, event);
 }
 
+/**
+ * The local data of the config: `local-data` records, then each hosts file in turn (its names, then a PTR per
+ * address unless local data already has one). A bad local-data entry or an unreadable hosts file is fatal; a
+ * malformed hosts line is skipped and logged with its file and line, and the file still loads. `quiet`: leave
+ * the per-line warnings to whoever loaded the same data first (a cluster's primary).
+ */
+export async function loadLocalData(config: Pick<Config, 'localData' | 'hostsFiles'>, logger: Logger, quiet = false): Promise<LocalData> {
+  const data = new LocalData();
+  for (const [i, text] of config.localData.entries()) {
+    // The config loader has checked file entries already, with their lines; this catches configs built in code.
+    const parsed = parseRecordText(text);
+    const added = parsed.ok ? data.add(parsed.rr) : parsed;
+    if (!added.ok) throw new RootlineError(ErrorCode.CONFIG_VALUE, `'local-data' entry ${i + 1} '${text}': ${added.reason}`);
+  }
+  for (const file of config.hostsFiles) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (e) {
+      throw new RootlineError(ErrorCode.HOSTS_FILE, `cannot read hosts file ${file}: ${(e as Error).message}`);
+    }
+    const { entries, skipped } = parseHosts(text);
+    const { forward, reverse } = hostsRecords(entries);
+    let refused = 0;
+    for (const rr of forward) {
+      const added = data.add(rr);
+      if (added.ok) continue;
+      refused++;
+      if (!quiet) logger.warn({ event: 'hosts_name_skipped', file, name: rr.name, reason: added.reason }, 'hosts_name_skipped');
+    }
+    for (const rr of reverse) data.addIfAbsent(rr);
+    if (quiet) continue;
+    for (const s of skipped) logger.warn({ event: 'hosts_line_skipped', file, line: s.line, text: s.text, reason: s.reason }, 'hosts_line_skipped');
+    logger.info({ event: 'hosts_file_loaded', file, entries: entries.length, skipped: skipped.length, refused }, 'hosts_file_loaded');
+  }
+  return data;
+}
+
 /** Everything but the sockets: used by `serve`, by `query` (in-process) and by tests. */
 export async function buildCore(config: Config, o: Overrides = {}): Promise<Core> {
   const clock = o.clock ?? systemClock;
   const logger = o.logger ?? createLogger(config.logLevel, config.logFormat);
   const hints = o.hints ?? (await loadRootHints(config.rootHints));
+  const localData = await loadLocalData(config, logger, o.clusterWorker);
   const bounds = { minTtl: config.minTtl, maxTtl: config.maxTtl };
   const rrsets = new RRsetCache(config.cacheSize, bounds, clock);
   const negatives = new NegativeCache(Math.max(1000, Math.floor(config.cacheSize / 4)), config.maxNegativeTtl, clock);
@@ -86,6 +129,7 @@ export async function buildCore(config: Config, o: Overrides = {}): Promise<Core
     resolver,
     answerCache,
     acl: createAcl(config.allow),
+    localData,
     localZones: new LocalZones(config.localZones),
     logger,
     queryLog: config.queryLog,

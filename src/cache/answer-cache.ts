@@ -92,9 +92,10 @@ export class AnswerCache {
 
   /**
    * Stores a full (untruncated) response. `questionEnd` is where its records begin. Responses whose shortest
-   * TTL is 0, or that cannot be laid out, are not stored.
+   * TTL is 0, or that cannot be laid out, are not stored. `refreshable`: whether a hit near expiry may ask the
+   * resolver for a fresh copy — false for answers a stage made (local data), which must never go upstream.
    */
-  store(key: string, response: Buffer, questionEnd: number): void {
+  store(key: string, response: Buffer, questionEnd: number, refreshable = true): void {
     const layout = layoutRecords(response, questionEnd);
     if (!layout) return;
     const ttlOffsets: number[] = [];
@@ -115,7 +116,7 @@ export class AnswerCache {
       ttlOffsets: ttlOffsets.slice(),
       rotations: this.order === 'fixed' ? NO_ROTATIONS : findRotations(response, layout, answerCount),
       turns: 1, // the response that was just sent was turn 0
-      refreshRequested: false,
+      refreshRequested: !refreshable, // an entry that may not be refreshed counts as already asked
     });
   }
 

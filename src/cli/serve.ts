@@ -7,7 +7,7 @@ import { loadConfigFile, mergeConfig } from '../config/load.js';
 import { DEFAULTS, type Config, type LogFormat, type LogLevel } from '../config/schema.js';
 import { ErrorCode, RootlineError } from '../errors.js';
 import { createLogger } from '../log.js';
-import { startServer } from '../main.js';
+import { loadLocalData, startServer } from '../main.js';
 import { loadRootHints } from '../resolver/hints.js';
 import { parseListenAddress } from '../server/listen-address.js';
 import type { Counters } from '../metrics.js';
@@ -91,6 +91,8 @@ async function runPrimary(config: Config, workers: number): Promise<void> {
   config.listen.forEach(parseListenAddress);
   await loadRootHints(config.rootHints);
   const logger = createLogger(config.logLevel, config.logFormat);
+  // Local data once here, so a bad hosts file stops the start and its skipped lines are logged once, not per worker.
+  await loadLocalData(config, logger);
   const primary = startPrimary(workers, logger, (message) => {
     process.stderr.write(`rootline: ${message}\n`);
     void primary.stop().then(() => process.exit(1));

@@ -37,6 +37,8 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { key: 'allowlist', field: 'allowlist', check: { kind: 'strings' }, doc: 'Names never blocked (with every name below them); wins over every blocklist.' },
   { key: 'blocklist-mode', field: 'blocklistMode', check: { kind: 'enum', values: ['null-ip', 'nxdomain', 'nodata', 'refuse'] }, doc: 'What a blocked query gets: null-ip (0.0.0.0 / ::, NODATA for other types), nxdomain, nodata or refuse; always with EDE 15 naming the list and rule.' },
   { key: 'local-zones', field: 'localZones', check: { kind: 'bool' }, doc: 'Answer localhost, private reverse zones, invalid. and home.arpa. locally (RFC 6761, RFC 6303).' },
+  { key: 'local-data', field: 'localData', check: { kind: 'strings' }, doc: 'Records answered here with AA, never sent upstream, in zone-file form "NAME [TTL] [IN] TYPE DATA": A, AAAA, CNAME, TXT, MX, SRV, PTR, NS; TTL 3600 unless given (see Local names).' },
+  { key: 'hosts-files', field: 'hostsFiles', check: { kind: 'strings' }, paths: true, doc: 'Files in /etc/hosts form (ADDR NAME [NAME...]) served like local-data, TTL 3600, each address with a PTR to its first name; relative to the config file.' },
   { key: 'qname-minimisation', field: 'qnameMinimisation', check: { kind: 'bool' }, flag: '--no-qname-minimisation', doc: 'Send each zone only the labels it needs (RFC 9156, relaxed mode).' },
   { key: 'case-randomisation', field: 'caseRandomisation', check: { kind: 'bool' }, doc: 'Randomise the letter case of upstream query names (0x20), with a per-server fallback.' },
   { key: 'serve-stale', field: 'serveStale', check: { kind: 'bool' }, doc: 'Answer from expired cache when resolution fails or is slow (RFC 8767), TTL 30, EDE 3.' },

@@ -4,6 +4,8 @@ import { dirname, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { ErrorCode, RootlineError } from '../errors.js';
 import { badNetworkMessage, parseCidr } from '../util/cidr.js';
+import { canonical } from '../wire/names.js';
+import { parseRecordText } from '../wire/record-text.js';
 import { CONFIG_KEYS, type Check, type KeySpec } from './keys.js';
 import type { Config } from './schema.js';
 
@@ -73,6 +75,26 @@ function convert(check: Check, node: Node | null): unknown {
   }
 }
 
+/**
+ * Checks `local-data` entries: each must parse, and a CNAME must be alone at its name (RFC 1034 §3.6.2; the same
+ * rule LocalData.add applies). Returns the index and reason of the first bad entry, or null.
+ */
+function localDataError(entries: readonly string[]): { index: number; reason: string } | null {
+  const kinds = new Map<string, 'cname' | 'other'>();
+  for (const [index, text] of entries.entries()) {
+    const parsed = parseRecordText(text);
+    if (!parsed.ok) return { index, reason: parsed.reason };
+    const name = canonical(parsed.rr.name);
+    const kind = parsed.rr.type === 'CNAME' ? 'cname' : 'other';
+    const before = kinds.get(name);
+    if (before === 'cname' || (before === 'other' && kind === 'cname')) {
+      return { index, reason: `${name} has a CNAME and other data; a CNAME must be alone at its name (RFC 1034 §3.6.2)` };
+    }
+    kinds.set(name, kind);
+  }
+  return null;
+}
+
 /** Reads a config file into the settings it names. Throws RootlineError naming file, line and key. */
 export async function loadConfigFile(path: string): Promise<Partial<Config>> {
   let text: string;
@@ -107,10 +129,19 @@ export function parseConfig(text: string, path: string): Partial<Config> {
       const shown = isScalar(pair.value) ? `'${String(pair.value.value)}'` : 'a list or map';
       throw new RootlineError(ErrorCode.CONFIG_VALUE, `${path} line ${line}: '${key}' must be ${describe(spec.check)}, got ${shown}`);
     }
+    // A list entry's own line (the key's line when the value is a single string).
+    const entryLine = (i: number): number => (isSeq(pair.value) ? lineOf(pair.value.items[i] as Node) : lineOf(pair.value as Node));
     if (spec.field === 'allow') {
-      for (const text of value as string[]) {
+      for (const [i, text] of (value as string[]).entries()) {
         const parsed = parseCidr(text);
-        if (!parsed.ok) throw new RootlineError(ErrorCode.CONFIG_VALUE, `${path} line ${line}: ${badNetworkMessage(key, text, parsed.reason)}`);
+        if (!parsed.ok) throw new RootlineError(ErrorCode.CONFIG_VALUE, `${path} line ${entryLine(i)}: ${badNetworkMessage(key, text, parsed.reason)}`);
+      }
+    }
+    if (spec.field === 'localData') {
+      const bad = localDataError(value as string[]);
+      if (bad) {
+        const text = (value as string[])[bad.index]!;
+        throw new RootlineError(ErrorCode.CONFIG_VALUE, `${path} line ${entryLine(bad.index)}: '${key}' entry '${text}': ${bad.reason}`);
       }
     }
     const fromHere = (p: string): string => resolve(dirname(path), p);

@@ -30,6 +30,10 @@ export interface Config {
   statsInterval: number;
   /** Answer localhost, private reverse zones, invalid. and home.arpa. locally (RFC 6761, RFC 6303). */
   localZones: boolean;
+  /** Records served locally with AA, in zone-file form ("nas.lan. 300 IN A 192.168.1.10"); checked by the loader. */
+  localData: string[];
+  /** /etc/hosts-style files served as local data (absolute, or relative to the config file once loaded). */
+  hostsFiles: string[];
   /** Client networks allowed to query (CIDR). */
   allow: string[];
   /** Blocklist files (hosts, plain domains or adblock `||name^`), absolute paths once loaded. */
@@ -109,6 +113,8 @@ export const DEFAULTS: Config = {
   workers: 1,
   statsInterval: 0,
   localZones: true,
+  localData: [],
+  hostsFiles: [],
   allow: DEFAULT_ALLOW,
   blocklists: [],
   allowlist: [],

@@ -132,7 +132,7 @@ export class Pipeline {
         cacheable = false;
       }
     }
-    return this.answer(asked, result, false, cacheable);
+    return this.answer(asked, result, false, cacheable, true);
   }
 
   /** What a decision sends: bytes, null (nothing), or undefined to go on to the next step. */
@@ -141,7 +141,8 @@ export class Pipeline {
       case 'continue':
         return undefined;
       case 'answer':
-        return this.answer(asked, decision.resolution, decision.aa, decision.cacheable);
+        // A stage's answer: its hits are never refreshed through the resolver (that would send a local name upstream).
+        return this.answer(asked, decision.resolution, decision.aa, decision.cacheable, false);
       case 'refuse':
         return this.respond.rcode(asked, Rcode.REFUSED, decision.ede);
       case 'drop':
@@ -153,8 +154,8 @@ export class Pipeline {
     }
   }
 
-  private answer(asked: Asked, result: Resolution, aa: boolean, cacheable: boolean): Buffer {
+  private answer(asked: Asked, result: Resolution, aa: boolean, cacheable: boolean, fromResolver: boolean): Buffer {
     if (result.stale) this.counters.staleAnswers++;
-    return this.respond.resolution(asked, result, aa, cacheable);
+    return this.respond.resolution(asked, result, aa, cacheable, fromResolver);
   }
 }

@@ -56,8 +56,11 @@ export class Responder {
     return a.peeked ? withRawQuestion(out, a.query, a.peeked.questionEnd) : out;
   }
 
-  /** The answer to a query: encoded in full, stored when cacheable, truncated for UDP, logged. */
-  resolution(a: Asked, result: Resolution, aa: boolean, cacheable: boolean): Buffer {
+  /**
+   * The answer to a query: encoded in full, stored when cacheable, truncated for UDP, logged. `fromResolver`:
+   * the resolver made it, so a hit near expiry may refresh it; a stage's answer is never sent upstream.
+   */
+  resolution(a: Asked, result: Resolution, aa: boolean, cacheable: boolean, fromResolver: boolean): Buffer {
     const spec: ResponseSpec = {
       ...a.base,
       rcode: result.rcode,
@@ -69,7 +72,7 @@ export class Responder {
     };
     const full = encodeResponse(spec);
     // A stale answer (RFC 8767) is a stopgap, not something to serve again from the hot path.
-    if (cacheable && a.peeked && !result.stale) this.storeAnswer(a, a.peeked, result.rcode, full);
+    if (cacheable && a.peeked && !result.stale) this.storeAnswer(a, a.peeked, result.rcode, full, fromResolver);
     const out = a.limit !== undefined && full.length > a.limit ? encodeResponse(spec, a.limit) : full;
     if (this.d.queryLog && a.base.question) {
       const ms = Math.round((performance.now() - a.started) * 100) / 100;
@@ -79,11 +82,11 @@ export class Responder {
   }
 
   /** Keeps a full response for the hot path when it is worth keeping (an answer or a negative answer). */
-  private storeAnswer(a: Asked, peeked: PeekedQuery, rcode: number, full: Buffer): void {
+  private storeAnswer(a: Asked, peeked: PeekedQuery, rcode: number, full: Buffer, refreshable: boolean): void {
     if (!this.d.answerCache || (rcode !== Rcode.NOERROR && rcode !== Rcode.NXDOMAIN)) return;
     // Only when the encoded question has exactly the client's length, so cached offsets fit every hit.
     if (skipName(full, HEADER_LEN) + 4 !== peeked.questionEnd) return;
     const key = answerKey(a.query, peeked.questionEnd, a.edns.dnssecOk, a.base.cd, a.edns.present);
-    this.d.answerCache.store(key, full, peeked.questionEnd);
+    this.d.answerCache.store(key, full, peeked.questionEnd, refreshable);
   }
 }

@@ -2,12 +2,14 @@
 // stages → admission and the resolver → respond. A new gate or stage is added here, and only here.
 import { aclGate, type Acl } from '../policy/acl.js';
 import type { Blocklist } from '../policy/blocklist.js';
+import { localDataStage, type LocalData } from '../policy/local-data.js';
 import { localZonesStage, type LocalZones } from '../policy/local-zones.js';
 import { recursionDesiredStage } from '../policy/recursion.js';
 import { CONTINUE, type ClientInfo, type Decision, type Gate, type GateDecision, type QueryContext, type ResultFilter, type Stage } from '../policy/stage.js';
 
 export interface StageDeps {
   acl: Acl;
+  localData: LocalData;
   localZones: LocalZones;
   /** Absent or null: no blocklists configured. */
   blocklist?: Blocklist | null;
@@ -27,8 +29,8 @@ export interface Steps {
  * - Gates run BEFORE it. A client a gate turns away never gets a cached answer: it takes the full path, and gets
  *   the gate's REFUSED after the protocol checks (a malformed query still earns FORMERR first). Per-client
  *   rules that need no question belong here (ACL; later rate limits).
- * - Stages run AFTER it, on the full path only. A stage whose answer does not depend on the client (local zones
- *   today; local data later) may mark it cacheable: it goes into the shared answer cache, and a later hit serves
+ * - Stages run AFTER it, on the full path only. A stage whose answer does not depend on the client (local data
+ *   and local zones) may mark it cacheable: it goes into the shared answer cache, and a later hit serves
  *   exactly what the stage would say again. So a cached answer never bypasses such a stage, as long as the
  *   answer cache is flushed whenever the stage's data changes (an answer cached before the change, from the
  *   resolver or from the stage, would outlive it). A blocklist must never be skippable by a cached answer:
@@ -46,11 +48,19 @@ export function buildSteps(d: StageDeps): Steps {
     ],
     // ── the answer-cache hit path runs here ──
     stages: [
+      // local-data and hosts files: the operator's own names, answered with AA, the same for every client, so
+      // cacheable. BEFORE local zones because the operator's data overrides them: a hosts entry for 192.168.1.10
+      // answers 10.1.168.192.in-addr.arpa PTR, while the rest of 168.192.in-addr.arpa goes on to local zones and
+      // gets its RFC 6303 NXDOMAIN (and nas.home.arpa answers inside the RFC 8375 home.arpa zone). Names without
+      // data of their own, even below a local name, go on.
+      localDataStage(d.localData),
       // RFC 6761/6303/8375 names answered here with AA; the same for every client, so cacheable. Before the RD
-      // rule: local data is answered even to RD=0.
-      localZonesStage(d.localZones),
+      // rule: local data is answered even to RD=0. A name with local data below it (1.168.192.in-addr.arpa above
+      // a hosts PTR) exists, so it gets NODATA, not NXDOMAIN (RFC 8020).
+      localZonesStage(d.localZones, (name) => d.localData.hasNamesBelow(name)),
       // Blocked names, before the RD rule: a blocked name is answered as blocked, recursion asked or not. After
-      // local zones: a blocklist cannot take localhost or the private reverse zones away.
+      // local data and local zones: a blocklist cannot take the operator's own names, localhost or the private
+      // reverse zones away.
       ...(d.blocklist ? [d.blocklist.stage] : []),
       // RD=0 → REFUSED, like Unbound's 'allow'. Depends on the query's flag, not the client; the refusal is never
       // cached, and the hot path serves RD=1 queries only, so no hit can answer an RD=0 query.

@@ -57,8 +57,12 @@ export class LocalZones {
     this.zones = enabled ? [...LOCALLY_SERVED_ZONES, ...extraZones].map(canonical) : [];
   }
 
-  /** The local answer for a question, or null when the name is not in a locally served zone. */
-  answer(q: Question): LocalAnswer | null {
+  /**
+   * The local answer for a question, or null when the name is not in a locally served zone. `hasNamesBelow`:
+   * whether other local data lies below a name, which then exists (an empty non-terminal, RFC 8020 §2) and gets
+   * NODATA instead of NXDOMAIN.
+   */
+  answer(q: Question, hasNamesBelow?: (canonicalName: string) => boolean): LocalAnswer | null {
     if (this.zones.length === 0) return null;
     const name = canonical(q.name);
     // RFC 6761 §6.3: localhost and every name below it are the loopback host.
@@ -71,6 +75,7 @@ export class LocalZones {
       if (q.type === 'NS') return { rcode: Rcode.NOERROR, answer: [{ name: zone, type: 'NS', class: 'IN', ttl: LOCAL_TTL, data: zone }], authority: [] };
       return { rcode: Rcode.NOERROR, answer: [], authority: [soa] };
     }
+    if (hasNamesBelow?.(name)) return { rcode: Rcode.NOERROR, answer: [], authority: [soa] };
     return { rcode: Rcode.NXDOMAIN, answer: [], authority: [soa] };
   }
 
@@ -86,11 +91,11 @@ export class LocalZones {
  * Local zones as a stage: an authoritative answer (AA) that depends only on the question, so it may be kept in
  * the shared answer cache (the zones are fixed at start-up; whoever changes them must flush that cache).
  */
-export function localZonesStage(zones: LocalZones): Stage {
+export function localZonesStage(zones: LocalZones, hasNamesBelow?: (canonicalName: string) => boolean): Stage {
   return {
     name: 'local-zones',
     decide(ctx) {
-      const local = zones.answer(ctx.question);
+      const local = zones.answer(ctx.question, hasNamesBelow);
       return local ? { kind: 'answer', resolution: local, aa: true, cacheable: true } : CONTINUE;
     },
   };

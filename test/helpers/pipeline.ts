@@ -6,6 +6,7 @@ import type { Config, RotateMode } from '../../src/config/schema.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
 import type { Acl } from '../../src/policy/acl.js';
 import type { Blocklist } from '../../src/policy/blocklist.js';
+import { LocalData } from '../../src/policy/local-data.js';
 import { LocalZones } from '../../src/policy/local-zones.js';
 import type { ClientInfo } from '../../src/server/types.js';
 import { SeededRandom } from '../../src/util/random.js';
@@ -21,13 +22,14 @@ export interface TestPipeline extends TestResolver {
   ask(q: dnsPacket.Packet | Buffer, client?: ClientInfo): Promise<WirePacket | null>;
 }
 
-export function makePipeline(rootAddress: string, opts: { acl?: Acl; order?: RotateMode; maxClientQueries?: number; config?: Partial<Config>; blocklist?: Blocklist } = {}): TestPipeline {
+export function makePipeline(rootAddress: string, opts: { acl?: Acl; order?: RotateMode; maxClientQueries?: number; config?: Partial<Config>; blocklist?: Blocklist; localData?: LocalData } = {}): TestPipeline {
   const t = makeResolver(rootAddress, { config: { rrsetOrder: opts.order ?? 'rotate', ...opts.config } });
   const answerCache = new AnswerCache(1000, t.clock, opts.order ?? 'rotate', new SeededRandom(3));
   const pipeline = new Pipeline({
     resolver: t.resolver,
     answerCache,
     acl: opts.acl ?? { allows: () => true },
+    localData: opts.localData ?? new LocalData(),
     localZones: new LocalZones(true),
     logger: pino({ level: 'silent' }),
     queryLog: false,

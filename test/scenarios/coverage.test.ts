@@ -9,6 +9,7 @@ import { NegativeCache } from '../../src/cache/negative-cache.js';
 import { RRsetCache } from '../../src/cache/rrset-cache.js';
 import { DEFAULTS, type Config } from '../../src/config/schema.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
+import { LocalData } from '../../src/policy/local-data.js';
 import { LocalZones } from '../../src/policy/local-zones.js';
 import { parseRootHints } from '../../src/resolver/hints.js';
 import { resolverOptions } from '../../src/resolver/options.js';
@@ -451,6 +452,7 @@ describe('EDE switch in the pipeline (RFC 8914)', () => {
       resolver: t.resolver,
       answerCache: null,
       acl: { allows: () => true },
+      localData: new LocalData(),
       localZones: new LocalZones(true),
       logger: pino({ level: 'silent' }),
       queryLog: false,

@@ -46,7 +46,41 @@ describe('config file', () => {
     expect(errorOf('a: 1\nallow:\n  - 10.0.0.0/40\n').code).toBe(ErrorCode.CONFIG_KEY);
     const acl = errorOf('allow:\n  - 10.0.0.0/40\n');
     expect(acl.code).toBe(ErrorCode.CONFIG_VALUE);
-    expect(acl.message).toMatch(/line 1: '10\.0\.0\.0\/40'/);
+    expect(acl.message).toMatch(/line 2: '10\.0\.0\.0\/40'/);
+    // the entry's own line, not the key's
+    expect(errorOf('allow:\n  - 10.0.0.0/8\n\n  - fd00::/200\n').message).toMatch(/^rootline\.yaml line 4: 'fd00::\/200'/);
+  });
+
+  it('reads local-data and hosts-files, hosts files next to the config file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rootline-config-'));
+    const file = join(dir, 'rootline.yaml');
+    writeFileSync(file, [
+      'local-data:',
+      '  - "nas.home.arpa. 300 IN A 192.168.1.10"',
+      '  - \'lan. TXT "hello world"\'',
+      'hosts-files:',
+      '  - hosts.lan',
+      '  - /etc/hosts',
+      '',
+    ].join('\n'));
+    expect(await loadConfigFile(file)).toEqual({
+      localData: ['nas.home.arpa. 300 IN A 192.168.1.10', 'lan. TXT "hello world"'],
+      hostsFiles: [join(dir, 'hosts.lan'), '/etc/hosts'],
+    });
+    expect(parseConfig('local-data: "www.lan CNAME nas.lan"\n', 'r.yaml')).toEqual({ localData: ['www.lan CNAME nas.lan'] });
+    expect(DEFAULTS.localData).toEqual([]);
+    expect(DEFAULTS.hostsFiles).toEqual([]);
+  });
+
+  it('names the file, the entry\'s own line and the key of a malformed local-data entry', () => {
+    const e = errorOf('cache-size: 100\nlocal-data:\n  - "nas.lan A 192.168.1.10"\n  # a comment\n  - "printer.lan AAAA 192.168.1.11"\n');
+    expect(e.code).toBe(ErrorCode.CONFIG_VALUE);
+    expect(e.message).toBe("rootline.yaml line 5: 'local-data' entry 'printer.lan AAAA 192.168.1.11': '192.168.1.11' is not an IPv6 address");
+    expect(errorOf('local-data: "nas.lan SOA x"\n').message).toMatch(/^rootline\.yaml line 1: 'local-data' entry 'nas\.lan SOA x': type 'SOA' is not supported/);
+    expect(errorOf('local-data:\n  - 42\n').code).toBe(ErrorCode.CONFIG_VALUE);
+    const cname = errorOf('local-data:\n  - "www.lan A 10.0.0.1"\n  - "WWW.lan. CNAME nas.lan"\n');
+    expect(cname.message).toMatch(/^rootline\.yaml line 3: 'local-data' entry 'WWW\.lan\. CNAME nas\.lan': www\.lan has a CNAME and other data/);
+    expect(errorOf('local-data:\n  - "www.lan CNAME nas.lan"\n  - "www.lan TXT x"\n').message).toMatch(/line 3: .*CNAME must be alone/);
   });
 
   it('reports broken YAML with its line', () => {

@@ -1,6 +1,7 @@
 // The client-facing rules (RFC 1035, RFC 6891) and the wire-level answer cache, through the real pipeline.
 import * as dnsPacket from 'dns-packet';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { LocalData } from '../../../src/policy/local-data.js';
 import { Rcode, type RR } from '../../../src/wire/types.js';
 import { authoritative, rr } from '../../helpers/fake-net.js';
 import { ednsOpt, LOCAL_TCP, makePipeline, query, type TestPipeline } from '../../helpers/pipeline.js';
@@ -211,6 +212,37 @@ describe('pipeline: wire-level answer cache', () => {
     expect(again.flag_aa).toBe(true);
     expect(again.questions![0]!.name).toBe('LocalHost');
     expect(again.answers!.map((a) => (a as { data: string }).data)).toEqual(['127.0.0.1']);
+  });
+
+  it('never sends a cached local answer upstream to refresh it: a hit near expiry stays local', async () => {
+    await t.ask(query('localhost'));
+    const hits = t.pipeline.counters.answerCacheHits;
+    t.clock.advance(10_000_000); // 800 of 10800 s left: inside the last 10%, where resolver answers are refreshed
+    const again = (await t.ask(query('localhost')))!;
+    expect(t.pipeline.counters.answerCacheHits).toBe(hits + 1);
+    expect((again.answers![0] as { ttl: number }).ttl).toBeLessThanOrEqual(800);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(t.net.log).toEqual([]);
+  });
+
+  it('answers local data with AA from the hot path too, never refreshing it upstream', async () => {
+    const data = new LocalData();
+    data.add({ name: 'nas.lan', type: 'A', class: 'IN', ttl: 300, data: '192.168.1.10' });
+    const lt = withHierarchy(makePipeline(ROOT, { localData: data }));
+    const first = (await lt.ask(query('nas.lan')))!;
+    expect(first.flag_aa).toBe(true);
+    expect(first.answers!.map((a) => (a as { data: string }).data)).toEqual(['192.168.1.10']);
+    const hits = lt.pipeline.counters.answerCacheHits;
+    lt.clock.advance(290_000); // 10 of 300 s left
+    const again = (await lt.ask(query('NAS.lan')))!;
+    expect(lt.pipeline.counters.answerCacheHits).toBe(hits + 1);
+    expect(again.flag_aa).toBe(true);
+    expect(again.questions![0]!.name).toBe('NAS.lan');
+    await new Promise((r) => setTimeout(r, 10));
+    expect(lt.net.log).toEqual([]);
+    // a name below it is not local: resolved upstream
+    expect((await lt.ask(query('x.nas.lan')))!.flag_aa).toBe(false);
+    expect(lt.net.log.length).toBeGreaterThan(0);
   });
 
   it('caches NXDOMAIN answers too', async () => {
