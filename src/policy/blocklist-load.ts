@@ -1,7 +1,7 @@
 // Reading blocklist files into the two domain sets the blocklist stage matches against: blocked names and the
 // allowlist (config `allowlist:` entries and `@@||name^` exceptions found in the lists). A malformed line is
 // skipped and counted; the file still loads. A file that cannot be read is an error naming it.
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { ErrorCode, RootlineError } from '../errors.js';
 import { DomainSetBuilder, type DomainSet } from './domain-set.js';
 import { listDomain, parseListLine } from './list-line.js';
@@ -25,19 +25,19 @@ export interface Blocklists {
 
 export const CONFIG_ALLOWLIST = 'allowlist (config)';
 
+const CHUNK_BYTES = 1 << 20;
+
 export async function loadBlocklists(paths: readonly string[], allowlist: readonly string[]): Promise<Blocklists> {
   const blocked = new DomainSetBuilder();
   const allowed = new DomainSetBuilder();
   const sources = [...paths, CONFIG_ALLOWLIST];
   const stats: ListStats[] = [];
   for (const [source, path] of paths.entries()) {
-    let text: string;
     try {
-      text = await readFile(path, 'utf8');
+      stats.push(await addList(path, source, blocked, allowed));
     } catch (e) {
       throw new RootlineError(ErrorCode.BLOCKLIST, `cannot read blocklist ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
-    stats.push(addList(text, source, path, blocked, allowed));
   }
   allowlist.forEach((entry, i) => {
     const name = listDomain(entry);
@@ -47,15 +47,13 @@ export async function loadBlocklists(paths: readonly string[], allowlist: readon
   return { blocked: blocked.build(), allowed: allowed.build(), sources, stats };
 }
 
-function addList(text: string, source: number, path: string, blocked: DomainSetBuilder, allowed: DomainSetBuilder): ListStats {
+/** Read in chunks, so a list of a million lines never sits in memory as one string. */
+async function addList(path: string, source: number, blocked: DomainSetBuilder, allowed: DomainSetBuilder): Promise<ListStats> {
   const stats: ListStats = { path, rules: 0, bad: 0 };
   let lineNo = 0;
-  for (let start = 0; start < text.length; ) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
+  const take = (raw: string): void => {
     lineNo++;
-    const parsed = parseListLine(text.slice(start, end));
-    start = end + 1;
+    const parsed = parseListLine(raw);
     switch (parsed.kind) {
       case 'block':
         for (const name of parsed.names) blocked.add(name, source, lineNo);
@@ -75,6 +73,26 @@ function addList(text: string, source: number, path: string, blocked: DomainSetB
         throw new Error(`unhandled list line ${String(never)}`);
       }
     }
+  };
+  const decoder = new TextDecoder('utf-8');
+  let rest = '';
+  const file = await open(path, 'r');
+  try {
+    const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    for (;;) {
+      const { bytesRead } = await file.read(chunk, 0, CHUNK_BYTES, null);
+      const text = rest + decoder.decode(chunk.subarray(0, bytesRead), { stream: bytesRead > 0 });
+      let start = 0;
+      for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
+        take(text.slice(start, end));
+        start = end + 1;
+      }
+      rest = text.slice(start);
+      if (bytesRead === 0) break;
+    }
+  } finally {
+    await file.close();
   }
+  if (rest !== '') take(rest);
   return stats;
 }
