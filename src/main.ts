@@ -12,6 +12,9 @@ import { countLimit } from './metrics.js';
 import { Pipeline } from './pipeline/pipeline.js';
 import { createAcl } from './policy/acl.js';
 import { Blocklist } from './policy/blocklist.js';
+import { DEFAULT_PRIVATE_ADDRESSES, rebindingGuard } from './policy/rebinding.js';
+import type { ResultFilter } from './policy/stage.js';
+import { badNetworkMessage, parseCidr } from './util/cidr.js';
 import { loadBlocklists, type Blocklists } from './policy/blocklist-load.js';
 import { hostsRecords, parseHosts } from './policy/hosts-file.js';
 import { LocalData } from './policy/local-data.js';
@@ -47,6 +50,17 @@ export interface Core {
   negatives: NegativeCache;
   answerCache: AnswerCache;
   logger: Logger;
+}
+
+/** The rebinding guard, when private-addresses names any network. */
+function buildRebindingGuard(config: Config): ResultFilter | null {
+  if (config.privateAddresses.length === 0) return null;
+  const networks = config.privateAddresses.flatMap((t) => (t === 'default' ? DEFAULT_PRIVATE_ADDRESSES : [t])).map((t) => {
+    const parsed = parseCidr(t);
+    if (!parsed.ok) throw new RootlineError(ErrorCode.CONFIG_VALUE, badNetworkMessage('private-addresses', t, parsed.reason));
+    return parsed.cidr;
+  });
+  return rebindingGuard(networks, config.privateDomains);
 }
 
 async function loadBlocklist(config: Config, onBlocked: () => void): Promise<Blocklist | null> {
@@ -126,6 +140,7 @@ export async function buildCore(config: Config, o: Overrides = {}): Promise<Core
   const blocklist = await loadBlocklist(config, () => pipeline.counters.blocked++);
   const pipeline = new Pipeline({
     blocklist,
+    rebindingGuard: buildRebindingGuard(config),
     resolver,
     answerCache,
     acl: createAcl(config.allow),

@@ -33,6 +33,8 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { key: 'min-ttl', field: 'minTtl', check: int(0, DAY, 'seconds'), doc: 'Lower bound on cached TTLs.' },
   { key: 'max-negative-ttl', field: 'maxNegativeTtl', check: int(0, DAY, 'seconds'), doc: 'Upper bound on cached NXDOMAIN/NODATA answers (RFC 2308).' },
   { key: 'rrset-order', field: 'rrsetOrder', check: { kind: 'enum', values: ['rotate', 'random', 'fixed'] }, doc: 'Order of A/AAAA records in answers: rotate (round-robin), random, or fixed.' },
+  { key: 'private-addresses', field: 'privateAddresses', check: { kind: 'strings' }, doc: "Rebinding guard: A/AAAA records in these networks (CIDR; 'default' = RFC 1918, loopback, link-local, CGNAT, ULA) are removed from answers for names outside private-domains. Off when empty." },
+  { key: 'private-domains', field: 'privateDomains', check: { kind: 'strings' }, doc: 'Names (and everything below them) whose answers may hold private addresses.' },
   { key: 'blocklists', field: 'blocklists', check: { kind: 'strings' }, paths: true, doc: 'Blocklist files (hosts format, plain domain lists, adblock `||name^`); a listed name and every name below it is blocked. Reloaded on SIGHUP.' },
   { key: 'allowlist', field: 'allowlist', check: { kind: 'strings' }, doc: 'Names never blocked (with every name below them); wins over every blocklist.' },
   { key: 'blocklist-mode', field: 'blocklistMode', check: { kind: 'enum', values: ['null-ip', 'nxdomain', 'nodata', 'refuse'] }, doc: 'What a blocked query gets: null-ip (0.0.0.0 / ::, NODATA for other types), nxdomain, nodata or refuse; always with EDE 15 naming the list and rule.' },

@@ -131,6 +131,12 @@ export function parseConfig(text: string, path: string): Partial<Config> {
     }
     // A list entry's own line (the key's line when the value is a single string).
     const entryLine = (i: number): number => (isSeq(pair.value) ? lineOf(pair.value.items[i] as Node) : lineOf(pair.value as Node));
+    if (spec.field === 'privateAddresses') {
+      for (const [i, text] of (value as string[]).entries()) {
+        const parsed = text === 'default' ? null : parseCidr(text);
+        if (parsed && !parsed.ok) throw new RootlineError(ErrorCode.CONFIG_VALUE, `${path} line ${entryLine(i)}: ${badNetworkMessage(key, text, parsed.reason)}`);
+      }
+    }
     if (spec.field === 'allow') {
       for (const [i, text] of (value as string[]).entries()) {
         const parsed = parseCidr(text);

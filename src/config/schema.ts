@@ -40,6 +40,10 @@ export interface Config {
   blocklists: string[];
   /** Names (and everything below them) never blocked. */
   allowlist: string[];
+  /** Rebinding guard: networks (CIDR, or 'default' for the private ranges) removed from answers; [] = off. */
+  privateAddresses: string[];
+  /** Names (and below) whose answers may point into privateAddresses: RFC 8375 home.arpa and the usual LAN suffixes. */
+  privateDomains: string[];
   /** What a blocked query gets. */
   blocklistMode: 'null-ip' | 'nxdomain' | 'nodata' | 'refuse';
   /** Total time budget for one client query, ms. */
@@ -116,6 +120,8 @@ export const DEFAULTS: Config = {
   localData: [],
   hostsFiles: [],
   allow: DEFAULT_ALLOW,
+  privateAddresses: [],
+  privateDomains: ['home.arpa', 'local', 'lan', 'internal'],
   blocklists: [],
   allowlist: [],
   blocklistMode: 'null-ip',

@@ -13,6 +13,8 @@ export interface StageDeps {
   localZones: LocalZones;
   /** Absent or null: no blocklists configured. */
   blocklist?: Blocklist | null;
+  /** Absent or null: the rebinding guard is off. */
+  rebindingGuard?: ResultFilter | null;
 }
 
 export interface Steps {
@@ -70,6 +72,8 @@ export function buildSteps(d: StageDeps): Steps {
     filters: [
       // CNAME cloaking: a chain that leads to a blocked name is blocked like that name.
       ...(d.blocklist ? [d.blocklist.filter] : []),
+      // Private addresses out of answers for public names (after cloaking: a blocked answer holds none).
+      ...(d.rebindingGuard ? [d.rebindingGuard] : []),
     ],
   };
 }

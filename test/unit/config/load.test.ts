@@ -51,6 +51,11 @@ describe('config file', () => {
     expect(errorOf('allow:\n  - 10.0.0.0/8\n\n  - fd00::/200\n').message).toMatch(/^rootline\.yaml line 4: 'fd00::\/200'/);
   });
 
+  it('reads private-addresses (CIDRs or default) and names the line of a bad network', () => {
+    expect(parseConfig('private-addresses:\n  - default\n  - 198.51.100.0/24\n', 'rootline.yaml').privateAddresses).toEqual(['default', '198.51.100.0/24']);
+    expect(errorOf('private-addresses:\n  - default\n  - 10.0.0.0/99\n').message).toMatch(/^rootline\.yaml line 3: .*'10\.0\.0\.0\/99'/);
+  });
+
   it('reads local-data and hosts-files, hosts files next to the config file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rootline-config-'));
     const file = join(dir, 'rootline.yaml');
