@@ -28,6 +28,8 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { key: 'listen', field: 'listen', check: { kind: 'strings' }, flag: '--listen', doc: 'Addresses to serve DNS on (UDP and TCP), ADDR:PORT or [V6]:PORT.' },
   { key: 'root-hints', field: 'rootHints', check: { kind: 'string' }, paths: true, flag: '--root-hints', doc: 'Root hints file (named.root format); relative to the config file. Default: the bundled IANA file.' },
   { key: 'allow', field: 'allow', check: { kind: 'strings' }, doc: 'Client networks (CIDR) allowed to query; others get REFUSED. Default: loopback and private ranges.' },
+  { key: 'deny', field: 'deny', check: { kind: 'strings' }, doc: 'Client networks (CIDR) refused even inside allow; deny wins.' },
+  { key: 'outside-clients', field: 'outsideClients', check: { kind: 'enum', values: ['refuse', 'drop'] }, doc: 'What clients outside allow (or inside deny) get: REFUSED, or no answer at all.' },
   { key: 'cache-size', field: 'cacheSize', check: int(16, 100_000_000, 'entries'), flag: '--cache-size', doc: 'Most RRsets kept in cache (the answer cache holds as many responses); least recently used go first.' },
   { key: 'max-ttl', field: 'maxTtl', check: int(0, 7 * DAY, 'seconds'), doc: 'Upper bound on cached TTLs.' },
   { key: 'min-ttl', field: 'minTtl', check: int(0, DAY, 'seconds'), doc: 'Lower bound on cached TTLs.' },

@@ -36,6 +36,10 @@ export interface Config {
   hostsFiles: string[];
   /** Client networks allowed to query (CIDR). */
   allow: string[];
+  /** Client networks refused even inside allow (CIDR); deny wins. */
+  deny: string[];
+  /** What clients outside the ACL get: REFUSED, or nothing. */
+  outsideClients: 'refuse' | 'drop';
   /** Blocklist files (hosts, plain domains or adblock `||name^`), absolute paths once loaded. */
   blocklists: string[];
   /** Names (and everything below them) never blocked. */
@@ -120,6 +124,8 @@ export const DEFAULTS: Config = {
   localData: [],
   hostsFiles: [],
   allow: DEFAULT_ALLOW,
+  deny: [],
+  outsideClients: 'refuse',
   privateAddresses: [],
   privateDomains: ['home.arpa', 'local', 'lan', 'internal'],
   blocklists: [],

@@ -9,6 +9,8 @@ import { CONTINUE, type ClientInfo, type Decision, type Gate, type GateDecision,
 
 export interface StageDeps {
   acl: Acl;
+  /** What clients the ACL turns away get (default: REFUSED). */
+  outsideClients?: 'refuse' | 'drop';
   localData: LocalData;
   localZones: LocalZones;
   /** Absent or null: no blocklists configured. */
@@ -45,8 +47,8 @@ export interface Steps {
 export function buildSteps(d: StageDeps): Steps {
   return {
     gates: [
-      // Not an open resolver: clients outside 'allow' are refused.
-      aclGate(d.acl),
+      // Not an open resolver: clients outside 'allow', or inside 'deny', are refused (or dropped).
+      aclGate(d.acl, d.outsideClients),
     ],
     // ── the answer-cache hit path runs here ──
     stages: [

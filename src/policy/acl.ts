@@ -2,7 +2,7 @@
 // Networks are parsed once (util/cidr.ts) and decisions remembered, so a check per query is a map lookup.
 import { ErrorCode, RootlineError } from '../errors.js';
 import { badNetworkMessage, inAnyCidr, parseCidr, type Cidr } from '../util/cidr.js';
-import { CONTINUE, REFUSE, type Gate } from './stage.js';
+import { CONTINUE, DROP, REFUSE, type Gate } from './stage.js';
 
 export interface Acl {
   allows(address: string): boolean;
@@ -10,20 +10,25 @@ export interface Acl {
 
 const MEMO_LIMIT = 4096;
 
-export function createAcl(cidrs: readonly string[]): Acl {
-  const networks: Cidr[] = [];
-  for (const text of cidrs) {
+function networksOf(setting: string, cidrs: readonly string[]): Cidr[] {
+  return cidrs.map((text) => {
     const parsed = parseCidr(text);
-    if (!parsed.ok) throw new RootlineError(ErrorCode.CONFIG_VALUE, badNetworkMessage('allow', text, parsed.reason));
-    networks.push(parsed.cidr);
-  }
+    if (!parsed.ok) throw new RootlineError(ErrorCode.CONFIG_VALUE, badNetworkMessage(setting, text, parsed.reason));
+    return parsed.cidr;
+  });
+}
+
+/** Clients in `allow` and not in `deny` may query: deny wins (a host or a guest subnet inside an allowed range). */
+export function createAcl(allow: readonly string[], deny: readonly string[] = []): Acl {
+  const networks = networksOf('allow', allow);
+  const denied = networksOf('deny', deny);
   // Clients are few and come back: remember decisions (bounded, cleared when full).
   const memo = new Map<string, boolean>();
   return {
     allows(address: string): boolean {
       let ok = memo.get(address);
       if (ok === undefined) {
-        ok = inAnyCidr(networks, address);
+        ok = inAnyCidr(networks, address) && !inAnyCidr(denied, address);
         if (memo.size >= MEMO_LIMIT) memo.clear();
         memo.set(address, ok);
       }
@@ -32,10 +37,14 @@ export function createAcl(cidrs: readonly string[]): Acl {
   };
 }
 
-/** The ACL as a gate: clients outside it are refused (after the protocol checks), never served from a cache. */
-export function aclGate(acl: Acl): Gate {
+/**
+ * The ACL as a gate: clients outside it are refused (after the protocol checks) or, with `outside-clients: drop`,
+ * get no answer at all (Unbound's deny); either way never an answer from a cache.
+ */
+export function aclGate(acl: Acl, outside: 'refuse' | 'drop' = 'refuse'): Gate {
+  const verdict = outside === 'drop' ? DROP : REFUSE;
   return {
     name: 'acl',
-    decide: (client) => (acl.allows(client.address) ? CONTINUE : REFUSE),
+    decide: (client) => (acl.allows(client.address) ? CONTINUE : verdict),
   };
 }

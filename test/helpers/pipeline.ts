@@ -23,7 +23,7 @@ export interface TestPipeline extends TestResolver {
   ask(q: dnsPacket.Packet | Buffer, client?: ClientInfo): Promise<WirePacket | null>;
 }
 
-export function makePipeline(rootAddress: string, opts: { acl?: Acl; order?: RotateMode; maxClientQueries?: number; config?: Partial<Config>; blocklist?: Blocklist; localData?: LocalData; rebindingGuard?: ResultFilter } = {}): TestPipeline {
+export function makePipeline(rootAddress: string, opts: { acl?: Acl; order?: RotateMode; maxClientQueries?: number; config?: Partial<Config>; blocklist?: Blocklist; localData?: LocalData; rebindingGuard?: ResultFilter; outsideClients?: 'refuse' | 'drop' } = {}): TestPipeline {
   const t = makeResolver(rootAddress, { config: { rrsetOrder: opts.order ?? 'rotate', ...opts.config } });
   const answerCache = new AnswerCache(1000, t.clock, opts.order ?? 'rotate', new SeededRandom(3));
   const pipeline = new Pipeline({
@@ -38,6 +38,7 @@ export function makePipeline(rootAddress: string, opts: { acl?: Acl; order?: Rot
     ede: true,
     blocklist: opts.blocklist ?? null,
     rebindingGuard: opts.rebindingGuard ?? null,
+    outsideClients: opts.outsideClients ?? 'refuse',
   });
   const ask = async (q: dnsPacket.Packet | Buffer, client: ClientInfo = LOCAL_UDP): Promise<WirePacket | null> => {
     const bytes = Buffer.isBuffer(q) ? q : dnsPacket.encode(q);

@@ -29,4 +29,12 @@ describe('client ACL', () => {
     expect(code).toBe(ErrorCode.CONFIG_VALUE);
     expect(() => createAcl(['not-an-ip'])).toThrow(/not-an-ip/);
   });
+  it('deny wins over allow: one host or a guest subnet inside an allowed range', () => {
+    const acl = createAcl(['192.168.0.0/16', '::1/128'], ['192.168.50.0/24', '192.168.1.66/32']);
+    expect(acl.allows('192.168.1.10')).toBe(true);
+    expect(acl.allows('192.168.1.66')).toBe(false);
+    expect(acl.allows('192.168.50.7')).toBe(false);
+    expect(acl.allows('::1')).toBe(true);
+    expect(() => createAcl(['10.0.0.0/8'], ['10.0.0.0/99'])).toThrow(/deny/);
+  });
 });

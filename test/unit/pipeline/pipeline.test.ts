@@ -81,6 +81,15 @@ describe('pipeline: client-facing rules', () => {
     expect(closed.net.log).toHaveLength(0);
   });
 
+  it('with outside-clients: drop, a client outside the ACL gets no answer at all, cached or not', async () => {
+    const closed = withHierarchy(makePipeline(ROOT, { acl: { allows: (a) => a.startsWith('127.') }, outsideClients: 'drop' }));
+    const outside = { address: '203.0.113.9', port: 5, transport: 'udp' } as const;
+    expect(await closed.ask(query('www.example'), outside)).toBeNull();
+    expect((await closed.ask(query('www.example')))!.rcode).toBe('NOERROR');
+    expect(await closed.ask(query('www.example'), outside)).toBeNull(); // not from the answer cache either
+    expect(closed.net.log.filter((l) => l.to === EXAMPLE).length).toBe(1);
+  });
+
   it('never serves a client outside the ACL from the answer cache, and checks the protocol before the ACL', async () => {
     const closed = withHierarchy(makePipeline(ROOT, { acl: { allows: (a) => a.startsWith('127.') } }));
     const outside = { address: '203.0.113.9', port: 5, transport: 'udp' } as const;
