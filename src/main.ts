@@ -13,8 +13,9 @@ import { Pipeline } from './pipeline/pipeline.js';
 import { createAcl } from './policy/acl.js';
 import { Blocklist } from './policy/blocklist.js';
 import { DEFAULT_PRIVATE_ADDRESSES, rebindingGuard } from './policy/rebinding.js';
-import type { ResultFilter } from './policy/stage.js';
-import { badNetworkMessage, parseCidr } from './util/cidr.js';
+import { rateLimitGate } from './policy/ratelimit.js';
+import type { Gate, ResultFilter } from './policy/stage.js';
+import { parseCidrs } from './util/cidr.js';
 import { loadBlocklists, type Blocklists } from './policy/blocklist-load.js';
 import { hostsRecords, parseHosts } from './policy/hosts-file.js';
 import { LocalData } from './policy/local-data.js';
@@ -52,14 +53,17 @@ export interface Core {
   logger: Logger;
 }
 
+/** The per-client rate limit, when ratelimit is set. */
+function buildRateLimit(config: Config, clock: Clock, onLimited: () => void): Gate | null {
+  if (config.ratelimit === 0) return null;
+  const exempt = parseCidrs('ratelimit-exempt', config.ratelimitExempt);
+  return rateLimitGate({ rate: config.ratelimit, burst: config.ratelimitBurst, action: config.ratelimitAction, exempt, nowMs: () => clock.nowMs(), onLimited });
+}
+
 /** The rebinding guard, when private-addresses names any network. */
 function buildRebindingGuard(config: Config): ResultFilter | null {
   if (config.privateAddresses.length === 0) return null;
-  const networks = config.privateAddresses.flatMap((t) => (t === 'default' ? DEFAULT_PRIVATE_ADDRESSES : [t])).map((t) => {
-    const parsed = parseCidr(t);
-    if (!parsed.ok) throw new RootlineError(ErrorCode.CONFIG_VALUE, badNetworkMessage('private-addresses', t, parsed.reason));
-    return parsed.cidr;
-  });
+  const networks = parseCidrs('private-addresses', config.privateAddresses.flatMap((t) => (t === 'default' ? DEFAULT_PRIVATE_ADDRESSES : [t])));
   return rebindingGuard(networks, config.privateDomains);
 }
 
@@ -141,6 +145,7 @@ export async function buildCore(config: Config, o: Overrides = {}): Promise<Core
   const pipeline = new Pipeline({
     blocklist,
     rebindingGuard: buildRebindingGuard(config),
+    rateLimit: buildRateLimit(config, clock, () => pipeline.counters.ratelimited++),
     resolver,
     answerCache,
     acl: createAcl(config.allow, config.deny),

@@ -15,6 +15,8 @@ export interface Counters {
   staleAnswers: number;
   /** Queries answered as blocked (by name or by CNAME target), on the full path. */
   blocked: number;
+  /** Queries dropped or truncated by the per-client rate limit. */
+  ratelimited: number;
   /** Limit hits, one counter per limit (src/resolver/limits.ts says what each one stops). */
   limitQueryTime: number;
   limitUpstreamQueries: number;
@@ -39,6 +41,7 @@ export function newCounters(): Counters {
     dropped: 0,
     staleAnswers: 0,
     blocked: 0,
+    ratelimited: 0,
     limitQueryTime: 0,
     limitUpstreamQueries: 0,
     limitOutstanding: 0,

@@ -38,6 +38,14 @@ export interface Config {
   allow: string[];
   /** Client networks refused even inside allow (CIDR); deny wins. */
   deny: string[];
+  /** Queries per second per client (IPv6: per /56); 0 = no limit. */
+  ratelimit: number;
+  /** Queries a client may send at once. */
+  ratelimitBurst: number;
+  /** Over the limit: drop, or answer TC=1 over UDP. */
+  ratelimitAction: 'drop' | 'truncate';
+  /** Clients never rate-limited (CIDR). */
+  ratelimitExempt: string[];
   /** What clients outside the ACL get: REFUSED, or nothing. */
   outsideClients: 'refuse' | 'drop';
   /** Blocklist files (hosts, plain domains or adblock `||name^`), absolute paths once loaded. */
@@ -126,6 +134,10 @@ export const DEFAULTS: Config = {
   allow: DEFAULT_ALLOW,
   deny: [],
   outsideClients: 'refuse',
+  ratelimit: 0,
+  ratelimitBurst: 200,
+  ratelimitAction: 'drop',
+  ratelimitExempt: ['127.0.0.0/8', '::1/128'],
   privateAddresses: [],
   privateDomains: ['home.arpa', 'local', 'lan', 'internal'],
   blocklists: [],

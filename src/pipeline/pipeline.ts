@@ -147,6 +147,8 @@ export class Pipeline {
         return this.respond.rcode(asked, Rcode.REFUSED, decision.ede);
       case 'drop':
         return null;
+      case 'truncate':
+        return asked.client.transport === 'udp' ? this.respond.truncated(asked) : null;
       default: {
         const never: never = decision;
         throw new Error(`unknown decision ${JSON.stringify(never)}`);

@@ -8,7 +8,7 @@ import type { Resolution } from '../resolver/resolution.js';
 import { encodeResponse, withRawQuestion, type ResponseSpec } from '../wire/build.js';
 import type { ClientEdns, ExtendedError } from '../wire/edns.js';
 import { skipName } from '../wire/patch.js';
-import { HEADER_LEN, type PeekedQuery } from '../wire/question.js';
+import { Flag, HEADER_LEN, type PeekedQuery } from '../wire/question.js';
 import { Rcode, type Question } from '../wire/types.js';
 
 export interface RespondDeps {
@@ -45,6 +45,13 @@ export class Responder {
   rcode(a: Asked, rcode: number, ede?: ExtendedError): Buffer {
     const spec: ResponseSpec = { ...a.base, rcode, answer: [], authority: [], edns: a.edns, ...(ede && this.d.ede ? { ede } : {}) };
     return encodeResponse(spec, a.limit);
+  }
+
+  /** An empty answer with TC=1 (RFC 1035 §4.1.1): "ask again over TCP". */
+  truncated(a: Asked): Buffer {
+    const out = encodeResponse({ ...a.base, rcode: Rcode.NOERROR, answer: [], authority: [], edns: a.edns }, a.limit);
+    out.writeUInt16BE(out.readUInt16BE(2) | Flag.TC, 2);
+    return out;
   }
 
   /**

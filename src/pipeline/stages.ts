@@ -13,6 +13,8 @@ export interface StageDeps {
   outsideClients?: 'refuse' | 'drop';
   localData: LocalData;
   localZones: LocalZones;
+  /** Absent or null: no per-client rate limit. */
+  rateLimit?: Gate | null;
   /** Absent or null: no blocklists configured. */
   blocklist?: Blocklist | null;
   /** Absent or null: the rebinding guard is off. */
@@ -49,6 +51,9 @@ export function buildSteps(d: StageDeps): Steps {
     gates: [
       // Not an open resolver: clients outside 'allow', or inside 'deny', are refused (or dropped).
       aclGate(d.acl, d.outsideClients),
+      // Per-client rate limit, after the ACL (outsiders do not spend tokens) and before the hot path (a flood of
+      // cached names is limited too).
+      ...(d.rateLimit ? [d.rateLimit] : []),
     ],
     // ── the answer-cache hit path runs here ──
     stages: [

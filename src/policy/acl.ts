@@ -1,7 +1,6 @@
 // Which clients may query: CIDR allow-list (loopback and private networks by default: not an open resolver).
 // Networks are parsed once (util/cidr.ts) and decisions remembered, so a check per query is a map lookup.
-import { ErrorCode, RootlineError } from '../errors.js';
-import { badNetworkMessage, inAnyCidr, parseCidr, type Cidr } from '../util/cidr.js';
+import { inAnyCidr, parseCidrs } from '../util/cidr.js';
 import { CONTINUE, DROP, REFUSE, type Gate } from './stage.js';
 
 export interface Acl {
@@ -10,18 +9,10 @@ export interface Acl {
 
 const MEMO_LIMIT = 4096;
 
-function networksOf(setting: string, cidrs: readonly string[]): Cidr[] {
-  return cidrs.map((text) => {
-    const parsed = parseCidr(text);
-    if (!parsed.ok) throw new RootlineError(ErrorCode.CONFIG_VALUE, badNetworkMessage(setting, text, parsed.reason));
-    return parsed.cidr;
-  });
-}
-
 /** Clients in `allow` and not in `deny` may query: deny wins (a host or a guest subnet inside an allowed range). */
 export function createAcl(allow: readonly string[], deny: readonly string[] = []): Acl {
-  const networks = networksOf('allow', allow);
-  const denied = networksOf('deny', deny);
+  const networks = parseCidrs('allow', allow);
+  const denied = parseCidrs('deny', deny);
   // Clients are few and come back: remember decisions (bounded, cleared when full).
   const memo = new Map<string, boolean>();
   return {

@@ -26,13 +26,15 @@ export interface QueryContext {
 /**
  * continue: no opinion, the next stage decides. answer: this is the answer (aa: we are its authority;
  * cacheable: it may go into the shared answer cache, i.e. it does not depend on who asked). refuse: REFUSED,
- * with an Extended DNS Error when the client speaks EDNS and EDE is on. drop: send nothing.
+ * with an Extended DNS Error when the client speaks EDNS and EDE is on. drop: send nothing. truncate: an empty
+ * answer with TC=1 over UDP (the client must come back over TCP, which a spoofed source cannot), nothing over TCP.
  */
 export type Decision =
   | { readonly kind: 'continue' }
   | { readonly kind: 'answer'; readonly resolution: Resolution; readonly aa: boolean; readonly cacheable: boolean }
   | { readonly kind: 'refuse'; readonly ede?: ExtendedError }
-  | { readonly kind: 'drop' };
+  | { readonly kind: 'drop' }
+  | { readonly kind: 'truncate' };
 
 /** What a gate may say: everything but an answer (a gate knows nothing of the question). */
 export type GateDecision = Exclude<Decision, { kind: 'answer' }>;
@@ -41,6 +43,7 @@ export type GateDecision = Exclude<Decision, { kind: 'answer' }>;
 export const CONTINUE = Object.freeze({ kind: 'continue' as const });
 export const REFUSE = Object.freeze({ kind: 'refuse' as const });
 export const DROP = Object.freeze({ kind: 'drop' as const });
+export const TRUNCATE = Object.freeze({ kind: 'truncate' as const });
 
 /**
  * A decision on the client alone (ACL; later rate limits), made once per query before the answer-cache hit path,

@@ -1,6 +1,7 @@
 // IP networks in CIDR notation: parsing (a value result, never a throw) and matching an address against them.
 // Parsed once into integers and bytes so that matching is a few integer comparisons.
 import { isIPv4, isIPv6 } from 'node:net';
+import { ErrorCode, RootlineError } from '../errors.js';
 
 export type Cidr =
   | { family: 4; base: number; mask: number }
@@ -76,4 +77,13 @@ export function inAnyCidr(networks: readonly Cidr[], address: string): boolean {
   if (!isIPv6(address)) return false;
   const b = v6ToBytes(address);
   return networks.some((c) => c.family === 6 && v6InPrefix(b, c.bytes, c.prefix));
+}
+
+/** Every network of a setting, or an error naming the setting and the first bad one. */
+export function parseCidrs(setting: string, texts: readonly string[]): Cidr[] {
+  return texts.map((text) => {
+    const parsed = parseCidr(text);
+    if (!parsed.ok) throw new RootlineError(ErrorCode.CONFIG_VALUE, badNetworkMessage(setting, text, parsed.reason));
+    return parsed.cidr;
+  });
 }

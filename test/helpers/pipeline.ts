@@ -6,7 +6,7 @@ import type { Config, RotateMode } from '../../src/config/schema.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
 import type { Acl } from '../../src/policy/acl.js';
 import type { Blocklist } from '../../src/policy/blocklist.js';
-import type { ResultFilter } from '../../src/policy/stage.js';
+import type { Gate, ResultFilter } from '../../src/policy/stage.js';
 import { LocalData } from '../../src/policy/local-data.js';
 import { LocalZones } from '../../src/policy/local-zones.js';
 import type { ClientInfo } from '../../src/server/types.js';
@@ -23,7 +23,7 @@ export interface TestPipeline extends TestResolver {
   ask(q: dnsPacket.Packet | Buffer, client?: ClientInfo): Promise<WirePacket | null>;
 }
 
-export function makePipeline(rootAddress: string, opts: { acl?: Acl; order?: RotateMode; maxClientQueries?: number; config?: Partial<Config>; blocklist?: Blocklist; localData?: LocalData; rebindingGuard?: ResultFilter; outsideClients?: 'refuse' | 'drop' } = {}): TestPipeline {
+export function makePipeline(rootAddress: string, opts: { acl?: Acl; order?: RotateMode; maxClientQueries?: number; config?: Partial<Config>; blocklist?: Blocklist; localData?: LocalData; rebindingGuard?: ResultFilter; outsideClients?: 'refuse' | 'drop'; rateLimit?: Gate } = {}): TestPipeline {
   const t = makeResolver(rootAddress, { config: { rrsetOrder: opts.order ?? 'rotate', ...opts.config } });
   const answerCache = new AnswerCache(1000, t.clock, opts.order ?? 'rotate', new SeededRandom(3));
   const pipeline = new Pipeline({
@@ -39,6 +39,7 @@ export function makePipeline(rootAddress: string, opts: { acl?: Acl; order?: Rot
     blocklist: opts.blocklist ?? null,
     rebindingGuard: opts.rebindingGuard ?? null,
     outsideClients: opts.outsideClients ?? 'refuse',
+    rateLimit: opts.rateLimit ?? null,
   });
   const ask = async (q: dnsPacket.Packet | Buffer, client: ClientInfo = LOCAL_UDP): Promise<WirePacket | null> => {
     const bytes = Buffer.isBuffer(q) ? q : dnsPacket.encode(q);
