@@ -1,6 +1,5 @@
 // The composition root: config → caches → resolver → pipeline → listeners. The only file that wires parts
 // together and picks the real clock, randomness and network.
-import { readFile } from 'node:fs/promises';
 import { AnswerCache } from './cache/answer-cache.js';
 import { InfraCache } from './cache/infra-cache.js';
 import { NegativeCache } from './cache/negative-cache.js';
@@ -12,13 +11,11 @@ import { countLimit } from './metrics.js';
 import { Pipeline } from './pipeline/pipeline.js';
 import { createAcl } from './policy/acl.js';
 import { Blocklist } from './policy/blocklist.js';
-import { DEFAULT_PRIVATE_ADDRESSES, rebindingGuard } from './policy/rebinding.js';
-import { rateLimitGate } from './policy/ratelimit.js';
-import type { Gate, ResultFilter } from './policy/stage.js';
-import { parseCidrs } from './util/cidr.js';
 import { loadBlocklists, type Blocklists } from './policy/blocklist-load.js';
-import { hostsRecords, parseHosts } from './policy/hosts-file.js';
-import { LocalData } from './policy/local-data.js';
+import { loadLocalData } from './policy/local-data-load.js';
+import { rateLimitGate } from './policy/ratelimit.js';
+import { DEFAULT_PRIVATE_ADDRESSES, rebindingGuard } from './policy/rebinding.js';
+import type { Gate, ResultFilter } from './policy/stage.js';
 import { LocalZones } from './policy/local-zones.js';
 import { loadRootHints, type RootHints } from './resolver/hints.js';
 import { resolverOptions } from './resolver/options.js';
@@ -26,10 +23,10 @@ import { Resolver } from './resolver/resolver.js';
 import { startListeners, type Listeners } from './server/listeners.js';
 import { NetworkTransport } from './upstream/network.js';
 import type { Transport } from './upstream/transport.js';
+import { parseCidrs } from './util/cidr.js';
 import { systemClock, type Clock } from './util/clock.js';
 import { hostHasGlobalIpv6 } from './util/ipv6.js';
 import { CryptoRandom, type Random } from './util/random.js';
-import { parseRecordText } from './wire/record-text.js';
 
 /** Parts a caller may replace (tests, the lab); everything else is built from the config. */
 export interface Overrides {
@@ -79,43 +76,6 @@ function logBlocklists(logger: Logger, lists: Blocklists, event: string): void {
   logger.info({ event, blocked: lists.blocked.size, allowed: lists.allowed.size, bytes: lists.blocked.byteSize + lists.allowed.byteSize }, event);
 }
 
-/**
- * The local data of the config: `local-data` records, then each hosts file in turn (its names, then a PTR per
- * address unless local data already has one). A bad local-data entry or an unreadable hosts file is fatal; a
- * malformed hosts line is skipped and logged with its file and line, and the file still loads. `quiet`: leave
- * the per-line warnings to whoever loaded the same data first (a cluster's primary).
- */
-export async function loadLocalData(config: Pick<Config, 'localData' | 'hostsFiles'>, logger: Logger, quiet = false): Promise<LocalData> {
-  const data = new LocalData();
-  for (const [i, text] of config.localData.entries()) {
-    // The config loader has checked file entries already, with their lines; this catches configs built in code.
-    const parsed = parseRecordText(text);
-    const added = parsed.ok ? data.add(parsed.rr) : parsed;
-    if (!added.ok) throw new RootlineError(ErrorCode.CONFIG_VALUE, `'local-data' entry ${i + 1} '${text}': ${added.reason}`);
-  }
-  for (const file of config.hostsFiles) {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (e) {
-      throw new RootlineError(ErrorCode.HOSTS_FILE, `cannot read hosts file ${file}: ${(e as Error).message}`);
-    }
-    const { entries, skipped } = parseHosts(text);
-    const { forward, reverse } = hostsRecords(entries);
-    let refused = 0;
-    for (const rr of forward) {
-      const added = data.add(rr);
-      if (added.ok) continue;
-      refused++;
-      if (!quiet) logger.warn({ event: 'hosts_name_skipped', file, name: rr.name, reason: added.reason }, 'hosts_name_skipped');
-    }
-    for (const rr of reverse) data.addIfAbsent(rr);
-    if (quiet) continue;
-    for (const s of skipped) logger.warn({ event: 'hosts_line_skipped', file, line: s.line, text: s.text, reason: s.reason }, 'hosts_line_skipped');
-    logger.info({ event: 'hosts_file_loaded', file, entries: entries.length, skipped: skipped.length, refused }, 'hosts_file_loaded');
-  }
-  return data;
-}
 
 /** Everything but the sockets: used by `serve`, by `query` (in-process) and by tests. */
 export async function buildCore(config: Config, o: Overrides = {}): Promise<Core> {

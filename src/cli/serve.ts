@@ -7,7 +7,8 @@ import { loadConfigFile, mergeConfig } from '../config/load.js';
 import { DEFAULTS, type Config, type LogFormat, type LogLevel } from '../config/schema.js';
 import { ErrorCode, RootlineError } from '../errors.js';
 import { createLogger } from '../log.js';
-import { loadLocalData, startServer } from '../main.js';
+import { startServer } from '../main.js';
+import { loadLocalData } from '../policy/local-data-load.js';
 import { loadRootHints } from '../resolver/hints.js';
 import { parseListenAddress } from '../server/listen-address.js';
 import type { Counters } from '../metrics.js';
@@ -129,7 +130,8 @@ export async function runServe(flags: ServeFlags): Promise<void> {
     } else if (config.statsInterval > 0) {
       setInterval(() => server.logger.info({ event: 'stats', workers: 1, final: false, ...counters() }, 'stats'), config.statsInterval * 1000).unref();
     }
-    if (!isWorker()) process.on('SIGHUP', reload);
+    // A worker hears of a reload from the primary; a SIGHUP sent to it too (pkill -f) must not end it.
+    process.on('SIGHUP', isWorker() ? () => {} : reload);
     onSignals(async (signal) => {
       if (!isWorker()) {
         server.logger.info({ event: 'shutdown', signal }, 'shutdown');

@@ -15,7 +15,7 @@ import { Rcode, type Question } from '../wire/types.js';
 import { countOpt, DOTTED_LABEL_EDE, isPlainName, isResponse, messageError, questionError } from './checks.js';
 import { fromAnswerCache } from './hot-path.js';
 import { Responder, type Asked, type RespondDeps } from './respond.js';
-import { buildSteps, firstDecision, firstVerdict, type StageDeps } from './stages.js';
+import { buildSteps, filtered, firstDecision, firstVerdict, type StageDeps } from './stages.js';
 
 export interface PipelineDeps extends StageDeps, RespondDeps {
   resolver: Resolver;
@@ -124,15 +124,8 @@ export class Pipeline {
     } finally {
       this.resolving--;
     }
-    let cacheable = true;
-    for (const f of this.filters) {
-      const replaced = f.filter(ctx, result);
-      if (replaced) {
-        result = replaced;
-        cacheable = false;
-      }
-    }
-    return this.answer(asked, result, false, cacheable, true);
+    const after = filtered(this.filters, ctx, result);
+    return this.answer(asked, after.result, false, !after.replaced, true);
   }
 
   /** What a decision sends: bytes, null (nothing), or undefined to go on to the next step. */

@@ -6,6 +6,7 @@ import { localDataStage, type LocalData } from '../policy/local-data.js';
 import { localZonesStage, type LocalZones } from '../policy/local-zones.js';
 import { recursionDesiredStage } from '../policy/recursion.js';
 import { CONTINUE, type ClientInfo, type Decision, type Gate, type GateDecision, type QueryContext, type ResultFilter, type Stage } from '../policy/stage.js';
+import type { Resolution } from '../resolver/resolution.js';
 
 export interface StageDeps {
   acl: Acl;
@@ -101,4 +102,17 @@ export function firstDecision(stages: readonly Stage[], ctx: QueryContext): Deci
     if (decision.kind !== 'continue') return decision;
   }
   return CONTINUE;
+}
+
+/** The result after every filter, and whether one replaced it (a replaced result is never cached). */
+export function filtered(filters: readonly ResultFilter[], ctx: QueryContext, result: Resolution): { result: Resolution; replaced: boolean } {
+  let replaced = false;
+  for (const f of filters) {
+    const next = f.filter(ctx, result);
+    if (next) {
+      result = next;
+      replaced = true;
+    }
+  }
+  return { result, replaced };
 }

@@ -3,6 +3,7 @@ import * as dgram from 'node:dgram';
 import * as net from 'node:net';
 import * as dnsPacket from 'dns-packet';
 import { decodePacket, type WirePacket } from '../../src/wire/decode.js';
+import { EDE_OPTION } from '../../src/wire/edns.js';
 
 export interface AskOptions {
   tcp?: boolean;
@@ -58,3 +59,10 @@ export async function ask(address: string, port: number, name: string, type = 'A
 }
 
 export const datas = (p: WirePacket): string[] => (p.answers ?? []).map((a) => String((a as { data: unknown }).data));
+
+/** The RFC 8914 Extended DNS Error of a reply (the first one), or null. */
+export function edeOf(p: WirePacket): { code: number; text: string } | null {
+  const opt = (p.additionals ?? []).find((a) => a.type === 'OPT') as { options?: { code: number; data: Buffer }[] } | undefined;
+  const o = opt?.options?.find((x) => x.code === EDE_OPTION);
+  return o ? { code: o.data.readUInt16BE(0), text: o.data.subarray(2).toString() } : null;
+}

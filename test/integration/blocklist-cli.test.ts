@@ -7,9 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../../src/lab/lab.js';
 import { labServers } from '../../src/lab/lab-zones.js';
-import type { WirePacket } from '../../src/wire/decode.js';
-import { EDE_OPTION } from '../../src/wire/edns.js';
-import { ask, datas } from '../helpers/client.js';
+import { ask, datas, edeOf } from '../helpers/client.js';
 import { assertCliBuilt, freeUdpTcpPort, killAllCli, spawnCli } from '../helpers/cli.js';
 
 const LAB_PREFIX = '127.64';
@@ -33,11 +31,6 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const ede = (p: WirePacket): { code: number; text: string } | null => {
-  const opt = (p.additionals ?? []).find((a) => a.type === 'OPT') as { options?: { code: number; data: Buffer }[] } | undefined;
-  const o = opt?.options?.find((x) => x.code === EDE_OPTION);
-  return o ? { code: o.data.readUInt16BE(0), text: o.data.subarray(2).toString() } : null;
-};
 
 describe('rootline serve with blocklists', () => {
   it('blocks listed names, and SIGHUP reloads the list under load without losing a query', async () => {
@@ -53,7 +46,7 @@ describe('rootline serve with blocklists', () => {
 
     const blocked = await q('x.pool.example.com');
     expect(datas(blocked)).toEqual(['0.0.0.0']);
-    expect(ede(blocked)).toEqual({ code: 15, text: `blocked by ${list} line 2: pool.example.com` });
+    expect(edeOf(blocked)).toEqual({ code: 15, text: `blocked by ${list} line 2: pool.example.com` });
     expect(datas(await q('www.example.com'))).toEqual(['192.0.2.80']); // now in the answer cache
 
     // Queries keep flowing while the new list is read and swapped in.
@@ -85,7 +78,7 @@ describe('rootline serve with blocklists', () => {
     expect(datas(await q('x.pool.example.com'))).not.toEqual(['0.0.0.0']);
     const nowBlocked = await q('www.example.com');
     expect(datas(nowBlocked)).toEqual(['0.0.0.0']);
-    expect(ede(nowBlocked)?.text).toBe(`blocked by ${list} line 1: www.example.com`);
+    expect(edeOf(nowBlocked)?.text).toBe(`blocked by ${list} line 1: www.example.com`);
     expect(p.running()).toBe(true);
   });
 });

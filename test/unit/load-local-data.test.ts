@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/errors.js';
-import { loadLocalData } from '../../src/main.js';
+import { loadLocalData } from '../../src/policy/local-data-load.js';
 
 function capture(): { logger: pino.Logger; events: Record<string, unknown>[] } {
   const events: Record<string, unknown>[] = [];

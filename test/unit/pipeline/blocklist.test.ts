@@ -5,10 +5,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Blocklist, type BlockMode } from '../../../src/policy/blocklist.js';
 import { loadBlocklists } from '../../../src/policy/blocklist-load.js';
-import type { WirePacket } from '../../../src/wire/decode.js';
-import { EDE_OPTION } from '../../../src/wire/edns.js';
 import { authoritative, rr } from '../../helpers/fake-net.js';
 import { ednsOpt, makePipeline, query, type TestPipeline } from '../../helpers/pipeline.js';
+import { edeOf } from '../../helpers/client.js';
 
 const ROOT = '127.2.0.1';
 const EXAMPLE = '127.2.1.1';
@@ -40,11 +39,6 @@ async function setUp(mode: BlockMode = 'null-ip', allowlist: string[] = []): Pro
   return { t, path, blocked: () => blocked };
 }
 
-const edeOf = (p: WirePacket): { code: number; text: string } | null => {
-  const opt = (p.additionals ?? []).find((a) => a.type === 'OPT') as { options?: { code: number; data: Buffer }[] } | undefined;
-  const o = opt?.options?.find((x) => x.code === EDE_OPTION);
-  return o ? { code: o.data.readUInt16BE(0), text: o.data.subarray(2).toString() } : null;
-};
 const withEdns = (name: string, type = 'A') => query(name, type, { additionals: [ednsOpt()] });
 
 describe('blocklist stage', () => {

@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { rebindingGuard } from '../../../src/policy/rebinding.js';
 import { parseCidr, type Cidr } from '../../../src/util/cidr.js';
 import type { WirePacket } from '../../../src/wire/decode.js';
-import { EDE_OPTION } from '../../../src/wire/edns.js';
 import { authoritative, rr } from '../../helpers/fake-net.js';
 import { ednsOpt, makePipeline, query, type TestPipeline } from '../../helpers/pipeline.js';
+import { datas, edeOf } from '../../helpers/client.js';
 
 const ROOT = '127.2.0.1';
 const EXAMPLE = '127.2.1.1';
@@ -36,12 +36,6 @@ function setUp(guard = true): TestPipeline {
   return t;
 }
 
-const datas = (p: WirePacket): string[] => (p.answers ?? []).map((a) => String((a as { data: unknown }).data));
-const ede = (p: WirePacket): { code: number; text: string } | null => {
-  const opt = (p.additionals ?? []).find((a) => a.type === 'OPT') as { options?: { code: number; data: Buffer }[] } | undefined;
-  const o = opt?.options?.find((x) => x.code === EDE_OPTION);
-  return o ? { code: o.data.readUInt16BE(0), text: o.data.subarray(2).toString() } : null;
-};
 const ask = (t: TestPipeline, name: string, type = 'A') => t.ask(query(name, type, { additionals: [ednsOpt()] })) as Promise<WirePacket>;
 
 describe('rebinding guard', () => {
@@ -49,7 +43,7 @@ describe('rebinding guard', () => {
     const t = setUp();
     const r = await ask(t, 'evil.example');
     expect([r.rcode, datas(r)]).toEqual(['NOERROR', []]);
-    expect(ede(r)).toEqual({ code: 15, text: 'private address 192.168.1.1 removed from the answer for evil.example (rebinding guard: not in private-domains)' });
+    expect(edeOf(r)).toEqual({ code: 15, text: 'private address 192.168.1.1 removed from the answer for evil.example (rebinding guard: not in private-domains)' });
     expect(datas(await ask(t, 'evil.example', 'AAAA'))).toEqual([]);
   });
 
@@ -58,7 +52,7 @@ describe('rebinding guard', () => {
     expect(datas(await ask(t, 'mixed.example'))).toEqual(['203.0.113.5']);
     const pub = await ask(t, 'public.example');
     expect(datas(pub)).toEqual(['203.0.113.6']);
-    expect(ede(pub)).toBeNull();
+    expect(edeOf(pub)).toBeNull();
   });
 
   it('lets private-domains keep private addresses, judged by each record’s owner as Unbound does', async () => {
