@@ -1,6 +1,7 @@
 // Blocklists in the built binary: a list file named in the config file blocks a name with EDE 15, and SIGHUP
 // swaps in the edited list while queries keep flowing — none lost, answers cached before the reload forgotten.
 // Child processes on loopback only (127.64.x.y), resolving through an in-process lab hierarchy.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,6 +80,31 @@ describe('rootline serve with blocklists', () => {
     const nowBlocked = await q('www.example.com');
     expect(datas(nowBlocked)).toEqual(['0.0.0.0']);
     expect(edeOf(nowBlocked)?.text).toBe(`blocked by ${list} line 1: www.example.com`);
+    expect(p.running()).toBe(true);
+  });
+
+  it('with --workers 2, SIGHUP to every process (as pkill -f sends it) reloads every worker and ends none', async () => {
+    const list = join(dir, 'workers.txt');
+    writeFileSync(list, '0.0.0.0 pool.example.com\n');
+    const config = join(dir, 'workers.yaml');
+    writeFileSync(config, ['root-hints: named.root', 'blocklists: [workers.txt]', `upstream-port: ${labPort}`, ''].join('\n'));
+    const port = await freeUdpTcpPort([SERVE_ADDR]);
+    const p = spawnCli(['serve', '--config', config, '--listen', `${SERVE_ADDR}:${port}`, '--log-format', 'json', '--workers', '2']);
+    await p.waitForOutput(/listening/, 15000);
+    const q = (name: string) => ask(SERVE_ADDR, port, name, 'A', { edns: true, timeoutMs: 3000 });
+    expect(datas(await q('pool.example.com'))).toEqual(['0.0.0.0']);
+    writeFileSync(list, '0.0.0.0 www.example.com\n');
+    const workers = execFileSync('pgrep', ['-P', String(p.pid)], { encoding: 'utf8' }).trim().split('\n').map(Number);
+    expect(workers).toHaveLength(2);
+    for (const pid of [p.pid, ...workers]) process.kill(pid, 'SIGHUP');
+    // Each worker logs its reload; the lists are per worker, so ask enough times to meet both.
+    await p.waitForOutput(/blocklists_reloaded[\s\S]*blocklists_reloaded/, 8000);
+    await new Promise((r) => setTimeout(r, 300));
+    for (let i = 0; i < 6; i++) {
+      expect(datas(await q('www.example.com'))).toEqual(['0.0.0.0']);
+      expect(datas(await q('pool.example.com'))).toHaveLength(4);
+    }
+    expect(p.stdout()).not.toMatch(/worker_exit/);
     expect(p.running()).toBe(true);
   });
 });
