@@ -17,6 +17,7 @@ import { rateLimitGate } from './policy/ratelimit.js';
 import { DEFAULT_PRIVATE_ADDRESSES, rebindingGuard } from './policy/rebinding.js';
 import type { Gate, ResultFilter } from './policy/stage.js';
 import { LocalZones } from './policy/local-zones.js';
+import { ConfiguredZones } from './resolver/configured-zones.js';
 import { loadRootHints, type RootHints } from './resolver/hints.js';
 import { resolverOptions } from './resolver/options.js';
 import { Resolver } from './resolver/resolver.js';
@@ -57,11 +58,14 @@ function buildRateLimit(config: Config, clock: Clock, onLimited: () => void): Ga
   return rateLimitGate({ rate: config.ratelimit, burst: config.ratelimitBurst, action: config.ratelimitAction, exempt, nowMs: () => clock.nowMs(), onLimited });
 }
 
-/** The rebinding guard, when private-addresses names any network. */
-function buildRebindingGuard(config: Config): ResultFilter | null {
+/**
+ * The rebinding guard, when private-addresses names any network. Forward and stub zones may answer with
+ * private addresses (the router's LAN domain does), except a forward of '.', which would turn the guard off.
+ */
+function buildRebindingGuard(config: Config, configured: ConfiguredZones): ResultFilter | null {
   if (config.privateAddresses.length === 0) return null;
   const networks = parseCidrs('private-addresses', config.privateAddresses.flatMap((t) => (t === 'default' ? DEFAULT_PRIVATE_ADDRESSES : [t])));
-  return rebindingGuard(networks, config.privateDomains);
+  return rebindingGuard(networks, [...config.privateDomains, ...configured.names().filter((z) => z !== '.')]);
 }
 
 async function loadBlocklist(config: Config, onBlocked: () => void): Promise<Blocklist | null> {
@@ -89,6 +93,8 @@ export async function buildCore(config: Config, o: Overrides = {}): Promise<Core
   const random = o.random ?? new CryptoRandom();
   const answerCache = new AnswerCache(config.cacheSize, clock, config.rrsetOrder, random);
   const useIpv6 = config.ipv6Upstream === 'auto' ? hostHasGlobalIpv6() : config.ipv6Upstream;
+  const options = resolverOptions(config, useIpv6);
+  const configured = options.configuredZones ?? ConfiguredZones.none();
   const resolver = new Resolver({
     transport: o.transport ?? new NetworkTransport(random),
     clock,
@@ -97,21 +103,21 @@ export async function buildCore(config: Config, o: Overrides = {}): Promise<Core
     negatives,
     hints,
     infra: new InfraCache(clock),
-    ...resolverOptions(config, useIpv6),
+    ...options,
     onLimit: (hit) => countLimit(pipeline.counters, hit.limit),
   });
 
   const blocklist = await loadBlocklist(config, () => pipeline.counters.blocked++);
   const pipeline = new Pipeline({
     blocklist,
-    rebindingGuard: buildRebindingGuard(config),
+    rebindingGuard: buildRebindingGuard(config, configured),
     rateLimit: buildRateLimit(config, clock, () => pipeline.counters.ratelimited++),
     resolver,
     answerCache,
     acl: createAcl(config.allow, config.deny),
     outsideClients: config.outsideClients,
     localData,
-    localZones: new LocalZones(config.localZones),
+    localZones: new LocalZones(config.localZones, (name, zone) => configured.claimsWithin(name, zone)),
     logger,
     queryLog: config.queryLog,
     maxClientQueries: config.maxClientQueries,

@@ -60,6 +60,10 @@ export function formatTraceEvent(e: TraceEvent): string {
       return `${pad}cache: ${absolute(e.qname)} ${e.qtype} → ${e.what}`;
     case 'ns-lookup':
       return `${pad}glueless delegation of ${absolute(e.zone)}: resolving ${absolute(e.nsName)}`;
+    case 'configured':
+      return e.action === 'use'
+        ? `${pad}${e.mode} zone ${absolute(e.zone)} (config): asking its servers`
+        : `${pad}${e.mode} zone ${absolute(e.zone)}: every server failed, resolving from the root (fallback: recurse)`;
     case 'fail':
       return `${pad}failed: ${absolute(e.qname)} ${e.qtype}: ${e.reason}`;
     default: {

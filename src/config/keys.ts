@@ -9,7 +9,9 @@ export type Check =
   | { kind: 'string' }
   | { kind: 'strings' }
   | { kind: 'auto-bool' }
-  | { kind: 'auto-int'; min: number; max: number };
+  | { kind: 'auto-int'; min: number; max: number }
+  /** A list of maps {name, servers, fallback, tcp}: checked entry by entry in zone-entries.ts. */
+  | { kind: 'zones' };
 
 export interface KeySpec {
   key: string;
@@ -27,6 +29,8 @@ const DAY = 86_400;
 export const CONFIG_KEYS: readonly KeySpec[] = [
   { key: 'listen', field: 'listen', check: { kind: 'strings' }, flag: '--listen', doc: 'Addresses to serve DNS on (UDP and TCP), ADDR:PORT or [V6]:PORT.' },
   { key: 'root-hints', field: 'rootHints', check: { kind: 'string' }, paths: true, flag: '--root-hints', doc: 'Root hints file (named.root format); relative to the config file. Default: the bundled IANA file.' },
+  { key: 'forward-zones', field: 'forwardZones', check: { kind: 'zones' }, doc: 'Zones sent to a recursive resolver with RD=1 (e.g. the LAN domain to the router; `.` forwards everything): a list of {name, servers: [ADDR, ADDR@PORT, [V6]:PORT], fallback: servfail|recurse, tcp: false|true}.' },
+  { key: 'stub-zones', field: 'stubZones', check: { kind: 'zones' }, doc: 'Zones iterated from the given authoritative servers instead of from the root; entries as in forward-zones.' },
   { key: 'allow', field: 'allow', check: { kind: 'strings' }, doc: 'Client networks (CIDR) allowed to query; others get REFUSED. Default: loopback and private ranges.' },
   { key: 'deny', field: 'deny', check: { kind: 'strings' }, doc: 'Client networks (CIDR) refused even inside allow; deny wins.' },
   { key: 'outside-clients', field: 'outsideClients', check: { kind: 'enum', values: ['refuse', 'drop'] }, doc: 'What clients outside allow (or inside deny) get: REFUSED, or no answer at all.' },

@@ -8,6 +8,7 @@ import { canonical } from '../wire/names.js';
 import { parseRecordText } from '../wire/record-text.js';
 import { CONFIG_KEYS, type Check, type KeySpec } from './keys.js';
 import type { Config } from './schema.js';
+import { parseZoneEntries, ZoneEntryError } from './zone-entries.js';
 
 function editDistance(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
@@ -41,6 +42,8 @@ function describe(check: Check): string {
       return 'a string';
     case 'strings':
       return 'a string or a list of strings';
+    case 'zones':
+      return 'a list of zones, each with name and servers';
     default: {
       const never: never = check;
       return String(never);
@@ -68,6 +71,8 @@ function convert(check: Check, node: Node | null): unknown {
       if (typeof v === 'string') return [v];
       if (isSeq(node) && node.items.every((i) => isScalar(i) && typeof i.value === 'string')) return node.items.map((i) => (i as { value: string }).value);
       return undefined;
+    case 'zones':
+      return node; // checked entry by entry, each with its own line
     default: {
       const never: never = check;
       return never;
@@ -118,6 +123,7 @@ export function parseConfig(text: string, path: string): Partial<Config> {
   if (doc.contents === null) return {};
   if (!isMap(doc.contents)) throw new RootlineError(ErrorCode.CONFIG_FILE, `${path} line ${lineOf(doc.contents)}: expected 'key: value' settings`);
   const out: Partial<Record<keyof Config, unknown>> = {};
+  const configuredZoneKeys = new Map<string, string>();
   for (const pair of doc.contents.items) {
     const keyNode = pair.key as Node;
     const key = isScalar(keyNode) ? String(keyNode.value) : '';
@@ -131,6 +137,22 @@ export function parseConfig(text: string, path: string): Partial<Config> {
     }
     // A list entry's own line (the key's line when the value is a single string).
     const entryLine = (i: number): number => (isSeq(pair.value) ? lineOf(pair.value.items[i] as Node) : lineOf(pair.value as Node));
+    if (spec.check.kind === 'zones') {
+      let entries;
+      try {
+        entries = parseZoneEntries(key, pair.value as Node | null);
+      } catch (e) {
+        if (!(e instanceof ZoneEntryError)) throw e;
+        throw new RootlineError(ErrorCode.CONFIG_VALUE, `${path} line ${lineOf(e.node ?? keyNode)}: ${e.message}`);
+      }
+      for (const [i, entry] of entries.entries()) {
+        const other = configuredZoneKeys.get(entry.name);
+        if (other) throw new RootlineError(ErrorCode.CONFIG_VALUE, `${path} line ${entryLine(i)}: '${key}' ${entry.name} is already in '${other}'; a zone is either forwarded or stubbed`);
+        configuredZoneKeys.set(entry.name, key);
+      }
+      out[spec.field] = entries;
+      continue;
+    }
     if (spec.field === 'privateAddresses') {
       for (const [i, text] of (value as string[]).entries()) {
         const parsed = text === 'default' ? null : parseCidr(text);

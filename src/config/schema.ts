@@ -5,6 +5,23 @@ export type RotateMode = 'rotate' | 'random' | 'fixed';
 export type LogFormat = 'json' | 'pretty' | 'auto';
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 
+/** One server of a forward or stub zone: an address, port 53 unless given. */
+export interface ZoneServer {
+  address: string;
+  port: number;
+}
+
+/** A `forward-zones:` or `stub-zones:` entry, checked by the loader. */
+export interface ZoneEntry {
+  /** Canonical zone name ('.' forwards everything). */
+  name: string;
+  servers: ZoneServer[];
+  /** When every server fails: resolve from the root instead (Unbound's forward-first / stub-first), or SERVFAIL. */
+  fallback: 'recurse' | 'servfail';
+  /** Ask these servers over TCP only (RFC 7766), e.g. through a firewall that drops UDP. */
+  tcp: boolean;
+}
+
 export interface Config {
   /** Addresses to serve on, "ADDR:PORT" or "[V6]:PORT". */
   listen: string[];
@@ -34,6 +51,10 @@ export interface Config {
   localData: string[];
   /** /etc/hosts-style files served as local data (absolute, or relative to the config file once loaded). */
   hostsFiles: string[];
+  /** Zones whose questions go to a recursive resolver (RD=1), e.g. the LAN domain to the home router. */
+  forwardZones: ZoneEntry[];
+  /** Zones iterated from the given authoritative servers instead of from the root (RD=0). */
+  stubZones: ZoneEntry[];
   /** Client networks allowed to query (CIDR). */
   allow: string[];
   /** Client networks refused even inside allow (CIDR); deny wins. */
@@ -131,6 +152,8 @@ export const DEFAULTS: Config = {
   localZones: true,
   localData: [],
   hostsFiles: [],
+  forwardZones: [],
+  stubZones: [],
   allow: DEFAULT_ALLOW,
   deny: [],
   outsideClients: 'refuse',

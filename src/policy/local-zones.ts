@@ -50,11 +50,21 @@ function soaFor(zone: string): RR {
   };
 }
 
+/** Whether a name inside a locally served zone belongs to a forward or stub zone at or below that zone. */
+export type HandedOff = (name: string, localZone: string) => boolean;
+
 export class LocalZones {
   private readonly zones: string[];
 
-  constructor(enabled: boolean, extraZones: readonly string[] = []) {
-    this.zones = enabled ? [...LOCALLY_SERVED_ZONES, ...extraZones].map(canonical) : [];
+  /**
+   * `handedOff`: names a forward or stub zone claims inside a default zone (1.168.192.in-addr.arpa sent to the
+   * router) go to the resolver; the rest of the default zone stays local, as Unbound does.
+   */
+  constructor(
+    enabled: boolean,
+    private readonly handedOff: HandedOff = () => false,
+  ) {
+    this.zones = enabled ? LOCALLY_SERVED_ZONES.map(canonical) : [];
   }
 
   /**
@@ -68,7 +78,7 @@ export class LocalZones {
     // RFC 6761 §6.3: localhost and every name below it are the loopback host.
     if (isInZone(name, 'localhost')) return this.localhost(q, name);
     const zone = this.zones.find((z) => isInZone(name, z));
-    if (!zone) return null;
+    if (!zone || this.handedOff(name, zone)) return null;
     const soa = soaFor(zone);
     if (name === zone) {
       if (q.type === 'SOA') return { rcode: Rcode.NOERROR, answer: [soa], authority: [] };

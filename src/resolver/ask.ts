@@ -10,7 +10,7 @@ import type { Limits } from './limits.js';
 import { replyOutcome, tryOutcome } from './outcomes.js';
 import type { Request } from './request.js';
 import type { ServerSelector } from './servers.js';
-import type { UpstreamTarget } from './step.js';
+import type { UpstreamTarget, ZoneCut } from './step.js';
 import type { TraceOutcome } from './trace.js';
 
 /** `networkError`: the try failed at the network level (unreachable, refused by the OS), not by a server's reply. */
@@ -27,12 +27,18 @@ export interface AskDeps {
 export class ServerAsker {
   constructor(private readonly d: AskDeps) {}
 
-  /** One server, one question through the upstream exchange; what each try teaches goes to server selection. */
-  async ask(target: UpstreamTarget, zone: string, name: string, qtype: string, req: Request): Promise<AskResult> {
+  /**
+   * One server, one question through the upstream exchange; what each try teaches goes to server selection.
+   * A forward zone's servers are asked with RD=1 and their replies judged as a recursive resolver's.
+   */
+  async ask(target: UpstreamTarget, cut: ZoneCut, name: string, qtype: string, req: Request): Promise<AskResult> {
+    const zone = cut.zone;
+    const forwarded = cut.configured?.mode === 'forward';
     const where = `${target.addr.address} (${target.nsName})`;
     const trace = (tcp: boolean, rttMs: number | null, outcome: TraceOutcome): void =>
       req.step({ kind: 'upstream', server: target.nsName, address: target.addr.address, zone, qname: name, qtype, tcp, rttMs, outcome, depth: req.depth });
-    const result = await this.d.exchanger.exchange(target.addr, { name, type: qtype }, this.d.servers.profile(target.addr), {
+    const profile = { ...this.d.servers.profile(target.addr), tcpOnly: cut.configured?.tcpOnly ?? false };
+    const result = await this.d.exchanger.exchange(target.addr, { name, type: qtype }, profile, {
       beforeSend: (tcp) => this.admit(req, zone, target.addr, tcp),
       afterSend: () => this.d.inFlight.release(zone),
       onTry: (t) => {
@@ -40,7 +46,7 @@ export class ServerAsker {
         const outcome = tryOutcome(t);
         if (outcome) trace(t.tcp, 'rttMs' in t ? t.rttMs : null, outcome);
       },
-    });
+    }, { recursionDesired: forwarded });
     switch (result.kind) {
       case 'timeout':
         req.failed(`${where} timeout`);
@@ -63,7 +69,7 @@ export class ServerAsker {
         throw new Error(`unhandled exchange result ${String(never)}`);
       }
     }
-    const c = classifyReply(result.packet, zone, name, qtype, this.d.limits.maxRrsetSize);
+    const c = classifyReply(result.packet, zone, name, qtype, { maxRrsetSize: this.d.limits.maxRrsetSize, forwarded });
     trace(result.tcp, result.rttMs, replyOutcome(c));
     if (c.kind === 'lame') {
       this.d.servers.report(target.addr, zone, qtype, { kind: 'lame' });

@@ -41,11 +41,23 @@ function glueFor(ns: RR[], additional: RR[]): RR[] {
   return additional.filter((r) => (r.type === 'A' || r.type === 'AAAA') && targets.has(canonical(r.name)));
 }
 
+export interface ClassifyOptions {
+  /** Most records accepted in one RRset. */
+  maxRrsetSize?: number;
+  /**
+   * The server is a forwarder of `zone` (asked with RD=1): it answers from its cache with AA clear, which is
+   * not lameness; it has no business sending referrals; an empty NOERROR is NODATA even without an SOA.
+   */
+  forwarded?: boolean;
+}
+
 /**
  * Classifies a reply from a server of `zone` to the question (qname, qtype).
  * Only in-bailiwick records are looked at; CNAMEs are followed inside the reply while they stay in the zone.
+ * For a forwarder the zone is the forward zone: it cannot plant data outside the subtree it was configured for.
  */
-export function classifyReply(packet: WirePacket, zone: string, qname: string, qtype: string, maxRrsetSize = Infinity): Classification {
+export function classifyReply(packet: WirePacket, zone: string, qname: string, qtype: string, options: ClassifyOptions = {}): Classification {
+  const { maxRrsetSize = Infinity, forwarded = false } = options;
   if (!ok(packet.rcode)) return { kind: 'lame', reason: `rcode ${packet.rcode ?? 'unknown'}` };
   const scrubbed = scrubReply(packet, zone);
   const { answer, authority, additional } = scrubbed;
@@ -53,8 +65,8 @@ export function classifyReply(packet: WirePacket, zone: string, qname: string, q
   const authoritative = packet.flag_aa === true;
   // A server delegated the zone that answers with RA set and AA clear is a recursive resolver answering from its
   // cache, not an authority: lame for this zone (Unbound's "recursive lame"). A referral never sets AA, so it is
-  // judged below by its contents instead.
-  const recursiveLame = !authoritative && packet.flag_ra === true;
+  // judged below by its contents instead. From a forwarder that is exactly what we asked for.
+  const recursiveLame = !forwarded && !authoritative && packet.flag_ra === true;
 
   // Follow the chain from qname through the answer section (RFC 1034 §4.3.2 step 3a).
   const cnames: RR[] = [];
@@ -88,10 +100,17 @@ export function classifyReply(packet: WirePacket, zone: string, qname: string, q
   if (cnames.length > 0) {
     const soa = findSoa(authority, name);
     // A chain that ends inside the zone with an SOA is NODATA for the target; otherwise keep following.
-    if (soa && isInZone(name, zone) && authoritative && !seen.has(canonical(name))) {
+    if (soa && isInZone(name, zone) && (authoritative || forwarded) && !seen.has(canonical(name))) {
       return { kind: 'nodata', cnames, name, soa, authoritative };
     }
     return { kind: 'cname', cnames, target: name, authoritative };
+  }
+
+  if (forwarded) {
+    // A recursive server answers or denies. NS records without an SOA mean it is not recursing for us.
+    const soa = findSoa(authority, qname);
+    if (!soa && authority.some((r) => r.type === 'NS')) return { kind: 'lame', reason: 'forwarder sent a referral instead of an answer' };
+    return { kind: 'nodata', cnames, name: qname, soa, authoritative };
   }
 
   // A referral: NS records for a zone strictly below ours that contains qname (RFC 1034 §4.3.2 step 3b).

@@ -31,6 +31,7 @@ export class Iterator {
   /** Walks down from the closest known zone cut until a server gives an answer for `name`. */
   async iterate(name: string, qtype: string, req: Request): Promise<Step> {
     let cut = this.d.cuts.closest(name, qtype);
+    if (cut.configured) req.step({ kind: 'configured', zone: cut.zone, mode: cut.configured.mode, action: 'use', depth: req.depth });
     // RFC 9156 §2: DS lives at the parent and is asked as is.
     const mini = startMinimising(this.d.qnameMinimisation && qtype !== 'DS');
     for (let steps = 0; ; steps++) {
@@ -39,7 +40,8 @@ export class Iterator {
         req.noteLimit({ limit: 'referrals', detail: reason });
         return fail(reason, EdeCode.OTHER, 'referrals');
       }
-      const target = nextTarget(name, cut.zone, mini);
+      // A forwarder resolves the whole name for us: minimising towards it would only cost round trips.
+      const target = cut.configured?.mode === 'forward' ? name : nextTarget(name, cut.zone, mini);
       const minimised = target !== name;
       if (minimised) mini.sent++;
       // RFC 9156 §2.1: minimised queries ask for A, which every server answers sensibly.
@@ -52,9 +54,17 @@ export class Iterator {
           mini.on = false;
           continue;
         }
+        if (cut.configured?.fallback === 'recurse' && !hit) {
+          // Unbound's forward-first / stub-first: as if the zone were not configured, from the closest real cut.
+          req.step({ kind: 'configured', zone: cut.zone, mode: cut.configured.mode, action: 'fallback', depth: req.depth });
+          cut = this.d.cuts.closest(name, qtype, true);
+          mini.askedLabels = 0;
+          continue;
+        }
         // RFC 8914 §4: 22 No Reachable Authority, 23 Network Error; a limit hit has no code of its own (0 Other).
         const code = hit ? EdeCode.OTHER : asked.networkError ? EdeCode.NETWORK_ERROR : EdeCode.NO_REACHABLE_AUTHORITY;
-        const why = hit ? `${hit.detail} while asking ${cut.zone} for ${target}` : `no server for ${cut.zone} answered`;
+        const servers = cut.configured ? `no ${cut.configured.mode} server for ${cut.zone}` : `no server for ${cut.zone}`;
+        const why = hit ? `${hit.detail} while asking ${cut.zone} for ${target}` : `${servers} answered`;
         return fail(`${why}: ${req.budget.failures.slice(-6).join(', ')}`.replace(/: $/, ''), code, hit?.limit);
       }
       const c = asked.c;

@@ -7,6 +7,7 @@ import type { Config, RotateMode } from '../config/schema.js';
 import type { Transport } from '../upstream/transport.js';
 import type { Clock } from '../util/clock.js';
 import type { Random } from '../util/random.js';
+import { ConfiguredZones } from './configured-zones.js';
 import type { RootHints } from './hints.js';
 import { limitsFromConfig, type LimitHit, type Limits } from './limits.js';
 import type { Validator } from './validate.js';
@@ -25,6 +26,8 @@ export interface ResolverOptions {
   useIpv6: boolean;
   /** Port of every upstream server (53 on the internet; labs may use another). */
   upstreamPort: number;
+  /** Forward and stub zones; none when absent. */
+  configuredZones?: ConfiguredZones;
 }
 
 export interface ResolverParts {
@@ -54,5 +57,6 @@ export function resolverOptions(c: Config, useIpv6: boolean): ResolverOptions {
     prefetch: c.prefetch,
     useIpv6,
     upstreamPort: c.upstreamPort,
+    configuredZones: new ConfiguredZones(c.forwardZones, c.stubZones),
   };
 }

@@ -9,6 +9,7 @@ import { canonical } from '../wire/names.js';
 import { Rcode, type Question } from '../wire/types.js';
 import { ServerAsker } from './ask.js';
 import { ChainResolver } from './chain.js';
+import { ConfiguredZones } from './configured-zones.js';
 import { CacheReader } from './from-cache.js';
 import { InFlight } from './in-flight.js';
 import { Iterator } from './iterator.js';
@@ -40,9 +41,13 @@ export class Resolver {
   private readonly chain: ChainResolver;
   private readonly recursion: Recursion;
 
+  /** A forward or stub zone for '.': the root hints are never used, so the root is never primed. */
+  private readonly rootConfigured: boolean;
+
   constructor(private readonly d: ResolverDeps) {
+    this.rootConfigured = d.configuredZones?.closest('.') != null;
     const presenter = new RRsetPresenter(d.rrsets, d.rrsetOrder, d.random);
-    const cuts = new ZoneCuts(d.rrsets, d.hints, d.useIpv6, d.upstreamPort);
+    const cuts = new ZoneCuts(d.rrsets, d.hints, d.useIpv6, d.upstreamPort, d.configuredZones ?? ConfiguredZones.none());
     const servers = new ServerSelector(d.infra, d.random, { caseRandomisation: d.caseRandomisation, upstreamTimeoutMs: d.limits.upstreamTimeoutMs });
     const asker = new ServerAsker({ servers, exchanger: new Exchanger(d.transport, d.random), inFlight: new InFlight(d.limits), clock: d.clock, limits: d.limits });
     const zones = new ZoneQuerier(cuts, servers, asker, d.limits);
@@ -138,7 +143,7 @@ export class Resolver {
    * Priming is a request of its own, with its own budget: the client queries waiting on it do not pay for it.
    */
   private ensurePrimed(trace: Trace | undefined): Promise<void> {
-    if (this.d.rrsets.get('.', 'NS', MIN_ANSWER_RANK)) return Promise.resolve();
+    if (this.rootConfigured || this.d.rrsets.get('.', 'NS', MIN_ANSWER_RANK)) return Promise.resolve();
     // A failed priming is not retried for every query: the hints serve meanwhile.
     const now = this.d.clock.nowMs();
     if (!this.priming && now - this.lastPrimeAttemptMs < PRIME_RETRY_MS) return Promise.resolve();

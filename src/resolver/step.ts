@@ -1,6 +1,7 @@
 // The shapes passed between the resolver's parts: what one name's resolution step gave, a zone cut, a server.
 import type { ExtendedError } from '../wire/edns.js';
 import type { RR, ServerAddr } from '../wire/types.js';
+import type { ConfiguredZone } from './configured-zones.js';
 import type { LimitName } from './limits.js';
 
 /** One name resolved as far as one cache lookup or one reply takes it (CNAMEs beyond that are the chain's). */
@@ -11,10 +12,11 @@ export type Step =
   | { kind: 'nodata'; cnames: RR[]; soa: RR | null }
   | { kind: 'fail'; reason: string; ede: ExtendedError; limit?: LimitName };
 
-/** A delegation point: the zone and the names of its servers. */
+/** A delegation point: the zone and the names of its servers; a forward or stub zone brings its own servers. */
 export interface ZoneCut {
   zone: string;
   nsNames: string[];
+  configured?: ConfiguredZone;
 }
 
 /** One address of one of a zone's servers. */

@@ -1,8 +1,10 @@
 // Where to start asking: the closest zone cut we know servers for (RFC 1034 §5.3.3 step 2), and the addresses
-// of a zone's servers from the cache or the root hints. Forward and stub zones will be another source of cuts.
+// of a zone's servers from the cache or the root hints. A configured forward or stub zone comes before anything
+// cached above it: its servers are where that subtree starts (below a stub zone, cached delegations still count).
 import { Rank } from '../cache/rank.js';
 import type { RRsetCache } from '../cache/rrset-cache.js';
 import { canonical, isInZone, parentOf } from '../wire/names.js';
+import type { ConfiguredZone, ConfiguredZones } from './configured-zones.js';
 import type { RootHints } from './hints.js';
 import type { UpstreamTarget, ZoneCut } from './step.js';
 
@@ -12,12 +14,20 @@ export class ZoneCuts {
     private readonly hints: RootHints,
     private readonly useIpv6: boolean,
     private readonly upstreamPort: number,
+    private readonly configured: ConfiguredZones,
   ) {}
 
-  /** The deepest zone whose NS set we know, else the root from the hints. DS lives in the parent (RFC 4035 §3.1.4.1). */
-  closest(name: string, qtype: string): ZoneCut {
+  /**
+   * The deepest zone whose NS set we know, else the root from the hints. DS lives in the parent (RFC 4035
+   * §3.1.4.1). A forward zone takes its whole subtree; a stub zone stops the walk up at its apex.
+   * `ignoreConfigured`: as if no forward or stub zone were set (fallback: recurse).
+   */
+  closest(name: string, qtype: string, ignoreConfigured = false): ZoneCut {
     let n = qtype === 'DS' && canonical(name) !== '.' ? parentOf(name) : canonical(name);
+    const configured = ignoreConfigured ? null : this.configured.closest(n);
+    if (configured?.mode === 'forward') return this.configuredCut(configured);
     for (;;) {
+      if (configured && n === configured.zone) return this.configuredCut(configured);
       const ns = this.rrsets.get(n, 'NS', Rank.ADDITIONAL);
       if (ns && ns.records.length > 0) {
         const cut = { zone: n, nsNames: ns.records.map((r) => canonical(r.data as string)) };
@@ -28,6 +38,10 @@ export class ZoneCuts {
       n = parentOf(n);
     }
     return { zone: '.', nsNames: this.hints.nsNames };
+  }
+
+  private configuredCut(c: ConfiguredZone): ZoneCut {
+    return { zone: c.zone, nsNames: c.targets.map((t) => t.nsName), configured: c };
   }
 
   /** The address types we ask servers over. */

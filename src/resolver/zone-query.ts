@@ -1,5 +1,6 @@
-// Asking one zone: its servers in the order server selection gives, glueless NS names looked up when the known
-// addresses run out, one more try for servers that timed out, until one server gives a usable reply.
+// Asking one zone: its servers (a forward or stub zone's own, else its NS names' addresses) in the order server
+// selection gives, glueless NS names looked up when the known addresses run out, one more try for servers that
+// timed out, until one server gives a usable reply.
 import { serverKey } from '../wire/types.js';
 import type { AskResult, ServerAsker } from './ask.js';
 import type { Limits } from './limits.js';
@@ -31,10 +32,13 @@ export class ZoneQuerier {
     const retryLater: UpstreamTarget[] = [];
     const unresolved: string[] = [];
     const known: UpstreamTarget[] = [];
-    for (const ns of cut.nsNames) {
-      const targets = this.cuts.targetsOf(ns);
-      if (targets.length > 0) known.push(...targets);
-      else unresolved.push(ns);
+    if (cut.configured) known.push(...cut.configured.targets);
+    else {
+      for (const ns of cut.nsNames) {
+        const targets = this.cuts.targetsOf(ns);
+        if (targets.length > 0) known.push(...targets);
+        else unresolved.push(ns);
+      }
     }
     const queue = this.servers.choose(known, cut.zone, qtype);
     // RFC 8914 code 23 (Network Error) only when every server failed at the network level.
@@ -61,7 +65,7 @@ export class ZoneQuerier {
       const key = serverKey(next.addr);
       if (tried.has(key)) continue;
       tried.add(key);
-      const result = await this.asker.ask(next, cut.zone, name, qtype, req);
+      const result = await this.asker.ask(next, cut, name, qtype, req);
       if (result.kind === 'classified') return result;
       tries++;
       if (result.networkError) networkErrors++;

@@ -17,6 +17,8 @@ const MAX_SENDS = 4;
 export interface ServerProfile {
   edns: boolean;
   randomCase: boolean;
+  /** Start over TCP and stay there (a forward or stub zone set to tcp). */
+  tcpOnly?: boolean;
 }
 
 /** One send that did not end the exchange with a reply, or the reply that did: the caller's infra feedback. */
@@ -64,7 +66,7 @@ export class Exchanger {
 
   async exchange(to: ServerAddr, q: UpstreamQuestion, profile: ServerProfile, hooks: ExchangeHooks, flags: UpstreamFlags = {}): Promise<ExchangeResult> {
     let { edns, randomCase } = profile;
-    let tcp = false;
+    let tcp = profile.tcpOnly === true;
     for (let send = 0; send < MAX_SENDS; send++) {
       const timeoutMs = hooks.beforeSend(tcp);
       if (timeoutMs === null) return { kind: 'stopped' };

@@ -99,3 +99,29 @@ describe('DNAME (RFC 6672)', () => {
     expect(c.records.map((r) => r.data)).toEqual(['192.0.2.5']);
   });
 });
+
+describe('classifyReply from a forwarder', () => {
+  const RA = 0x80;
+  const recursive = (p: Packet): Packet => ({ ...p, flags: RA });
+  const fwd = { forwarded: true };
+
+  it('takes a recursive answer (RA set, AA clear) that an authority would be lame for', () => {
+    const p = wire(recursive(reply.answer([rr.a('www.lan', '192.168.1.5')])), 'www.lan', 'A');
+    expect(classifyReply(p, 'lan', 'www.lan', 'A').kind).toBe('lame');
+    expect(classifyReply(p, 'lan', 'www.lan', 'A', fwd)).toMatchObject({ kind: 'answer', authoritative: false });
+  });
+
+  it('calls an empty NOERROR NODATA, with or without an SOA, and a referral lame', () => {
+    expect(classifyReply(wire(recursive(reply.answer([])), 'x.lan', 'AAAA'), 'lan', 'x.lan', 'AAAA', fwd)).toMatchObject({ kind: 'nodata', soa: null });
+    expect(classifyReply(wire(recursive(reply.nodata(rr.soa('lan'))), 'x.lan', 'AAAA'), 'lan', 'x.lan', 'AAAA', fwd)).toMatchObject({ kind: 'nodata' });
+    const referral = wire(reply.referral([rr.ns('sub.lan', 'ns.sub.lan')]), 'a.sub.lan', 'A');
+    expect(classifyReply(referral, 'lan', 'a.sub.lan', 'A', fwd)).toMatchObject({ kind: 'lame', reason: 'forwarder sent a referral instead of an answer' });
+  });
+
+  it('ends a CNAME chain that stays in the zone with NODATA, and drops records outside the forward zone', () => {
+    const chain = wire(recursive({ ...reply.nodata(rr.soa('lan')), answers: [rr.cname('a.lan', 'b.lan')] as never }), 'a.lan', 'A');
+    expect(classifyReply(chain, 'lan', 'a.lan', 'A', fwd)).toMatchObject({ kind: 'nodata', name: 'b.lan' });
+    const out = wire(recursive(reply.answer([rr.cname('a.lan', 'www.example.com'), rr.a('www.example.com', '6.6.6.6')])), 'a.lan', 'A');
+    expect(classifyReply(out, 'lan', 'a.lan', 'A', fwd)).toMatchObject({ kind: 'cname', target: 'www.example.com' });
+  });
+});

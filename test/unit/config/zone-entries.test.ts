@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../../src/config/load.js';
+import { parseHostPort } from '../../../src/util/host-port.js';
+
+const errorOf = (text: string): string => {
+  try {
+    parseConfig(text, 'rootline.yaml');
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return 'no error';
+};
+
+describe('forward-zones and stub-zones in the config file', () => {
+  it('reads zones with every server form, defaults for fallback and tcp', () => {
+    const c = parseConfig(
+      [
+        'forward-zones:',
+        '  - name: Lan.',
+        '    servers: [192.168.1.1, "192.168.1.2@5353", "127.0.0.1:5300", "[::1]:5301", "fd00::1"]',
+        '  - name: .',
+        '    servers: 9.9.9.9',
+        '    fallback: recurse',
+        '    tcp: true',
+        'stub-zones:',
+        '  - name: corp.example',
+        '    servers: [10.0.0.53]',
+      ].join('\n'),
+      'rootline.yaml',
+    );
+    expect(c.forwardZones).toEqual([
+      {
+        name: 'lan',
+        servers: [
+          { address: '192.168.1.1', port: 53 },
+          { address: '192.168.1.2', port: 5353 },
+          { address: '127.0.0.1', port: 5300 },
+          { address: '::1', port: 5301 },
+          { address: 'fd00::1', port: 53 },
+        ],
+        fallback: 'servfail',
+        tcp: false,
+      },
+      { name: '.', servers: [{ address: '9.9.9.9', port: 53 }], fallback: 'recurse', tcp: true },
+    ]);
+    expect(c.stubZones).toEqual([{ name: 'corp.example', servers: [{ address: '10.0.0.53', port: 53 }], fallback: 'servfail', tcp: false }]);
+  });
+
+  it('names the line and the key of every bad entry', () => {
+    expect(errorOf('forward-zones: lan\n')).toMatch(/^rootline.yaml line 1: 'forward-zones' must be a list of zones/);
+    expect(errorOf('forward-zones:\n  - lan\n')).toMatch(/^rootline.yaml line 2: each 'forward-zones' entry must be a map/);
+    expect(errorOf('stub-zones:\n  - servers: [10.0.0.1]\n')).toMatch(/^rootline.yaml line 2: 'stub-zones' entry needs a name/);
+    expect(errorOf('forward-zones:\n  - name: lan\n')).toMatch(/^rootline.yaml line 2: 'forward-zones' lan: servers must list at least one address/);
+    expect(errorOf('forward-zones:\n  - name: lan\n    servers:\n      - 192.168.1.1\n      - router.lan\n')).toMatch(
+      /^rootline.yaml line 5: 'forward-zones' lan: server 'router.lan': 'router.lan' is not an IPv4 or IPv6 address \(servers are addresses, not names\)/,
+    );
+    expect(errorOf('forward-zones:\n  - name: lan\n    servers: [192.168.1.1]\n    fallback: maybe\n')).toMatch(/^rootline.yaml line 4: 'forward-zones' lan: fallback must be recurse or servfail/);
+    expect(errorOf('forward-zones:\n  - name: lan\n    servers: [192.168.1.1]\n    tcp: yes please\n')).toMatch(/^rootline.yaml line 4: 'forward-zones' lan: tcp must be true or false/);
+    expect(errorOf('forward-zones:\n  - name: lan\n    server: [192.168.1.1]\n')).toMatch(/^rootline.yaml line 3: 'forward-zones' entry: unknown field 'server'/);
+    expect(errorOf('forward-zones:\n  - name: a..b\n    servers: [192.168.1.1]\n')).toMatch(/^rootline.yaml line 2: .*empty label/);
+    expect(errorOf('forward-zones:\n  - name: lan\n    servers: [192.168.1.1]\n  - name: LAN.\n    servers: [192.168.1.2]\n')).toMatch(/^rootline.yaml line 4: 'forward-zones' lists lan twice/);
+    expect(errorOf('forward-zones:\n  - name: lan\n    servers: [192.168.1.1]\nstub-zones:\n  - name: lan\n    servers: [192.168.1.2]\n')).toMatch(
+      /^rootline.yaml line 5: 'stub-zones' lan is already in 'forward-zones'/,
+    );
+  });
+});
+
+describe('host and port of a server', () => {
+  it('takes ADDR, ADDR@PORT, ADDR:PORT and [V6]:PORT, port 53 by default', () => {
+    expect(parseHostPort('192.0.2.1')).toEqual({ ok: true, address: '192.0.2.1', port: 53, family: 4 });
+    expect(parseHostPort('192.0.2.1@853')).toEqual({ ok: true, address: '192.0.2.1', port: 853, family: 4 });
+    expect(parseHostPort('2001:db8::1@5353')).toEqual({ ok: true, address: '2001:db8::1', port: 5353, family: 6 });
+    expect(parseHostPort('[2001:db8::1]:5353')).toEqual({ ok: true, address: '2001:db8::1', port: 5353, family: 6 });
+    expect(parseHostPort('192.0.2.1@99999')).toMatchObject({ ok: false, why: "'99999' is not a port number (0-65535)" });
+  });
+});
