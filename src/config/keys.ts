@@ -11,7 +11,9 @@ export type Check =
   | { kind: 'auto-bool' }
   | { kind: 'auto-int'; min: number; max: number }
   /** A list of maps {name, servers, fallback, tcp}: checked entry by entry in zone-entries.ts. */
-  | { kind: 'zones' };
+  | { kind: 'zones' }
+  /** true, false, or a list of "NAME TYPE" rules: checked in local-zone-rules.ts. */
+  | { kind: 'local-zones' };
 
 export interface KeySpec {
   key: string;
@@ -48,7 +50,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { key: 'blocklists', field: 'blocklists', check: { kind: 'strings' }, paths: true, doc: 'Blocklist files (hosts format, plain domain lists, adblock `||name^`); a listed name and every name below it is blocked. Reloaded on SIGHUP.' },
   { key: 'allowlist', field: 'allowlist', check: { kind: 'strings' }, doc: 'Names never blocked (with every name below them); wins over every blocklist.' },
   { key: 'blocklist-mode', field: 'blocklistMode', check: { kind: 'enum', values: ['null-ip', 'nxdomain', 'nodata', 'refuse'] }, doc: 'What a blocked query gets: null-ip (0.0.0.0 / ::, NODATA for other types), nxdomain, nodata or refuse; always with EDE 15 naming the list and rule.' },
-  { key: 'local-zones', field: 'localZones', check: { kind: 'bool' }, doc: 'Answer localhost, private reverse zones, invalid. and home.arpa. locally (RFC 6761, RFC 6303).' },
+  { key: 'local-zones', field: 'localZones', check: { kind: 'local-zones' }, doc: 'Answer localhost, private reverse zones, invalid. and home.arpa. locally (RFC 6761, RFC 6303): true, false, or a list of "NAME TYPE" rules added to them, TYPE one of static, transparent, redirect, refuse, deny, nodefault (see Local names).' },
   { key: 'local-data', field: 'localData', check: { kind: 'strings' }, doc: 'Records answered here with AA, never sent upstream, in zone-file form "NAME [TTL] [IN] TYPE DATA": A, AAAA, CNAME, TXT, MX, SRV, PTR, NS; TTL 3600 unless given (see Local names).' },
   { key: 'hosts-files', field: 'hostsFiles', check: { kind: 'strings' }, paths: true, doc: 'Files in /etc/hosts form (ADDR NAME [NAME...]) served like local-data, TTL 3600, each address with a PTR to its first name; relative to the config file.' },
   { key: 'qname-minimisation', field: 'qnameMinimisation', check: { kind: 'bool' }, flag: '--no-qname-minimisation', doc: 'Send each zone only the labels it needs (RFC 9156, relaxed mode).' },

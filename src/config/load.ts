@@ -8,7 +8,9 @@ import { canonical } from '../wire/names.js';
 import { parseRecordText } from '../wire/record-text.js';
 import { CONFIG_KEYS, type Check, type KeySpec } from './keys.js';
 import type { Config } from './schema.js';
-import { parseZoneEntries, ZoneEntryError } from './zone-entries.js';
+import { parseLocalZones } from './local-zone-rules.js';
+import { ConfigNodeError } from './node-error.js';
+import { parseZoneEntries } from './zone-entries.js';
 
 function editDistance(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
@@ -44,6 +46,8 @@ function describe(check: Check): string {
       return 'a string or a list of strings';
     case 'zones':
       return 'a list of zones, each with name and servers';
+    case 'local-zones':
+      return 'true, false or a list of "NAME TYPE" rules';
     default: {
       const never: never = check;
       return String(never);
@@ -72,6 +76,7 @@ function convert(check: Check, node: Node | null): unknown {
       if (isSeq(node) && node.items.every((i) => isScalar(i) && typeof i.value === 'string')) return node.items.map((i) => (i as { value: string }).value);
       return undefined;
     case 'zones':
+    case 'local-zones':
       return node; // checked entry by entry, each with its own line
     default: {
       const never: never = check;
@@ -137,14 +142,21 @@ export function parseConfig(text: string, path: string): Partial<Config> {
     }
     // A list entry's own line (the key's line when the value is a single string).
     const entryLine = (i: number): number => (isSeq(pair.value) ? lineOf(pair.value.items[i] as Node) : lineOf(pair.value as Node));
-    if (spec.check.kind === 'zones') {
-      let entries;
+    // Structured values: their checks point at the entry (or field) that is wrong.
+    const atNode = <T>(check: () => T): T => {
       try {
-        entries = parseZoneEntries(key, pair.value as Node | null);
+        return check();
       } catch (e) {
-        if (!(e instanceof ZoneEntryError)) throw e;
+        if (!(e instanceof ConfigNodeError)) throw e;
         throw new RootlineError(ErrorCode.CONFIG_VALUE, `${path} line ${lineOf(e.node ?? keyNode)}: ${e.message}`);
       }
+    };
+    if (spec.check.kind === 'local-zones') {
+      out[spec.field] = atNode(() => parseLocalZones(key, pair.value as Node | null));
+      continue;
+    }
+    if (spec.check.kind === 'zones') {
+      const entries = atNode(() => parseZoneEntries(key, pair.value as Node | null));
       for (const [i, entry] of entries.entries()) {
         const other = configuredZoneKeys.get(entry.name);
         if (other) throw new RootlineError(ErrorCode.CONFIG_VALUE, `${path} line ${entryLine(i)}: '${key}' ${entry.name} is already in '${other}'; a zone is either forwarded or stubbed`);

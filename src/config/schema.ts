@@ -5,6 +5,15 @@ export type RotateMode = 'rotate' | 'random' | 'fixed';
 export type LogFormat = 'json' | 'pretty' | 'auto';
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 
+/** Unbound's local-zone types: how names in the zone without local data of their own are answered. */
+export type LocalZoneType = 'static' | 'transparent' | 'redirect' | 'refuse' | 'deny' | 'nodefault';
+
+export interface LocalZoneRule {
+  /** Canonical zone name. */
+  name: string;
+  type: LocalZoneType;
+}
+
 /** One server of a forward or stub zone: an address, port 53 unless given. */
 export interface ZoneServer {
   address: string;
@@ -45,8 +54,8 @@ export interface Config {
   workers: number | 'auto';
   /** Log aggregated counters every this many seconds (0: only at shutdown). */
   statsInterval: number;
-  /** Answer localhost, private reverse zones, invalid. and home.arpa. locally (RFC 6761, RFC 6303). */
-  localZones: boolean;
+  /** The RFC 6761/6303/8375 zones on (true) or off (false), or on with these rules added (Unbound's local-zone). */
+  localZones: boolean | LocalZoneRule[];
   /** Records served locally with AA, in zone-file form ("nas.lan. 300 IN A 192.168.1.10"); checked by the loader. */
   localData: string[];
   /** /etc/hosts-style files served as local data (absolute, or relative to the config file once loaded). */

@@ -3,22 +3,14 @@
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { parseHostPort } from '../util/host-port.js';
 import { canonical } from '../wire/names.js';
+import { ConfigNodeError } from './node-error.js';
 import type { ZoneEntry } from './schema.js';
 
 const FIELDS = ['name', 'servers', 'fallback', 'tcp'] as const;
 const EXAMPLE = "- name: lan\n    servers: [192.168.1.1]";
 
-export class ZoneEntryError extends Error {
-  constructor(
-    readonly node: Node | null,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 /** RFC 1035 §2.3.4: labels of 1-63 octets, 255 octets in all (253 characters written out). */
-function zoneNameProblem(name: string): string | null {
+export function zoneNameProblem(name: string): string | null {
   const c = canonical(name);
   if (c === '.') return null;
   if (c.length > 253) return 'is longer than 253 characters';
@@ -31,55 +23,55 @@ function scalar(node: unknown): unknown {
   return isScalar(node) ? node.value : undefined;
 }
 
-/** The entries of one key, or a ZoneEntryError at the node that is wrong. */
+/** The entries of one key, or a ConfigNodeError at the node that is wrong. */
 export function parseZoneEntries(key: string, value: Node | null): ZoneEntry[] {
-  if (!isSeq(value)) throw new ZoneEntryError(value, `'${key}' must be a list of zones, e.g.\n  ${key}:\n  ${EXAMPLE}`);
+  if (!isSeq(value)) throw new ConfigNodeError(value, `'${key}' must be a list of zones, e.g.\n  ${key}:\n  ${EXAMPLE}`);
   const seen = new Set<string>();
   return value.items.map((item) => {
     const entry = parseEntry(key, item as Node);
-    if (seen.has(entry.name)) throw new ZoneEntryError(item as Node, `'${key}' lists ${entry.name} twice`);
+    if (seen.has(entry.name)) throw new ConfigNodeError(item as Node, `'${key}' lists ${entry.name} twice`);
     seen.add(entry.name);
     return entry;
   });
 }
 
 function parseEntry(key: string, item: Node): ZoneEntry {
-  if (!isMap(item)) throw new ZoneEntryError(item, `each '${key}' entry must be a map with name and servers, e.g.\n  ${EXAMPLE}`);
+  if (!isMap(item)) throw new ConfigNodeError(item, `each '${key}' entry must be a map with name and servers, e.g.\n  ${EXAMPLE}`);
   const fields = new Map<string, Node | null>();
   for (const pair of item.items) {
     const field = String(scalar(pair.key));
     if (!(FIELDS as readonly string[]).includes(field)) {
-      throw new ZoneEntryError(pair.key as Node, `'${key}' entry: unknown field '${field}' (use ${FIELDS.join(', ')})`);
+      throw new ConfigNodeError(pair.key as Node, `'${key}' entry: unknown field '${field}' (use ${FIELDS.join(', ')})`);
     }
     fields.set(field, pair.value as Node | null);
   }
   const nameNode = fields.get('name');
   const name = scalar(nameNode);
-  if (typeof name !== 'string' || name === '') throw new ZoneEntryError(nameNode ?? item, `'${key}' entry needs a name (the zone, e.g. lan or 168.192.in-addr.arpa)`);
+  if (typeof name !== 'string' || name === '') throw new ConfigNodeError(nameNode ?? item, `'${key}' entry needs a name (the zone, e.g. lan or 168.192.in-addr.arpa)`);
   const nameProblem = zoneNameProblem(name);
-  if (nameProblem) throw new ZoneEntryError(nameNode ?? item, `'${key}' entry: zone name '${name}' ${nameProblem}`);
+  if (nameProblem) throw new ConfigNodeError(nameNode ?? item, `'${key}' entry: zone name '${name}' ${nameProblem}`);
   const zone = canonical(name);
   const servers = parseServers(key, zone, fields.get('servers'), item);
   const fallbackNode = fields.get('fallback');
   const fallback = fallbackNode === undefined ? 'servfail' : scalar(fallbackNode);
   if (fallback !== 'recurse' && fallback !== 'servfail') {
-    throw new ZoneEntryError(fallbackNode ?? item, `'${key}' ${zone}: fallback must be recurse or servfail, got '${String(fallback)}'`);
+    throw new ConfigNodeError(fallbackNode ?? item, `'${key}' ${zone}: fallback must be recurse or servfail, got '${String(fallback)}'`);
   }
   const tcpNode = fields.get('tcp');
   const tcp = tcpNode === undefined ? false : scalar(tcpNode);
-  if (typeof tcp !== 'boolean') throw new ZoneEntryError(tcpNode ?? item, `'${key}' ${zone}: tcp must be true or false, got '${String(tcp)}'`);
+  if (typeof tcp !== 'boolean') throw new ConfigNodeError(tcpNode ?? item, `'${key}' ${zone}: tcp must be true or false, got '${String(tcp)}'`);
   return { name: zone, servers, fallback, tcp };
 }
 
 function parseServers(key: string, zone: string, node: Node | null | undefined, item: Node): ZoneEntry['servers'] {
   const list = isSeq(node) ? node.items : isScalar(node) ? [node] : null;
   if (!list || list.length === 0) {
-    throw new ZoneEntryError(node ?? item, `'${key}' ${zone}: servers must list at least one address, ADDR, ADDR@PORT, ADDR:PORT or [V6]:PORT`);
+    throw new ConfigNodeError(node ?? item, `'${key}' ${zone}: servers must list at least one address, ADDR, ADDR@PORT, ADDR:PORT or [V6]:PORT`);
   }
   return list.map((s) => {
     const text = scalar(s);
     const parsed = typeof text === 'string' ? parseHostPort(text) : { ok: false as const, why: 'expected an address' };
-    if (!parsed.ok) throw new ZoneEntryError(s as Node, `'${key}' ${zone}: server '${String(text)}': ${parsed.why} (servers are addresses, not names)`);
+    if (!parsed.ok) throw new ConfigNodeError(s as Node, `'${key}' ${zone}: server '${String(text)}': ${parsed.why} (servers are addresses, not names)`);
     return { address: parsed.address, port: parsed.port };
   });
 }

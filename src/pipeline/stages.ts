@@ -67,7 +67,9 @@ export function buildSteps(d: StageDeps): Steps {
       // RFC 6761/6303/8375 names answered here with AA; the same for every client, so cacheable. Before the RD
       // rule: local data is answered even to RD=0. A name with local data below it (1.168.192.in-addr.arpa above
       // a hosts PTR) exists, so it gets NODATA, not NXDOMAIN (RFC 8020).
-      localZonesStage(d.localZones, (name) => d.localData.hasNamesBelow(name)),
+      // Configured zones of Unbound's types (static, transparent, redirect, refuse, deny) decide here too, after
+      // local data: a name's own local data is answered whatever its zone's type.
+      localZonesStage(d.localZones, d.localData),
       // Blocked names, before the RD rule: a blocked name is answered as blocked, recursion asked or not. After
       // local data and local zones: a blocklist cannot take the operator's own names, localhost or the private
       // reverse zones away.

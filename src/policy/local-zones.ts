@@ -1,9 +1,13 @@
 // Locally served zones: names that must never leak to the root (RFC 6761 special-use names, RFC 6303 reverse
 // zones for private and special addresses, RFC 8375 home.arpa). Answered here, authoritatively, like Unbound's
-// default local zones. A pure decision: question in, answer (or null: not ours) out.
-import { canonical, isInZone } from '../wire/names.js';
+// default local zones, plus the operator's own `local-zones:` rules of Unbound's types. A pure decision:
+// question in, verdict (or null: not ours) out.
+import type { LocalZoneRule, LocalZoneType } from '../config/schema.js';
+import type { Resolution } from '../resolver/resolution.js';
+import { EdeCode } from '../wire/ede.js';
+import { absolute, canonical, parentOf } from '../wire/names.js';
 import { Rcode, type Question, type RR } from '../wire/types.js';
-import { CONTINUE, type Stage } from './stage.js';
+import { CONTINUE, DROP, type Stage } from './stage.js';
 
 export interface LocalAnswer {
   rcode: number;
@@ -53,40 +57,102 @@ function soaFor(zone: string): RR {
 /** Whether a name inside a locally served zone belongs to a forward or stub zone at or below that zone. */
 export type HandedOff = (name: string, localZone: string) => boolean;
 
+/** What the local-zones stage needs of local data: whether names lie below a name, and a name's own answer. */
+export interface LocalNames {
+  hasNamesBelow(canonicalName: string): boolean;
+  answer(q: Question): Resolution | null;
+}
+
+/** null: not ours (resolve as usual); otherwise an answer, REFUSED or silence. */
+export type LocalZoneVerdict = { kind: 'answer'; answer: LocalAnswer } | { kind: 'refuse'; zone: string } | { kind: 'drop' } | null;
+
+const NO_NAMES: LocalNames = { hasNamesBelow: () => false, answer: () => null };
+
 export class LocalZones {
-  private readonly zones: string[];
+  /** Zone → type; the defaults are static, rules replace them or add zones, nodefault removes one. */
+  private readonly zones = new Map<string, Exclude<LocalZoneType, 'nodefault'>>();
 
   /**
-   * `handedOff`: names a forward or stub zone claims inside a default zone (1.168.192.in-addr.arpa sent to the
-   * router) go to the resolver; the rest of the default zone stays local, as Unbound does.
+   * `setting`: the defaults on or off, or on with Unbound-style rules. `handedOff`: names a forward or stub zone
+   * claims inside a local zone (1.168.192.in-addr.arpa sent to the router) go to the resolver; the rest of the
+   * zone stays local, as Unbound does.
    */
   constructor(
-    enabled: boolean,
+    setting: boolean | readonly LocalZoneRule[],
     private readonly handedOff: HandedOff = () => false,
   ) {
-    this.zones = enabled ? LOCALLY_SERVED_ZONES.map(canonical) : [];
+    if (setting === false) return;
+    for (const z of LOCALLY_SERVED_ZONES) this.zones.set(canonical(z), 'static');
+    this.zones.set('localhost', 'static');
+    if (setting === true) return;
+    for (const rule of setting) {
+      if (rule.type === 'nodefault') this.zones.delete(canonical(rule.name));
+      else this.zones.set(canonical(rule.name), rule.type);
+    }
+  }
+
+  /** The answer of a static or redirect zone, or null (kept for callers that only answer). */
+  answer(q: Question, names: LocalNames = NO_NAMES): LocalAnswer | null {
+    const v = this.decide(q, names);
+    return v?.kind === 'answer' ? v.answer : null;
   }
 
   /**
-   * The local answer for a question, or null when the name is not in a locally served zone. `hasNamesBelow`:
-   * whether other local data lies below a name, which then exists (an empty non-terminal, RFC 8020 §2) and gets
-   * NODATA instead of NXDOMAIN.
+   * The deepest local zone holding the name decides (Unbound's local-zone types; local data of the name itself
+   * was answered before this): static → NXDOMAIN/NODATA with the zone's SOA; transparent → resolve as usual;
+   * redirect → the zone apex's local data for every name below; refuse → REFUSED; deny → no answer.
    */
-  answer(q: Question, hasNamesBelow?: (canonicalName: string) => boolean): LocalAnswer | null {
-    if (this.zones.length === 0) return null;
+  decide(q: Question, names: LocalNames = NO_NAMES): LocalZoneVerdict {
+    if (this.zones.size === 0) return null;
     const name = canonical(q.name);
-    // RFC 6761 §6.3: localhost and every name below it are the loopback host.
-    if (isInZone(name, 'localhost')) return this.localhost(q, name);
-    const zone = this.zones.find((z) => isInZone(name, z));
-    if (!zone || this.handedOff(name, zone)) return null;
+    const found = this.closest(name);
+    if (!found || this.handedOff(name, found.zone)) return null;
+    const { zone, type } = found;
+    switch (type) {
+      case 'transparent':
+        return null;
+      case 'refuse':
+        return { kind: 'refuse', zone };
+      case 'deny':
+        return { kind: 'drop' };
+      case 'redirect':
+        return { kind: 'answer', answer: this.redirect(q, zone, names) };
+      case 'static':
+        // RFC 6761 §6.3: localhost and every name below it are the loopback host.
+        if (zone === 'localhost') return { kind: 'answer', answer: this.localhost(q, name) };
+        return { kind: 'answer', answer: this.staticAnswer(q, name, zone, names) };
+      default: {
+        const never: never = type;
+        throw new Error(`unhandled local zone type ${String(never)}`);
+      }
+    }
+  }
+
+  private closest(name: string): { zone: string; type: Exclude<LocalZoneType, 'nodefault'> } | null {
+    for (let n = name; ; n = parentOf(n)) {
+      const type = this.zones.get(n);
+      if (type) return { zone: n, type };
+      if (n === '.') return null;
+    }
+  }
+
+  /** A name with local data below it exists (an empty non-terminal, RFC 8020 §2): NODATA, not NXDOMAIN. */
+  private staticAnswer(q: Question, name: string, zone: string, names: LocalNames): LocalAnswer {
     const soa = soaFor(zone);
     if (name === zone) {
       if (q.type === 'SOA') return { rcode: Rcode.NOERROR, answer: [soa], authority: [] };
       if (q.type === 'NS') return { rcode: Rcode.NOERROR, answer: [{ name: zone, type: 'NS', class: 'IN', ttl: LOCAL_TTL, data: zone }], authority: [] };
       return { rcode: Rcode.NOERROR, answer: [], authority: [soa] };
     }
-    if (hasNamesBelow?.(name)) return { rcode: Rcode.NOERROR, answer: [], authority: [soa] };
+    if (names.hasNamesBelow(name)) return { rcode: Rcode.NOERROR, answer: [], authority: [soa] };
     return { rcode: Rcode.NXDOMAIN, answer: [], authority: [soa] };
+  }
+
+  /** The apex's local data, written with the asked name as owner (a CNAME there redirects every name below). */
+  private redirect(q: Question, zone: string, names: LocalNames): LocalAnswer {
+    const apex = names.answer({ ...q, name: zone });
+    if (!apex || apex.answer.length === 0) return { rcode: Rcode.NOERROR, answer: [], authority: [soaFor(zone)] };
+    return { rcode: Rcode.NOERROR, answer: apex.answer.map((r) => (canonical(r.name) === zone ? { ...r, name: q.name } : r)), authority: [] };
   }
 
   private localhost(q: Question, name: string): LocalAnswer {
@@ -98,15 +164,28 @@ export class LocalZones {
 }
 
 /**
- * Local zones as a stage: an authoritative answer (AA) that depends only on the question, so it may be kept in
- * the shared answer cache (the zones are fixed at start-up; whoever changes them must flush that cache).
+ * Local zones as a stage. Its answers depend only on the question, so they may be kept in the shared answer cache
+ * (the zones are fixed at start-up; whoever changes them must flush that cache). REFUSED carries EDE 18
+ * (Prohibited) naming the zone.
  */
-export function localZonesStage(zones: LocalZones, hasNamesBelow?: (canonicalName: string) => boolean): Stage {
+export function localZonesStage(zones: LocalZones, names: LocalNames): Stage {
   return {
     name: 'local-zones',
     decide(ctx) {
-      const local = zones.answer(ctx.question, hasNamesBelow);
-      return local ? { kind: 'answer', resolution: local, aa: true, cacheable: true } : CONTINUE;
+      const v = zones.decide(ctx.question, names);
+      if (!v) return CONTINUE;
+      switch (v.kind) {
+        case 'answer':
+          return { kind: 'answer', resolution: v.answer, aa: true, cacheable: true };
+        case 'refuse':
+          return { kind: 'refuse', ede: { code: EdeCode.PROHIBITED, text: `local-zone ${absolute(v.zone)} refuse` } };
+        case 'drop':
+          return DROP;
+        default: {
+          const never: never = v;
+          throw new Error(`unhandled verdict ${String(never)}`);
+        }
+      }
     },
   };
 }

@@ -8,6 +8,8 @@ export const EdeCode = {
   DNSSEC_BOGUS: 6,
   /** §4.16: the operator's policy (a blocklist) blocked the name. */
   BLOCKED: 15,
+  /** §4.19: the operator's policy refuses this (a local-zone of type refuse). */
+  PROHIBITED: 18,
   /** §4.22: here, a query name with a dot inside a label (it cannot be carried in presentation form). */
   NOT_SUPPORTED: 21,
   NO_REACHABLE_AUTHORITY: 22,
