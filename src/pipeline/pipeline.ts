@@ -125,11 +125,13 @@ export class Pipeline {
       this.resolving--;
     }
     const after = filtered(this.filters, ctx, result);
+    if (after.by) asked.policy = after.by;
     return this.answer(asked, after.result, false, !after.replaced, true);
   }
 
   /** What a decision sends: bytes, null (nothing), or undefined to go on to the next step. */
   private apply(asked: Asked, decision: Decision): Buffer | null | undefined {
+    if (decision.kind !== 'continue' && decision.by) asked.policy = decision.by;
     switch (decision.kind) {
       case 'continue':
         return undefined;
@@ -139,9 +141,9 @@ export class Pipeline {
       case 'refuse':
         return this.respond.rcode(asked, Rcode.REFUSED, decision.ede);
       case 'drop':
-        return null;
+        return this.respond.dropped(asked);
       case 'truncate':
-        return asked.client.transport === 'udp' ? this.respond.truncated(asked) : null;
+        return asked.client.transport === 'udp' ? this.respond.truncated(asked) : this.respond.dropped(asked);
       default: {
         const never: never = decision;
         throw new Error(`unknown decision ${JSON.stringify(never)}`);

@@ -32,19 +32,41 @@ export interface Asked {
   limit: number | undefined;
   /** performance.now() when decoding was done, for the log's ms. */
   started: number;
+  /** The gate, stage or filter that decided the answer, if one did (the query log names it). */
+  policy?: string;
 }
 
-export function logQuery(logger: Logger, client: ClientInfo, name: string, type: string, rcode: number, answers: number, ms: number, cached: boolean): void {
-  logger.info({ event: 'query', client: client.address, transport: client.transport, name, type, rcode, answers, ms, cached }, 'query');
+/** What the query log adds beyond the basics: the policy step that decided, and the EDE it gave. */
+export interface LoggedPolicy {
+  policy?: string;
+  ede?: ExtendedError;
+}
+
+export function logQuery(logger: Logger, client: ClientInfo, name: string, type: string, rcode: number | 'dropped', answers: number, ms: number, cached: boolean, p: LoggedPolicy = {}): void {
+  const why = { ...(p.policy ? { policy: p.policy } : {}), ...(p.ede ? { ede: `${p.ede.code} ${p.ede.text}` } : {}) };
+  logger.info({ event: 'query', client: client.address, transport: client.transport, name, type, rcode, answers, ms, cached, ...why }, 'query');
 }
 
 export class Responder {
   constructor(private readonly d: RespondDeps) {}
 
-  /** An answer with no records: an error, or a refusal (its EDE only when enabled). */
+  /** An answer with no records: an error, or a refusal (its EDE only when enabled). Logged when a policy said it. */
   rcode(a: Asked, rcode: number, ede?: ExtendedError): Buffer {
     const spec: ResponseSpec = { ...a.base, rcode, answer: [], authority: [], edns: a.edns, ...(ede && this.d.ede ? { ede } : {}) };
+    if (a.policy) this.log(a, rcode, 0, ede);
     return encodeResponse(spec, a.limit);
+  }
+
+  /** Nothing sent, by a policy's decision (deny, drop, a rate limit): still a query log line. */
+  dropped(a: Asked): null {
+    this.log(a, 'dropped', 0);
+    return null;
+  }
+
+  private log(a: Asked, rcode: number | 'dropped', answers: number, ede?: ExtendedError): void {
+    if (!this.d.queryLog || !a.base.question) return;
+    const ms = Math.round((performance.now() - a.started) * 100) / 100;
+    logQuery(this.d.logger, a.client, a.base.question.name, a.base.question.type, rcode, answers, ms, false, { ...(a.policy ? { policy: a.policy } : {}), ...(ede ? { ede } : {}) });
   }
 
   /** An empty answer with TC=1 (RFC 1035 §4.1.1): "ask again over TCP". */
@@ -81,10 +103,7 @@ export class Responder {
     // A stale answer (RFC 8767) is a stopgap, not something to serve again from the hot path.
     if (cacheable && a.peeked && !result.stale) this.storeAnswer(a, a.peeked, result.rcode, full, fromResolver);
     const out = a.limit !== undefined && full.length > a.limit ? encodeResponse(spec, a.limit) : full;
-    if (this.d.queryLog && a.base.question) {
-      const ms = Math.round((performance.now() - a.started) * 100) / 100;
-      logQuery(this.d.logger, a.client, a.base.question.name, a.base.question.type, result.rcode, result.answer.length, ms, false);
-    }
+    this.log(a, result.rcode, result.answer.length, result.ede);
     return out;
   }
 

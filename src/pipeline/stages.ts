@@ -101,20 +101,20 @@ export function firstVerdict(gates: readonly Gate[], client: ClientInfo): GateDe
 export function firstDecision(stages: readonly Stage[], ctx: QueryContext): Decision {
   for (const stage of stages) {
     const decision = stage.decide(ctx);
-    if (decision.kind !== 'continue') return decision;
+    if (decision.kind !== 'continue') return decision.by ? decision : { ...decision, by: stage.name };
   }
   return CONTINUE;
 }
 
-/** The result after every filter, and whether one replaced it (a replaced result is never cached). */
-export function filtered(filters: readonly ResultFilter[], ctx: QueryContext, result: Resolution): { result: Resolution; replaced: boolean } {
-  let replaced = false;
+/** The result after every filter, and which one replaced it last (a replaced result is never cached). */
+export function filtered(filters: readonly ResultFilter[], ctx: QueryContext, result: Resolution): { result: Resolution; replaced: boolean; by?: string } {
+  let by: string | undefined;
   for (const f of filters) {
     const next = f.filter(ctx, result);
     if (next) {
       result = next;
-      replaced = true;
+      by = f.name;
     }
   }
-  return { result, replaced };
+  return by ? { result, replaced: true, by } : { result, replaced: false };
 }

@@ -33,7 +33,7 @@ export function createAcl(allow: readonly string[], deny: readonly string[] = []
  * get no answer at all (Unbound's deny); either way never an answer from a cache.
  */
 export function aclGate(acl: Acl, outside: 'refuse' | 'drop' = 'refuse'): Gate {
-  const verdict = outside === 'drop' ? DROP : REFUSE;
+  const verdict = Object.freeze({ ...(outside === 'drop' ? DROP : REFUSE), by: 'acl' });
   return {
     name: 'acl',
     decide: (client) => (acl.allows(client.address) ? CONTINUE : verdict),

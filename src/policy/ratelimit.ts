@@ -40,7 +40,7 @@ export function rateLimitGate(o: RateLimitOptions): Gate {
   const buckets = new Map<string, Bucket>();
   // Address → bucket key, or null when exempt; clients are few and come back.
   const keys = new Map<string, string | null>();
-  const limited: GateDecision = o.action === 'truncate' ? TRUNCATE : DROP;
+  const limited: GateDecision = Object.freeze({ ...(o.action === 'truncate' ? TRUNCATE : DROP), by: 'ratelimit' });
   const keyOf = (address: string): string | null => {
     let key = keys.get(address);
     if (key === undefined) {

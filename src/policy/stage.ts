@@ -24,6 +24,8 @@ export interface QueryContext {
 }
 
 /**
+ * `by`: the gate, stage or filter that decided, for the query log and the trace (filled in by the pipeline for
+ * stages; gates name themselves, their decisions being shared constants).
  * continue: no opinion, the next stage decides. answer: this is the answer (aa: we are its authority;
  * cacheable: it may go into the shared answer cache, i.e. it does not depend on who asked). refuse: REFUSED,
  * with an Extended DNS Error when the client speaks EDNS and EDE is on. drop: send nothing. truncate: an empty
@@ -31,10 +33,10 @@ export interface QueryContext {
  */
 export type Decision =
   | { readonly kind: 'continue' }
-  | { readonly kind: 'answer'; readonly resolution: Resolution; readonly aa: boolean; readonly cacheable: boolean }
-  | { readonly kind: 'refuse'; readonly ede?: ExtendedError }
-  | { readonly kind: 'drop' }
-  | { readonly kind: 'truncate' };
+  | { readonly kind: 'answer'; readonly resolution: Resolution; readonly aa: boolean; readonly cacheable: boolean; readonly by?: string }
+  | { readonly kind: 'refuse'; readonly ede?: ExtendedError; readonly by?: string }
+  | { readonly kind: 'drop'; readonly by?: string }
+  | { readonly kind: 'truncate'; readonly by?: string };
 
 /** What a gate may say: everything but an answer (a gate knows nothing of the question). */
 export type GateDecision = Exclude<Decision, { kind: 'answer' }>;

@@ -79,7 +79,9 @@ export class UdpPool {
       const i = pool.indexOf(ps);
       if (i >= 0) pool.splice(i, 1);
     });
-    socket.bind(0);
+    // exclusive: in a cluster worker a plain bind(0) is shared through the primary, so every worker would read
+    // the others' replies from one port (timeouts, and fewer source ports for RFC 5452's randomisation).
+    socket.bind({ port: 0, exclusive: true });
     socket.unref();
     return ps;
   }

@@ -23,7 +23,7 @@ export interface TestPipeline extends TestResolver {
   ask(q: dnsPacket.Packet | Buffer, client?: ClientInfo): Promise<WirePacket | null>;
 }
 
-export function makePipeline(rootAddress: string, opts: { acl?: Acl; order?: RotateMode; maxClientQueries?: number; config?: Partial<Config>; blocklist?: Blocklist; localData?: LocalData; rebindingGuard?: ResultFilter; outsideClients?: 'refuse' | 'drop'; rateLimit?: Gate } = {}): TestPipeline {
+export function makePipeline(rootAddress: string, opts: { acl?: Acl; order?: RotateMode; maxClientQueries?: number; config?: Partial<Config>; blocklist?: Blocklist; localData?: LocalData; rebindingGuard?: ResultFilter; outsideClients?: 'refuse' | 'drop'; rateLimit?: Gate; localZones?: LocalZones; logger?: pino.Logger } = {}): TestPipeline {
   const t = makeResolver(rootAddress, { config: { rrsetOrder: opts.order ?? 'rotate', ...opts.config } });
   const answerCache = new AnswerCache(1000, t.clock, opts.order ?? 'rotate', new SeededRandom(3));
   const pipeline = new Pipeline({
@@ -31,9 +31,9 @@ export function makePipeline(rootAddress: string, opts: { acl?: Acl; order?: Rot
     answerCache,
     acl: opts.acl ?? { allows: () => true },
     localData: opts.localData ?? new LocalData(),
-    localZones: new LocalZones(true),
-    logger: pino({ level: 'silent' }),
-    queryLog: false,
+    localZones: opts.localZones ?? new LocalZones(true),
+    logger: opts.logger ?? pino({ level: 'silent' }),
+    queryLog: opts.logger !== undefined,
     maxClientQueries: opts.maxClientQueries ?? 1000,
     ede: true,
     blocklist: opts.blocklist ?? null,

@@ -51,7 +51,7 @@ describe('the order', () => {
   it('answers local data even to RD=0, and refuses RD=0 for everything else', () => {
     const local = firstDecision(steps.stages, ctx('localhost', { rd: false }));
     expect(local.kind).toBe('answer');
-    expect(firstDecision(steps.stages, ctx('www.example', { rd: false }))).toBe(REFUSE);
+    expect(firstDecision(steps.stages, ctx('www.example', { rd: false }))).toEqual({ kind: 'refuse', by: 'recursion-desired' });
     expect(firstDecision(steps.stages, ctx('www.example'))).toBe(CONTINUE);
   });
 
@@ -70,7 +70,7 @@ describe('each step', () => {
     const acl = steps.gates[0]!;
     expect(acl.decide(LOCAL)).toBe(CONTINUE);
     expect(acl.decide({ ...LOCAL, address: '::ffff:127.0.0.9' })).toBe(CONTINUE);
-    expect(acl.decide(OUTSIDE)).toEqual({ kind: 'refuse' });
+    expect(acl.decide(OUTSIDE)).toEqual({ kind: 'refuse', by: 'acl' });
   });
 
   it('local-zones: an authoritative, cacheable answer for locally served names, continue for the rest', () => {
