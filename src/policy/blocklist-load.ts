@@ -26,12 +26,14 @@ export interface Blocklists {
 export const CONFIG_ALLOWLIST = 'allowlist (config)';
 
 const CHUNK_BYTES = 1 << 20;
+/** Room for names made at once, whatever the lists' size (past it the builder grows as it fills). */
+const MAX_PRESIZE = 1 << 28;
 
 export async function loadBlocklists(paths: readonly string[], allowlist: readonly string[]): Promise<Blocklists> {
   // The names in the lists take at most the lists' bytes (an IDN's A-label can be longer: the builder grows).
   let listBytes = 0;
   for (const path of paths) listBytes += await stat(path).then((s) => s.size, () => 0);
-  const blocked = new DomainSetBuilder(listBytes);
+  const blocked = new DomainSetBuilder(Math.min(listBytes, MAX_PRESIZE));
   const allowed = new DomainSetBuilder();
   const sources = [...paths, CONFIG_ALLOWLIST];
   const stats: ListStats[] = [];
