@@ -19,28 +19,57 @@ function step(h: number, code: number): number {
   return Math.imul(h ^ code, FNV_PRIME) >>> 0;
 }
 
+/** Room left unused in an array is given back by a copy only when it is large: over 1 MiB and over half. */
+const SHRINK_WASTE = 1 << 20;
+
+function fitBytes(a: Buffer, length: number): Buffer {
+  if (a.length - length <= SHRINK_WASTE || length >= a.length / 2) return a.subarray(0, length);
+  const fitted = Buffer.allocUnsafe(length);
+  a.copy(fitted, 0, 0, length);
+  return fitted;
+}
+
+function fit<T extends Uint16Array | Uint32Array>(a: T, length: number): T {
+  if ((a.length - length) * a.BYTES_PER_ELEMENT <= SHRINK_WASTE || length >= a.length / 2) return a.subarray(0, length) as T;
+  return a.slice(0, length) as T;
+}
+
 export class DomainSetBuilder {
-  private bytes = Buffer.allocUnsafe(1 << 16);
+  private bytes: Buffer;
   private used = 0;
-  // Typed and doubled as they fill: a million entries cost 10 bytes each here, not 24 in plain arrays.
-  private starts = new Uint32Array(1024);
+  // Typed and doubled as they fill: a million entries cost 10 bytes each here, not 24 in plain arrays. `starts`
+  // has one slot more than the others, for the end of the last name.
+  private starts = new Uint32Array(1025);
   private sources = new Uint16Array(1024);
   private lines = new Uint32Array(1024);
   private count = 0;
 
+  /**
+   * `expectedBytes`: how many bytes of names to make room for at once (the loader passes the lists' total size,
+   * which bounds the names in them), so the name buffer is not regrown and copied as it fills.
+   */
+  constructor(expectedBytes = 1 << 16) {
+    this.bytes = Buffer.allocUnsafe(Math.max(256, expectedBytes));
+  }
+
   /** Adds a canonical name (lower case, no trailing dot, ASCII). */
   add(name: string, source: number, line: number): void {
-    if (this.used + name.length > this.bytes.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.used + name.length));
-      this.bytes.copy(bigger, 0, 0, this.used);
-      this.bytes = bigger;
+    const at = this.entry(name.length, source, line);
+    this.used = at + this.bytes.write(name, at, 'latin1');
+  }
+
+  /**
+   * Adds the name in `src[from..to)`, ASCII letters lowered on the way in: the loader's path from file bytes to
+   * the set without a string per name. The bytes must otherwise be canonical (see `add`).
+   */
+  addBytes(src: Uint8Array, from: number, to: number, source: number, line: number): void {
+    let at = this.entry(to - from, source, line);
+    const bytes = this.bytes;
+    for (let k = from; k < to; k++) {
+      const c = src[k]!;
+      bytes[at++] = c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
     }
-    if (this.count === this.starts.length) this.grow();
-    this.starts[this.count] = this.used;
-    this.sources[this.count] = source;
-    this.lines[this.count] = line;
-    this.count++;
-    this.used += this.bytes.write(name, this.used, 'latin1');
+    this.used = at;
   }
 
   get size(): number {
@@ -49,20 +78,35 @@ export class DomainSetBuilder {
 
   build(): DomainSet {
     const n = this.count;
-    const starts = this.starts.slice(0, n);
-    const ends = new Uint32Array(n);
-    for (let i = 0; i < n; i++) ends[i] = i + 1 < n ? starts[i + 1]! : this.used;
-    const set = new DomainSet(Buffer.from(this.bytes.subarray(0, this.used)), starts, ends, this.sources.slice(0, n), this.lines.slice(0, n));
-    this.starts = new Uint32Array(0);
-    this.sources = new Uint16Array(0);
-    this.lines = new Uint32Array(0);
+    this.starts[n] = this.used;
+    const set = new DomainSet(fitBytes(this.bytes, this.used), fit(this.starts, n + 1), fit(this.sources, n), fit(this.lines, n));
+    this.bytes = Buffer.allocUnsafe(256);
+    this.used = 0;
+    this.starts = new Uint32Array(1025);
+    this.sources = new Uint16Array(1024);
+    this.lines = new Uint32Array(1024);
     this.count = 0;
     return set;
   }
 
+  /** Records a new entry of `length` bytes and returns where its bytes go. */
+  private entry(length: number, source: number, line: number): number {
+    if (this.used + length > this.bytes.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.used + length));
+      this.bytes.copy(bigger, 0, 0, this.used);
+      this.bytes = bigger;
+    }
+    if (this.count === this.sources.length) this.grow();
+    this.starts[this.count] = this.used;
+    this.sources[this.count] = source;
+    this.lines[this.count] = line;
+    this.count++;
+    return this.used;
+  }
+
   private grow(): void {
     const size = this.count * 2;
-    const starts = new Uint32Array(size);
+    const starts = new Uint32Array(size + 1);
     starts.set(this.starts);
     const sources = new Uint16Array(size);
     sources.set(this.sources);
@@ -80,16 +124,17 @@ export class DomainSet {
 
   constructor(
     private readonly bytes: Buffer,
+    /** Entry i's name is bytes[starts[i]..starts[i + 1]): one slot more than there are entries. */
     private readonly starts: Uint32Array,
-    private readonly ends: Uint32Array,
     private readonly sources: Uint16Array,
     private readonly lines: Uint32Array,
   ) {
     let size = 16;
-    while (size < starts.length * 2) size *= 2;
+    const n = sources.length;
+    while (size < n * 2) size *= 2;
     this.table = new Uint32Array(size);
     this.mask = size - 1;
-    for (let i = 0; i < starts.length; i++) this.insert(i);
+    for (let i = 0; i < n; i++) this.insert(i);
   }
 
   static empty(): DomainSet {
@@ -101,9 +146,9 @@ export class DomainSet {
     return this.entries;
   }
 
-  /** Bytes held by the set's arrays (names, offsets, origins, table). */
+  /** Bytes of the set's arrays (names, offsets, origins, table). */
   get byteSize(): number {
-    return this.bytes.length + this.starts.byteLength + this.ends.byteLength + this.sources.byteLength + this.lines.byteLength + this.table.byteLength;
+    return this.bytes.length + this.starts.byteLength + this.sources.byteLength + this.lines.byteLength + this.table.byteLength;
   }
 
   /** The closest entry at or above `name` (canonical: lower case, no trailing dot), or null. */
@@ -131,7 +176,7 @@ export class DomainSet {
   private insert(entry: number): void {
     const start = this.starts[entry]!;
     let h = FNV_OFFSET;
-    for (let k = this.ends[entry]! - 1; k >= start; k--) h = step(h, this.bytes[k]!);
+    for (let k = this.starts[entry + 1]! - 1; k >= start; k--) h = step(h, this.bytes[k]!);
     let slot = h & this.mask;
     for (;;) {
       const held = this.table[slot]!;
@@ -146,9 +191,9 @@ export class DomainSet {
   }
 
   private sameEntry(a: number, b: number): boolean {
-    const la = this.ends[a]! - this.starts[a]!;
-    if (la !== this.ends[b]! - this.starts[b]!) return false;
-    return this.bytes.compare(this.bytes, this.starts[b], this.ends[b], this.starts[a], this.ends[a]) === 0;
+    const la = this.starts[a + 1]! - this.starts[a]!;
+    if (la !== this.starts[b + 1]! - this.starts[b]!) return false;
+    return this.bytes.compare(this.bytes, this.starts[b], this.starts[b + 1], this.starts[a], this.starts[a + 1]) === 0;
   }
 
   private find(h: number, name: string, from: number): number {
@@ -164,7 +209,7 @@ export class DomainSet {
   /** Whether entry equals name[from..]. */
   private equals(entry: number, name: string, from: number): boolean {
     const start = this.starts[entry]!;
-    const len = this.ends[entry]! - start;
+    const len = this.starts[entry + 1]! - start;
     if (len !== name.length - from) return false;
     for (let k = 0; k < len; k++) if (this.bytes[start + k] !== name.charCodeAt(from + k)) return false;
     return true;

@@ -38,4 +38,28 @@ describe('DomainSet', () => {
     expect(s.has('host50000.tracker0.example')).toBe(false);
     expect(s.byteSize).toBeLessThan(names.length * 64);
   });
+
+  it('takes names from bytes, lowering ASCII letters, as add takes them from strings', () => {
+    const b = new DomainSetBuilder();
+    const line = Buffer.from('0.0.0.0 Ads.Example.COM');
+    b.addBytes(line, 8, line.length, 2, 7);
+    b.add('other.example', 3, 9);
+    const s = b.build();
+    expect(s.match('x.ads.example.com')).toEqual({ name: 'ads.example.com', source: 2, line: 7 });
+    expect(s.match('other.example')).toEqual({ name: 'other.example', source: 3, line: 9 });
+    expect(s.has('ads.example')).toBe(false);
+  });
+
+  it('grows past the room it was sized for, and gives back room left largely unused', () => {
+    const small = new DomainSetBuilder(4);
+    for (let i = 0; i < 3000; i++) small.add(`name${i}.example`, 0, i + 1);
+    const grown = small.build();
+    expect(grown.size).toBe(3000);
+    expect(grown.has('name2999.example')).toBe(true);
+    const big = new DomainSetBuilder(8 << 20);
+    big.add('only.example', 0, 1);
+    const fitted = big.build();
+    expect(fitted.has('only.example')).toBe(true);
+    expect(fitted.byteSize).toBeLessThan(1 << 20);
+  });
 });
