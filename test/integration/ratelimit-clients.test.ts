@@ -27,6 +27,7 @@ const SETTLE_MS = 800; // replies still in flight after the last query
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TC = 0x02; // in the third header byte
+const QUERY_SIZE = buildQuery(NAME, 'A').length;
 
 async function boundSocket(address: string): Promise<dgram.Socket> {
   const s = dgram.createSocket('udp4');
@@ -65,16 +66,19 @@ async function pacedRun(port: number): Promise<BRun> {
   return { sent: B_COUNT, answered: seen.size, truncated };
 }
 
-interface ARun { sent: number; answered: number; truncated: number; seconds: number }
+interface ARun { sent: number; answered: number; truncated: number; truncatedWithAnswers: number; seconds: number }
 
 /** A: A_TOTAL queries in batches, as fast as the schedule allows; counts full answers and TC=1 replies. */
 async function flood(port: number): Promise<ARun> {
   const s = await boundSocket(CLIENT_A);
   let answered = 0;
   let truncated = 0;
+  let truncatedWithAnswers = 0;
   s.on('message', (m) => {
-    if ((m[2]! & TC) !== 0) truncated++;
-    else if ((m[3]! & 0x0f) === 0 && m.readUInt16BE(6) > 0) answered++;
+    if ((m[2]! & TC) !== 0) {
+      truncated++;
+      if (m.readUInt16BE(6) > 0 || m.length > QUERY_SIZE) truncatedWithAnswers++;
+    } else if ((m[3]! & 0x0f) === 0 && m.readUInt16BE(6) > 0) answered++;
   });
   const perBatch = A_TOTAL / A_BATCHES;
   const start = performance.now();
@@ -86,7 +90,7 @@ async function flood(port: number): Promise<ARun> {
   const seconds = (performance.now() - start) / 1000;
   await sleep(SETTLE_MS);
   s.close();
-  return { sent, answered, truncated, seconds };
+  return { sent, answered, truncated, truncatedWithAnswers, seconds };
 }
 
 /** The `ratelimited` counter of the final stats line, logged at shutdown. */
@@ -184,6 +188,7 @@ describe('per-client rate limit with two clients on loopback', () => {
     // Past its bucket A gets TC=1 (real clients retry over TCP), counted as ratelimited.
     expect(a.truncated).toBeGreaterThanOrEqual(0.5 * (a.sent - a.answered));
     expect(a.truncated).toBeLessThanOrEqual(ratelimited);
+    expect(a.truncatedWithAnswers).toBe(0); // empty TC=1 replies, none bigger than the query: no amplification
     expect(ratelimited).toBeLessThanOrEqual(a.sent - a.answered);
   });
 });
