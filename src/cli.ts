@@ -18,7 +18,8 @@ program
   .description('resolve one name in-process and print the answer (dig-like)')
   .argument('<name>', 'domain name')
   .argument('[type]', 'record type', 'A')
-  .option('--trace', 'print every server asked, from the root down')
+  .option('--trace', 'print the policy step that decided and every server asked, from the root down')
+  .option('-c, --config <file>', 'YAML config file (local data, blocklists, forward zones…); flags override it')
   .option('--root-hints <file>', 'root hints file (default: the bundled IANA file)')
   .option('--upstream-port <port>', 'port of upstream servers (53; another for a lab)', parseWholeNumber('--upstream-port'))
   .action((name: string, type: string, flags: QueryFlags) => runQuery(name, type, flags));

@@ -1,17 +1,22 @@
-// `rootline query NAME [TYPE] [--trace]`: resolve one name in-process and print a dig-like answer; with
-// --trace, every server asked on the way from the root down.
+// `rootline query NAME [TYPE] [--trace] [--config FILE]`: resolve one name in-process and print a dig-like
+// answer; with --trace, the policy step that decided (local data, a blocklist, the rebinding guard…) and every
+// server asked on the way from the root (or a forward zone) down.
+import { loadConfigFile, mergeConfig } from '../config/load.js';
 import { DEFAULTS, type Config } from '../config/schema.js';
 import { createLogger } from '../log.js';
-import { buildCore } from '../main.js';
-import { RecordingTrace, type TraceEvent } from '../resolver/trace.js';
+import { buildCore, type Core } from '../main.js';
+import type { ClientInfo } from '../policy/stage.js';
+import type { Resolution } from '../resolver/resolution.js';
+import type { TraceEvent } from '../resolver/trace.js';
 import { ErrorCode, RootlineError } from '../errors.js';
 import { absolute } from '../wire/names.js';
 import { formatRecord } from '../wire/present.js';
-import { RCODE_BY_NAME } from '../wire/types.js';
+import { Rcode, RCODE_BY_NAME, type Question } from '../wire/types.js';
 import { DEFAULT_ROOT_HINTS, exitWithError } from './common.js';
 
 export interface QueryFlags {
   trace?: boolean;
+  config?: string;
   rootHints?: string;
   upstreamPort?: number;
 }
@@ -73,21 +78,70 @@ export function formatTraceEvent(e: TraceEvent): string {
   }
 }
 
+/** `rootline query` asks as a loopback client would. */
+const QUERY_CLIENT: ClientInfo = { address: '127.0.0.1', port: 0, transport: 'udp' };
+
+/** The trace line for a policy step that decided: which one, and what it said. */
+export function formatPolicy(by: string, r: { rcode: number; ede?: { code: number; text: string } | undefined } | 'dropped'): string {
+  if (r === 'dropped') return `policy ${by}: no answer (dropped)`;
+  const ede = r.ede ? ` (EDE ${r.ede.code}: ${r.ede.text})` : '';
+  return `policy ${by}: ${RCODE_NAME[r.rcode] ?? r.rcode}${ede}`;
+}
+
+/** The policy stages' answer, or null when the question goes on to the resolver. */
+function policyAnswer(core: Core, q: Question, print: (line: string) => void): Resolution | 'dropped' | null {
+  const decision = core.pipeline.decide(q, QUERY_CLIENT);
+  const by = decision.kind === 'continue' ? '' : (decision.by ?? 'policy');
+  switch (decision.kind) {
+    case 'continue':
+      return null;
+    case 'answer':
+      print(formatPolicy(by, decision.resolution));
+      return decision.resolution;
+    case 'refuse': {
+      const refused: Resolution = { rcode: Rcode.REFUSED, answer: [], authority: [], ...(decision.ede ? { ede: decision.ede } : {}) };
+      print(formatPolicy(by, refused));
+      return refused;
+    }
+    case 'drop':
+    case 'truncate':
+      print(formatPolicy(by, 'dropped'));
+      return 'dropped';
+    default: {
+      const never: never = decision;
+      throw new Error(`unhandled decision ${String(never)}`);
+    }
+  }
+}
+
 export async function runQuery(name: string, type: string | undefined, flags: QueryFlags): Promise<void> {
   try {
     const qtype = (type ?? 'A').toUpperCase();
     if (!/^[A-Z0-9]+$/.test(qtype)) throw new RootlineError(ErrorCode.BAD_ARGUMENT, `not a record type: '${type}'`);
-    const config: Config = {
-      ...DEFAULTS,
-      rootHints: flags.rootHints ?? DEFAULT_ROOT_HINTS,
-      upstreamPort: flags.upstreamPort ?? DEFAULTS.upstreamPort,
-      logLevel: 'silent',
-    };
+    // The config file brings local data, blocklists, forward zones…; the flags still win over it.
+    const file = flags.config ? await loadConfigFile(flags.config) : {};
+    const cli: Partial<Config> = { logLevel: 'silent', ...(flags.rootHints ? { rootHints: flags.rootHints } : {}), ...(flags.upstreamPort !== undefined ? { upstreamPort: flags.upstreamPort } : {}) };
+    const config = mergeConfig({ ...DEFAULTS, rootHints: DEFAULT_ROOT_HINTS }, file, cli);
     const core = await buildCore(config, { logger: createLogger('silent', 'json') });
-    const trace = flags.trace ? new RecordingTrace() : undefined;
+    const print = (line: string): void => {
+      if (flags.trace) process.stdout.write(line + '\n');
+    };
+    const trace = flags.trace ? { step: (e: TraceEvent) => print(formatTraceEvent(e)) } : undefined;
     const started = performance.now();
-    const traceOut = trace ? { step: (e: TraceEvent) => { trace.step(e); process.stdout.write(formatTraceEvent(e) + '\n'); } } : undefined;
-    const r = await core.resolver.resolve({ name, type: qtype, class: 'IN' }, traceOut);
+    const question: Question = { name, type: qtype, class: 'IN' };
+    const decided = policyAnswer(core, question, print);
+    let r: Resolution;
+    if (decided === 'dropped') {
+      process.stdout.write(`;; no answer: a policy drops this query\n`);
+      process.exit(2);
+    } else if (decided) {
+      r = decided;
+    } else {
+      const resolved = await core.resolver.resolve(question, trace);
+      const after = core.pipeline.filter(question, QUERY_CLIENT, resolved);
+      if (after.by) print(formatPolicy(after.by, after.result));
+      r = after.result;
+    }
     const ms = Math.round(performance.now() - started);
     const lines = [
       `;; ->>HEADER<<- opcode: QUERY, status: ${RCODE_NAME[r.rcode] ?? r.rcode}`,
@@ -99,7 +153,7 @@ export async function runQuery(name: string, type: string | undefined, flags: Qu
     if (r.answer.length) lines.push('', ';; ANSWER SECTION:', ...r.answer.map(formatRecord));
     if (r.authority.length) lines.push('', ';; AUTHORITY SECTION:', ...r.authority.map(formatRecord));
     lines.push('', `;; Query time: ${ms} msec`, '');
-    if (trace) lines.unshift('');
+    if (flags.trace) lines.unshift('');
     process.stdout.write(lines.join('\n'));
     process.exit(r.rcode === 2 ? 2 : 0);
   } catch (e) {

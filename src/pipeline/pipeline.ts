@@ -62,6 +62,23 @@ export class Pipeline {
     }
   };
 
+  /**
+   * What the policy stages say about a question from `client` (rootline query uses it to show policy in its
+   * trace); the same stages, in the same order, as a client query passes on the full path.
+   */
+  decide(question: Question, client: ClientInfo): Decision {
+    return firstDecision(this.stages, this.contextFor(question, client));
+  }
+
+  /** The resolver's result after the result filters (rebinding guard, CNAME cloaking), and which one changed it. */
+  filter(question: Question, client: ClientInfo, result: Resolution): { result: Resolution; by?: string } {
+    return filtered(this.filters, this.contextFor(question, client), result);
+  }
+
+  private contextFor(question: Question, client: ClientInfo): QueryContext {
+    return { client, question, rd: true, cd: false, edns: { present: true, version: 0, udpSize: 1232, dnssecOk: false } };
+  }
+
   private counted(out: Buffer | null): Buffer | null {
     if (out === null) this.counters.dropped++;
     else if (out.length >= 4) countRcode(this.counters, out[3]! & 0x0f);

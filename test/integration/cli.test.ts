@@ -252,6 +252,31 @@ describe('rootline query', () => {
   }, 15_000);
 });
 
+describe('rootline query --config: policy in the trace', () => {
+  const withConfig = (name: string, yaml: string, ...a: string[]) => {
+    const file = join(dir, `query-${name}.yaml`);
+    writeFileSync(file, yaml);
+    return runCli(['query', ...a, '--config', file, '--root-hints', hints, '--upstream-port', String(labPort), '--trace']);
+  };
+
+  it('names the stage that answered: local data, a blocklist rule, the rebinding guard', async () => {
+    const local = await withConfig('local', 'local-data: ["nas.lan. A 192.168.1.10"]\n', 'nas.lan');
+    expect(local.stdout).toMatch(/^policy local-data: NOERROR\n/);
+    expect(local.stdout).toMatch(/nas\.lan\.\s+3600\s+IN\s+A\s+192\.168\.1\.10/);
+    expect(local.stdout).not.toMatch(/@127\./);
+
+    const list = join(dir, 'query-ads.txt');
+    writeFileSync(list, '# ads\n||example.com^\n');
+    const blocked = await withConfig('blocked', `blocklists: [${list}]\nblocklist-mode: nxdomain\n`, 'www.example.com');
+    expect(blocked.stdout).toMatch(/^policy blocklist: NXDOMAIN \(EDE 15: blocked by .*query-ads\.txt line 2: example\.com\)/m);
+    expect(blocked.stdout).toMatch(/status: NXDOMAIN/);
+
+    const guarded = await withConfig('guard', 'private-addresses: [192.0.2.0/24]\n', 'www.example.com');
+    expect(guarded.stdout).toMatch(/ms answer \(1 records\)\npolicy rebinding-guard: NOERROR \(EDE 15: private address 192\.0\.2\.80 removed/);
+    expect(guarded.stdout).not.toMatch(/ANSWER SECTION/);
+  }, 20_000);
+});
+
 describe('serve --no-qname-minimisation', () => {
   const firstAskedOf = (address: string): string | undefined =>
     lab.servers.find((s) => s.address === address)?.log.find((e) => !(e.name === '.' || e.name === ''))?.name.toLowerCase();
