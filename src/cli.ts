@@ -4,10 +4,12 @@ import { Command } from 'commander';
 import { addServeOptions, runServe, type ServeFlags } from './cli/serve.js';
 import { exitWithError, LOG_LEVELS, parseOneOf, parseWholeNumber } from './cli/common.js';
 import { runLab, type LabFlags } from './cli/lab.js';
+import { runCtl, type CtlFlags } from './cli/ctl.js';
 import { runQuery, type QueryFlags } from './cli/query.js';
+import { VERSION } from './version.js';
 
 const program = new Command();
-program.name('rootline').description('A recursive DNS resolver that walks root → TLD → authoritative itself.').version('0.1.0');
+program.name('rootline').description('A recursive DNS resolver that walks root → TLD → authoritative itself.').version(VERSION);
 
 addServeOptions(program.command('serve', { isDefault: true }).description('run the resolver server (the default command)')).action(
   (flags: ServeFlags) => runServe(flags),
@@ -23,6 +25,18 @@ program
   .option('--root-hints <file>', 'root hints file (default: the bundled IANA file)')
   .option('--upstream-port <port>', 'port of upstream servers (53; another for a lab)', parseWholeNumber('--upstream-port'))
   .action((name: string, type: string, flags: QueryFlags) => runQuery(name, type, flags));
+
+program
+  .command('ctl')
+  .description('talk to a running server over its control socket')
+  .argument('<command>', 'status, stats, flush, reload or query-log')
+  .argument('[args...]', 'flush: NAME [TYPE]; query-log: on|off')
+  .option('--control <path>', 'control socket (default: /run/rootline/control.sock, or next to --config)')
+  .option('-c, --config <file>', 'the config file the server runs with (to find its control socket)')
+  .option('--zone <zone>', 'flush: the zone and every name below it, delegations and server marks included')
+  .option('--json', 'print the answer as JSON')
+  .option('--timeout <ms>', 'how long to wait for the answer (default 10000)', parseWholeNumber('--timeout'))
+  .action((command: string, args: string[], flags: CtlFlags) => runCtl(command, args, flags));
 
 program
   .command('lab')

@@ -1,29 +1,32 @@
 // Multi-core serving with node:cluster: the primary forks N workers that serve the same UDP and TCP sockets
 // (the primary owns the handles and shares them), restarts a worker that dies, and sums their counters.
 import cluster, { type Worker } from 'node:cluster';
+import { mergeReplies } from './control/merge.js';
+import type { ControlReply, ControlRequest } from './control/protocol.js';
 import type { Logger } from './log.js';
-import { addCounters, newCounters, type Counters } from './metrics.js';
 
+/** Worker → primary: start-up, and the answer to one control request. */
 export type WorkerMessage =
   | { type: 'ready'; addresses: string[] }
   | { type: 'fatal'; message: string }
-  | { type: 'stats'; counters: Counters };
-export type PrimaryMessage = { type: 'stats?' } | { type: 'reload' };
+  | { type: 'control-reply'; id: number; reply: ControlReply };
+/** Primary → worker: one control request (the same ones `rootline ctl` sends). */
+export type PrimaryMessage = { type: 'control'; id: number; req: ControlRequest };
 
 const RESTART_DELAY_MS = 1000;
-const STATS_WAIT_MS = 500;
+/** A worker that takes longer than this to answer a control request counts as not answering (reload reads files). */
+const CONTROL_WAIT_MS = 5000;
 
 export interface Primary {
-  /** Sums the counters of every live worker. */
-  stats(): Promise<Counters>;
-  /** Asks every live worker to reload what can be reloaded (blocklists). */
-  reload(): void;
+  /** Asks every live worker and merges their answers: the one control channel every worker answers. */
+  control(req: ControlRequest): Promise<ControlReply>;
   stop(): Promise<void>;
 }
 
 export function startPrimary(workers: number, logger: Logger, onFatal: (message: string) => void): Primary {
   let stopping = false;
   let ready = 0;
+  let requests = 0;
   const fork = (): Worker => {
     const w = cluster.fork({ ROOTLINE_WORKER: '1' });
     w.on('message', (m: WorkerMessage) => {
@@ -41,26 +44,27 @@ export function startPrimary(workers: number, logger: Logger, onFatal: (message:
     }, RESTART_DELAY_MS).unref();
   });
   return {
-    reload: () => {
-      for (const w of Object.values(cluster.workers ?? {})) if (w?.isConnected()) w.send({ type: 'reload' } satisfies PrimaryMessage);
-    },
-    stats: async () => {
+    control: async (req) => {
       const live = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && w.isConnected());
+      const id = ++requests;
       const replies = live.map(
         (w) =>
-          new Promise<Counters>((resolve) => {
-            const timer = setTimeout(() => resolve(newCounters()), STATS_WAIT_MS);
+          new Promise<ControlReply | null>((resolve) => {
+            const timer = setTimeout(() => finish(null), CONTROL_WAIT_MS);
             const onMessage = (m: WorkerMessage): void => {
-              if (m.type !== 'stats') return;
+              if (m.type === 'control-reply' && m.id === id) finish(m.reply);
+            };
+            function finish(r: ControlReply | null): void {
               clearTimeout(timer);
               w.off('message', onMessage);
-              resolve(m.counters);
-            };
+              resolve(r);
+            }
             w.on('message', onMessage);
-            w.send({ type: 'stats?' } satisfies PrimaryMessage);
+            w.send({ type: 'control', id, req } satisfies PrimaryMessage);
           }),
       );
-      return (await Promise.all(replies)).reduce(addCounters, newCounters());
+      const answered = (await Promise.all(replies)).filter((r): r is ControlReply => r !== null);
+      return mergeReplies(req, answered, live.length);
     },
     stop: async () => {
       stopping = true;
@@ -82,11 +86,11 @@ export function startPrimary(workers: number, logger: Logger, onFatal: (message:
   };
 }
 
-/** In a worker: answer the primary's stats and reload requests; report start-up errors and readiness. */
-export function attachWorker(counters: () => Counters, reload: () => void): void {
+/** In a worker: answer the primary's control requests; start-up errors and readiness go through reportToPrimary. */
+export function attachWorker(answer: (req: ControlRequest) => Promise<ControlReply>): void {
   process.on('message', (m: PrimaryMessage) => {
-    if (m.type === 'stats?') process.send?.({ type: 'stats', counters: counters() } satisfies WorkerMessage);
-    if (m.type === 'reload') reload();
+    if (m.type !== 'control') return;
+    void answer(m.req).then((reply) => process.send?.({ type: 'control-reply', id: m.id, reply } satisfies WorkerMessage));
   });
 }
 

@@ -13,6 +13,7 @@ export const ErrorCode = {
   BLOCKLIST: 'RL_ERR_BLOCKLIST',
   HOSTS_FILE: 'RL_ERR_HOSTS_FILE',
   BAD_ARGUMENT: 'RL_ERR_BAD_ARGUMENT',
+  CONTROL_SOCKET: 'RL_ERR_CONTROL_SOCKET',
 } as const;
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -7,7 +7,7 @@ import { RRsetCache } from './cache/rrset-cache.js';
 import { DEFAULTS, type Config } from './config/schema.js';
 import { ErrorCode, RootlineError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
-import { countLimit } from './metrics.js';
+import { countLimit, newCounters, type Counters } from './metrics.js';
 import { Pipeline } from './pipeline/pipeline.js';
 import { createAcl } from './policy/acl.js';
 import { Blocklist } from './policy/blocklist.js';
@@ -41,14 +41,15 @@ export interface Overrides {
 }
 
 export interface Core {
-  /** Re-reads the blocklist files (SIGHUP); a file that cannot be read leaves the old lists in place and throws. */
-  reloadBlocklists(): Promise<void>;
   resolver: Resolver;
   pipeline: Pipeline;
   rrsets: RRsetCache;
   negatives: NegativeCache;
   answerCache: AnswerCache;
   logger: Logger;
+  /** The caches, network and counters this core was built on (a reload builds the next core on the same). */
+  shared: Shared;
+  config: Config;
 }
 
 /** The per-client rate limit, when ratelimit is set. */
@@ -81,37 +82,64 @@ function logBlocklists(logger: Logger, lists: Blocklists, event: string): void {
 }
 
 
-/** Everything but the sockets: used by `serve`, by `query` (in-process) and by tests. */
-export async function buildCore(config: Config, o: Overrides = {}): Promise<Core> {
+/**
+ * What outlives a reload: the caches, the network and the counters. Built once from the first config; the
+ * settings they are made from (cache size, TTL bounds, rrset order) need a restart to change.
+ */
+export interface Shared {
+  clock: Clock;
+  random: Random;
+  transport: Transport;
+  rrsets: RRsetCache;
+  negatives: NegativeCache;
+  answerCache: AnswerCache;
+  infra: InfraCache;
+  counters: Counters;
+}
+
+function buildShared(config: Config, o: Overrides): Shared {
   const clock = o.clock ?? systemClock;
+  const random = o.random ?? new CryptoRandom();
+  return {
+    clock,
+    random,
+    transport: o.transport ?? new NetworkTransport(random),
+    rrsets: new RRsetCache(config.cacheSize, { minTtl: config.minTtl, maxTtl: config.maxTtl }, clock),
+    negatives: new NegativeCache(Math.max(1000, Math.floor(config.cacheSize / 4)), config.maxNegativeTtl, clock),
+    answerCache: new AnswerCache(config.cacheSize, clock, config.rrsetOrder, random),
+    infra: new InfraCache(clock),
+    counters: newCounters(),
+  };
+}
+
+/** Everything but the sockets: used by `serve`, by `query` (in-process) and by tests. `shared`: a reload's. */
+export async function buildCore(config: Config, o: Overrides = {}, shared?: Shared): Promise<Core> {
+  const reloading = shared !== undefined;
+  shared ??= buildShared(config, o);
+  const { clock, random, rrsets, negatives, answerCache, infra, counters } = shared;
   const logger = o.logger ?? createLogger(config.logLevel, config.logFormat);
   const hints = o.hints ?? (await loadRootHints(config.rootHints));
   const localData = await loadLocalData(config, logger, o.clusterWorker);
-  const bounds = { minTtl: config.minTtl, maxTtl: config.maxTtl };
-  const rrsets = new RRsetCache(config.cacheSize, bounds, clock);
-  const negatives = new NegativeCache(Math.max(1000, Math.floor(config.cacheSize / 4)), config.maxNegativeTtl, clock);
-  const random = o.random ?? new CryptoRandom();
-  const answerCache = new AnswerCache(config.cacheSize, clock, config.rrsetOrder, random);
   const useIpv6 = config.ipv6Upstream === 'auto' ? hostHasGlobalIpv6() : config.ipv6Upstream;
   const options = resolverOptions(config, useIpv6);
   const configured = options.configuredZones ?? ConfiguredZones.none();
   const resolver = new Resolver({
-    transport: o.transport ?? new NetworkTransport(random),
+    transport: shared.transport,
     clock,
     random,
     rrsets,
     negatives,
     hints,
-    infra: new InfraCache(clock),
+    infra,
     ...options,
-    onLimit: (hit) => countLimit(pipeline.counters, hit.limit),
+    onLimit: (hit) => countLimit(counters, hit.limit),
   });
 
-  const blocklist = await loadBlocklist(config, () => pipeline.counters.blocked++);
+  const blocklist = await loadBlocklist(config, () => counters.blocked++);
   const pipeline = new Pipeline({
     blocklist,
     rebindingGuard: buildRebindingGuard(config, configured),
-    rateLimit: buildRateLimit(config, clock, () => pipeline.counters.ratelimited++),
+    rateLimit: buildRateLimit(config, clock, () => counters.ratelimited++),
     resolver,
     answerCache,
     acl: createAcl(config.allow, config.deny),
@@ -122,33 +150,47 @@ export async function buildCore(config: Config, o: Overrides = {}): Promise<Core
     queryLog: config.queryLog,
     maxClientQueries: config.maxClientQueries,
     ede: config.ede,
+    counters,
   });
-  /** Builds the new lists beside the old, swaps them in at once, and forgets answers given under the old ones. */
-  const reloadBlocklists = async (): Promise<void> => {
-    if (!blocklist) return;
-    blocklist.swap(await loadBlocklists(config.blocklists, config.allowlist));
-    answerCache.flush();
-    logBlocklists(logger, blocklist.current, 'blocklists_reloaded');
-  };
-  if (blocklist) logBlocklists(logger, blocklist.current, 'blocklists_loaded');
-  return { resolver, pipeline, rrsets, negatives, answerCache, logger, reloadBlocklists };
+  // A reload builds the new lists beside the old ones (the old core keeps answering until the swap).
+  if (blocklist) logBlocklists(logger, blocklist.current, reloading ? 'blocklists_reloaded' : 'blocklists_loaded');
+  return { resolver, pipeline, rrsets, negatives, answerCache, logger, shared, config };
 }
 
-export interface RunningServer extends Core {
+/** Settings a running server cannot change: a reload reports them as needing a restart and keeps the old. */
+const RESTART_KEYS: readonly (keyof Config)[] = ['listen', 'workers', 'cacheSize', 'minTtl', 'maxTtl', 'maxNegativeTtl', 'rrsetOrder', 'tcpIdleTimeoutMs', 'tcpMaxConnections', 'controlSocket', 'logFormat'];
+
+export interface ReloadOutcome {
+  /** Keys whose new value waits for a restart (the old one stays in force). */
+  needsRestart: string[];
+}
+
+export interface RunningServer {
   /** Where we listen, as "ADDR:PORT" (actual ports when 0 was asked for). */
   addresses: string[];
+  /** The core answering now: a reload replaces it, the caches and counters stay. */
+  readonly core: Core;
+  readonly logger: Logger;
+  readonly rrsets: RRsetCache;
+  /**
+   * Builds a core from a new config on the same caches and swaps it in; queries in flight finish on the old one.
+   * Throws (the old core stays) when the new config cannot be built, e.g. a hosts file or list cannot be read.
+   */
+  reload(next: Config): Promise<ReloadOutcome>;
   close(): Promise<void>;
 }
 
 export async function startServer(config: Config, o: Overrides = {}): Promise<RunningServer> {
-  const core = await buildCore(config, o);
+  let core = await buildCore(config, o);
+  // One indirection so a reload can swap the pipeline under the listeners.
+  const handle: typeof core.pipeline.handle = (query, client) => core.pipeline.handle(query, client);
   const options = { tcpIdleTimeoutMs: config.tcpIdleTimeoutMs, tcpMaxConnections: config.tcpMaxConnections, exclusive: !o.clusterWorker };
   const listeners: Listeners[] = [];
   if (config.listen.join() === DEFAULTS.listen.join()) {
     // The defaults include [::1]: a host without IPv6 loopback still starts, on 127.0.0.1 alone.
     for (const addr of config.listen) {
       try {
-        listeners.push(await startListeners([addr], core.pipeline.handle, options));
+        listeners.push(await startListeners([addr], handle, options));
       } catch (e) {
         if (!(e instanceof RootlineError && e.code === ErrorCode.ADDR_NOT_AVAILABLE && listeners.length > 0)) {
           await Promise.all(listeners.map((l) => l.close()));
@@ -158,9 +200,29 @@ export async function startServer(config: Config, o: Overrides = {}): Promise<Ru
       }
     }
   } else {
-    listeners.push(await startListeners(config.listen, core.pipeline.handle, options));
+    listeners.push(await startListeners(config.listen, handle, options));
   }
   const addresses = listeners.flatMap((l) => l.bound).map((b) => (b.family === 6 ? `[${b.address}]:${b.port}` : `${b.address}:${b.port}`));
   if (!o.clusterWorker) core.logger.info({ event: 'listening', addresses }, 'listening');
-  return { ...core, addresses, close: async () => void (await Promise.all(listeners.map((l) => l.close()))) };
+  const reload = async (next: Config): Promise<ReloadOutcome> => {
+    const needsRestart = RESTART_KEYS.filter((k) => JSON.stringify(next[k]) !== JSON.stringify(core.config[k]));
+    // What cannot change live keeps its old value, so the new core is built on what is really in force.
+    const effective: Config = { ...next, ...Object.fromEntries(needsRestart.map((k) => [k, core.config[k]])) };
+    core = await buildCore(effective, { ...o, logger: core.logger }, core.shared);
+    // Answers given under the old policy (lists, local data, forward zones) must not outlive it.
+    core.answerCache.flush();
+    return { needsRestart: needsRestart.map(String) };
+  };
+  return {
+    addresses,
+    get core() {
+      return core;
+    },
+    get logger() {
+      return core.logger;
+    },
+    rrsets: core.rrsets,
+    reload,
+    close: async () => void (await Promise.all(listeners.map((l) => l.close()))),
+  };
 }

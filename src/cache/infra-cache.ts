@@ -3,6 +3,7 @@
 // zones it is lame for. Entries live for infra-ttl and the cache is bounded (LRU).
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../util/clock.js';
+import { isInZone } from '../wire/names.js';
 
 export interface InfraLimits {
   /** RTO for a server we know nothing about, ms. */
@@ -133,5 +134,22 @@ export class InfraCache {
 
   get size(): number {
     return this.lru.size;
+  }
+
+  clear(): void {
+    this.lru.clear();
+  }
+
+  /** `ctl flush --zone`: forget the lame marks servers earned for the zone and below; returns how many. */
+  forgetZone(zone: string): number {
+    let removed = 0;
+    for (const info of this.lru.values()) {
+      for (const key of [...info.lameUntil.keys()]) {
+        if (!isInZone(key.slice(0, key.lastIndexOf('|')), zone)) continue;
+        info.lameUntil.delete(key);
+        removed++;
+      }
+    }
+    return removed;
   }
 }

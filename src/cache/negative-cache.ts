@@ -3,6 +3,7 @@
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../util/clock.js';
 import { canonical } from '../wire/names.js';
+import { matchesFlush, type FlushTarget } from './rrset-cache.js';
 import type { RR } from '../wire/types.js';
 import { remainingSeconds } from './ttl.js';
 
@@ -78,5 +79,18 @@ export class NegativeCache {
 
   clear(): void {
     this.lru.clear();
+  }
+
+  /** Removes the negative entries `ctl flush` names (an NXDOMAIN counts for every type); returns how many. */
+  flush(target: FlushTarget): number {
+    let removed = 0;
+    for (const key of [...this.lru.keys()]) {
+      const bar = key.lastIndexOf('|');
+      const kind = key.slice(bar + 1);
+      if (!matchesFlush(target, key.slice(0, bar), kind === 'NXDOMAIN' ? null : kind)) continue;
+      this.lru.delete(key);
+      removed++;
+    }
+    return removed;
   }
 }

@@ -2,7 +2,7 @@
 // with trust ranks deciding what may overwrite what. It is the source of truth for answers and delegations.
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../util/clock.js';
-import { canonical } from '../wire/names.js';
+import { canonical, isInZone } from '../wire/names.js';
 import type { RR } from '../wire/types.js';
 import type { RankValue } from './rank.js';
 import { clampTtl, remainingSeconds, type TtlBounds } from './ttl.js';
@@ -110,4 +110,26 @@ export class RRsetCache {
   clear(): void {
     this.lru.clear();
   }
+
+  /**
+   * Removes what `ctl flush` names: one name (every type, or one), or a zone and every name below it (its
+   * delegations and glue too). Returns how many RRsets went.
+   */
+  flush(target: FlushTarget): number {
+    let removed = 0;
+    for (const [key, e] of [...this.lru.entries()]) {
+      if (!matchesFlush(target, e.name, e.type)) continue;
+      this.lru.delete(key);
+      removed++;
+    }
+    return removed;
+  }
+}
+
+/** A name (all types or one) or a whole subtree, as `ctl flush` names them. */
+export type FlushTarget = { name: string; type?: string } | { zone: string };
+
+export function matchesFlush(target: FlushTarget, name: string, type: string | null): boolean {
+  if ('zone' in target) return isInZone(name, target.zone);
+  return canonical(name) === canonical(target.name) && (target.type === undefined || type === null || type === target.type);
 }

@@ -6,7 +6,11 @@ import { attachWorker, isWorker, reportToPrimary, resolveWorkerCount, startPrima
 import { loadConfigFile, mergeConfig } from '../config/load.js';
 import { DEFAULTS, type Config, type LogFormat, type LogLevel } from '../config/schema.js';
 import { ErrorCode, RootlineError } from '../errors.js';
-import { createLogger } from '../log.js';
+import { answerLocally, type ControlledProcess, type ReloadResult } from '../control/answer.js';
+import { controlSocketPath } from '../control/path.js';
+import type { ControlReply, ControlRequest } from '../control/protocol.js';
+import { startControlSocket, type ControlSocket } from '../control/socket.js';
+import { createLogger, type Logger } from '../log.js';
 import { startServer } from '../main.js';
 import { loadLocalData } from '../policy/local-data-load.js';
 import { loadRootHints } from '../resolver/hints.js';
@@ -22,6 +26,7 @@ export interface ServeFlags {
   logFormat?: LogFormat;
   queryLog?: boolean;
   config?: string;
+  controlSocket?: string;
   upstreamPort?: number;
   workers?: number | 'auto';
   statsInterval?: number;
@@ -38,6 +43,7 @@ export function flagsToConfig(f: ServeFlags): Partial<Config> {
   if (f.logLevel) out.logLevel = f.logLevel;
   if (f.logFormat) out.logFormat = f.logFormat;
   if (f.queryLog) out.queryLog = true;
+  if (f.controlSocket) out.controlSocket = f.controlSocket;
   if (f.upstreamPort !== undefined) out.upstreamPort = f.upstreamPort;
   if (f.workers !== undefined) out.workers = f.workers;
   if (f.statsInterval !== undefined) out.statsInterval = f.statsInterval;
@@ -70,6 +76,7 @@ export function addServeOptions(cmd: Command): Command {
     .option('--stats-interval <seconds>', 'log counters every N seconds (0 = only at shutdown)', parseWholeNumber('--stats-interval'))
     .option('--upstream-port <port>', 'port of upstream servers (53; another for a lab)', parseWholeNumber('--upstream-port'))
     .option('--no-qname-minimisation', 'send full query names to every server (RFC 9156 off)')
+    .option('--control-socket <path|auto|off>', 'Unix socket for `rootline ctl` (default auto)')
     .option('-c, --config <file>', 'YAML config file (flags override it)');
 }
 
@@ -87,8 +94,30 @@ function onSignals(stop: (signal: string) => Promise<void>): void {
   process.on('SIGTERM', () => handler('SIGTERM'));
 }
 
-/** The primary of a multi-worker server: checks what it can up front, then forks and supervises. */
-async function runPrimary(config: Config, workers: number): Promise<void> {
+/** The config file and flags again: what SIGHUP and `ctl reload` re-read (a bad file throws, naming key and line). */
+function configReader(flags: ServeFlags): () => Promise<Config> {
+  return () => resolveConfig(flags);
+}
+
+/** The control socket, when one is configured; a failure to create it is logged, the server runs on. */
+async function openControl(config: Config, flags: ServeFlags, answer: (req: ControlRequest) => Promise<ControlReply>, logger: Logger): Promise<ControlSocket | null> {
+  const path = controlSocketPath(config, flags.config);
+  if (!path) return null;
+  try {
+    return await startControlSocket(path, answer, logger);
+  } catch (e) {
+    logger.warn({ event: 'control_unavailable', path, reason: (e as Error).message }, 'control_unavailable');
+    return null;
+  }
+}
+
+function logReload(logger: Logger, trigger: string, reply: ControlReply): void {
+  if (reply.ok) logger.info({ event: 'reloaded', trigger, ...(reply.result as ReloadResult) }, 'reloaded');
+  else logger.error({ event: 'reload_failed', trigger, reason: reply.error }, 'reload_failed');
+}
+
+/** The primary of a multi-worker server: checks what it can up front, then forks, supervises and fans control out. */
+async function runPrimary(config: Config, workers: number, flags: ServeFlags): Promise<void> {
   config.listen.forEach(parseListenAddress);
   await loadRootHints(config.rootHints);
   const logger = createLogger(config.logLevel, config.logFormat);
@@ -98,17 +127,33 @@ async function runPrimary(config: Config, workers: number): Promise<void> {
     process.stderr.write(`rootline: ${message}\n`);
     void primary.stop().then(() => process.exit(1));
   });
+  const readConfig = configReader(flags);
+  // A reload is checked here first: a broken file leaves every worker on the old config.
+  const answer = async (req: ControlRequest): Promise<ControlReply> => {
+    if (req.cmd === 'reload') {
+      try {
+        await readConfig();
+      } catch (e) {
+        return { ok: false, error: (e as Error).message };
+      }
+    }
+    return primary.control(req);
+  };
+  const control = await openControl(config, flags, async (req) => {
+    const reply = await answer(req);
+    if (req.cmd === 'reload') logReload(logger, 'ctl', reply);
+    return reply;
+  }, logger);
   const logStats = async (final: boolean): Promise<void> => {
-    logger.info({ event: 'stats', workers, final, ...(await primary.stats()) }, 'stats');
+    const reply = await primary.control({ cmd: 'stats' });
+    logger.info({ event: 'stats', workers, final, ...(reply.ok ? (reply.result as Counters) : {}) }, 'stats');
   };
   if (config.statsInterval > 0) setInterval(() => void logStats(false), config.statsInterval * 1000).unref();
-  process.on('SIGHUP', () => {
-    logger.info({ event: 'reload', signal: 'SIGHUP', workers }, 'reload');
-    primary.reload();
-  });
+  process.on('SIGHUP', () => void answer({ cmd: 'reload' }).then((r) => logReload(logger, 'SIGHUP', r)));
   onSignals(async (signal) => {
     logger.info({ event: 'shutdown', signal }, 'shutdown');
     await logStats(true);
+    await control?.close();
     await primary.stop();
   });
 }
@@ -117,26 +162,34 @@ export async function runServe(flags: ServeFlags): Promise<void> {
   try {
     const config = await resolveConfig(flags);
     const workers = resolveWorkerCount(config.workers, availableParallelism());
-    if (workers > 1 && !isWorker()) return await runPrimary(config, workers);
+    if (workers > 1 && !isWorker()) return await runPrimary(config, workers, flags);
     const server = await startServer(config, { clusterWorker: isWorker() });
-    const counters = (): Counters => server.pipeline.counters;
-    // SIGHUP (or the primary's word) reloads the blocklists; a list that cannot be read keeps the old ones.
-    const reload = (): void => {
-      server.reloadBlocklists().catch((e: unknown) => server.logger.error({ event: 'reload_failed', reason: (e as Error).message }, 'reload_failed'));
-    };
+    const proc: ControlledProcess = { server, configFile: flags.config ?? null, readConfig: configReader(flags), startedMs: Date.now() };
+    const answer = (req: ControlRequest): Promise<ControlReply> => answerLocally(proc, req);
+    const counters = (): Counters => server.core.pipeline.counters;
+    let control: ControlSocket | null = null;
     if (isWorker()) {
-      attachWorker(counters, reload);
+      attachWorker(answer);
       reportToPrimary({ type: 'ready', addresses: server.addresses });
-    } else if (config.statsInterval > 0) {
-      setInterval(() => server.logger.info({ event: 'stats', workers: 1, final: false, ...counters() }, 'stats'), config.statsInterval * 1000).unref();
+    } else {
+      control = await openControl(config, flags, async (req) => {
+        const reply = await answer(req);
+        if (req.cmd === 'reload') logReload(server.logger, 'ctl', reply);
+        return reply;
+      }, server.logger);
+      if (config.statsInterval > 0) {
+        setInterval(() => server.logger.info({ event: 'stats', workers: 1, final: false, ...counters() }, 'stats'), config.statsInterval * 1000).unref();
+      }
     }
-    // A worker hears of a reload from the primary; a SIGHUP sent to it too (pkill -f) must not end it.
-    process.on('SIGHUP', isWorker() ? () => {} : reload);
+    // SIGHUP re-reads the config; a broken one keeps the old (logged). A worker hears of a reload from the
+    // primary; a SIGHUP sent to it too (pkill -f) must not end it.
+    process.on('SIGHUP', isWorker() ? () => {} : () => void answer({ cmd: 'reload' }).then((r) => logReload(server.logger, 'SIGHUP', r)));
     onSignals(async (signal) => {
       if (!isWorker()) {
         server.logger.info({ event: 'shutdown', signal }, 'shutdown');
         server.logger.info({ event: 'stats', workers: 1, final: true, ...counters() }, 'stats');
       }
+      await control?.close();
       await server.close();
     });
   } catch (e) {

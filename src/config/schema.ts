@@ -50,6 +50,8 @@ export interface Config {
   logFormat: LogFormat;
   /** One log line per client query. */
   queryLog: boolean;
+  /** The control socket for `rootline ctl`: a path, 'auto' (/run/rootline/control.sock, else next to the config file) or 'off'. */
+  controlSocket: string;
   /** Processes serving the same sockets (node:cluster), or 'auto' for one per core. */
   workers: number | 'auto';
   /** Log aggregated counters every this many seconds (0: only at shutdown). */
@@ -156,6 +158,7 @@ export const DEFAULTS: Config = {
   logLevel: 'info',
   logFormat: 'auto',
   queryLog: false,
+  controlSocket: 'auto',
   workers: 1,
   statsInterval: 0,
   localZones: true,

@@ -23,17 +23,20 @@ export interface PipelineDeps extends StageDeps, RespondDeps {
   logger: Logger;
   /** Client queries being resolved at once; past it new ones are dropped (the client retries). */
   maxClientQueries: number;
+  /** Counters to bump: a reloaded pipeline keeps counting where the old one left off. */
+  counters?: Counters;
 }
 
 export class Pipeline {
   private resolving = 0;
-  readonly counters: Counters = newCounters();
+  readonly counters: Counters;
   private readonly gates: readonly Gate[];
   private readonly stages: readonly Stage[];
   private readonly filters: readonly ResultFilter[];
   private readonly respond: Responder;
 
   constructor(private readonly d: PipelineDeps) {
+    this.counters = d.counters ?? newCounters();
     ({ gates: this.gates, stages: this.stages, filters: this.filters } = buildSteps(d));
     this.respond = new Responder(d);
   }
@@ -61,6 +64,11 @@ export class Pipeline {
       return this.failed(e, client);
     }
   };
+
+  /** `ctl query-log on|off`: from now until the next reload or restart. */
+  setQueryLog(on: boolean): void {
+    this.d.queryLog = on;
+  }
 
   /**
    * What the policy stages say about a question from `client` (rootline query uses it to show policy in its

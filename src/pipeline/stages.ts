@@ -41,7 +41,7 @@ export interface Steps {
  *   exactly what the stage would say again. So a cached answer never bypasses such a stage, as long as the
  *   answer cache is flushed whenever the stage's data changes (an answer cached before the change, from the
  *   resolver or from the stage, would outlive it). A blocklist must never be skippable by a cached answer:
- *   swapping its lists flushes the answer cache (main.ts, reloadBlocklists), and its own answers are not
+ *   a reload swaps in a new pipeline and flushes the answer cache (main.ts, startServer), and its own answers are not
  *   cached at all, so every blocked query is counted and an allowlist change acts at once.
  * - Filters run on the resolver's result, on the full path; a result they change is not cached.
  * - A stage whose decision depends on the client (per-client policy) must be a gate, or mark its answers

@@ -22,18 +22,13 @@ export class Blocklist {
   readonly filter: ResultFilter;
 
   constructor(
-    private lists: Blocklists,
+    private readonly lists: Blocklists,
     private readonly mode: BlockMode,
     /** Told of every blocked query (the `blocked` counter). */
     private readonly onBlocked: () => void = () => {},
   ) {
     this.stage = { name: 'blocklist', decide: (ctx) => this.decide(ctx) };
     this.filter = { name: 'cname-cloaking', filter: (ctx, r) => this.uncloak(ctx, r) };
-  }
-
-  /** Replaces the lists at once (reload): no query sees a half-built set. */
-  swap(next: Blocklists): void {
-    this.lists = next;
   }
 
   get current(): Blocklists {

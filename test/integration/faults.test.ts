@@ -153,8 +153,8 @@ describe('fault injection', () => {
       const r = await ask('127.0.0.1', listenPort, 'www.victim.com', 'A', { edns: true });
       expect(r.rcode).toBe('SERVFAIL');
       // One metric per limit: the NS-lookup limit cut off the other names' lookups, nothing else was hit.
-      expect(s.pipeline.counters.limitNsLookups).toBeGreaterThan(0);
-      expect(s.pipeline.counters.limitUpstreamQueries + s.pipeline.counters.limitReferrals).toBe(0);
+      expect(s.core.pipeline.counters.limitNsLookups).toBeGreaterThan(0);
+      expect(s.core.pipeline.counters.limitUpstreamQueries + s.core.pipeline.counters.limitReferrals).toBe(0);
     });
     // Each of at most 8 NS names costs a couple of queries (minimised, then full) to nowhere.net's server.
     expect(servers.nowhere!.queries.length - before).toBeLessThanOrEqual(20);

@@ -1,0 +1,118 @@
+// `rootline ctl COMMAND`: one request over the control socket of a running server, its answer printed for a
+// terminal (or as JSON with --json). Exit 0: done; 1: the server said no or could not be reached; 2: bad usage.
+import type { CacheSizes, ProcessStatus, ReloadResult } from '../control/answer.js';
+import { sendControl } from '../control/client.js';
+import type { ClusterStatus } from '../control/merge.js';
+import { clientSocketPath } from '../control/path.js';
+import type { ControlRequest } from '../control/protocol.js';
+import { loadConfigFile } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import type { Counters } from '../metrics.js';
+import { absolute, canonical } from '../wire/names.js';
+
+export interface CtlFlags {
+  control?: string;
+  config?: string;
+  json?: boolean;
+  zone?: string;
+  timeout?: number;
+}
+
+const USAGE = 'use: status, stats, flush [NAME [TYPE]] | flush --zone ZONE, reload, query-log on|off';
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+function usage(message: string): never {
+  process.stderr.write(`rootline ctl: ${message} (${USAGE})\n`);
+  process.exit(2);
+}
+
+/** The request a command line names, or a usage error. */
+export function requestFor(command: string, args: readonly string[], flags: CtlFlags): ControlRequest {
+  switch (command) {
+    case 'status':
+    case 'stats':
+    case 'reload':
+      if (args.length > 0) usage(`${command} takes no arguments`);
+      return { cmd: command };
+    case 'flush':
+      if (flags.zone !== undefined) {
+        if (args.length > 0) usage('flush --zone ZONE takes no other arguments');
+        return { cmd: 'flush', target: { zone: canonical(flags.zone) } };
+      }
+      if (args.length === 0) return { cmd: 'flush' };
+      if (args.length > 2) usage('flush takes NAME and an optional TYPE');
+      return { cmd: 'flush', target: { name: canonical(args[0]!), ...(args[1] ? { type: args[1].toUpperCase() } : {}) } };
+    case 'query-log':
+      if (args.length !== 1 || (args[0] !== 'on' && args[0] !== 'off')) usage('query-log takes on or off');
+      return { cmd: 'query-log', on: args[0] === 'on' };
+    default:
+      return usage(`unknown command '${command}'`);
+  }
+}
+
+function duration(seconds: number): string {
+  const d = Math.floor(seconds / 86400);
+  const h = Math.floor((seconds % 86400) / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return [d ? `${d}d` : '', d || h ? `${h}h` : '', d || h || m ? `${m}m` : '', `${s}s`].filter(Boolean).join(' ');
+}
+
+function cacheLine(c: CacheSizes): string {
+  return `${c.rrsets} RRsets, ${c.negative} negative answers, ${c.answers} cached responses, ${c.servers} servers`;
+}
+
+/** What a terminal shows for each command's result. */
+export function formatResult(req: ControlRequest, result: unknown): string {
+  switch (req.cmd) {
+    case 'status': {
+      const s = result as ProcessStatus & Partial<ClusterStatus>;
+      const procs = s.pids ? `${s.workers} workers (pids ${s.pids.join(', ')})` : `pid ${s.pid}`;
+      return [
+        `rootline ${s.version}, ${procs}, up ${duration(s.uptimeSeconds)}`,
+        `listening: ${s.addresses.join(', ')}`,
+        `config: ${s.configFile ?? '(none: defaults and flags)'}`,
+        `cache: ${cacheLine(s.cache)}`,
+      ].join('\n');
+    }
+    case 'stats': {
+      const c = result as Counters;
+      const width = Math.max(...Object.keys(c).map((k) => k.length));
+      return Object.entries(c)
+        .map(([k, v]) => `${k.padEnd(width)}  ${v}`)
+        .join('\n');
+    }
+    case 'flush': {
+      const what = req.target ? ('zone' in req.target ? `zone ${absolute(req.target.zone)} and below` : `${absolute(req.target.name)}${req.target.type ? ` ${req.target.type}` : ''}`) : 'everything';
+      return `flushed ${what}: ${cacheLine(result as CacheSizes)}`;
+    }
+    case 'reload': {
+      const r = result as ReloadResult;
+      return r.needsRestart.length === 0 ? 'reloaded' : `reloaded; needs restart (old value kept): ${r.needsRestart.join(', ')}`;
+    }
+    case 'query-log':
+      return `query log ${req.on ? 'on' : 'off'} (until the next reload or restart)`;
+    default: {
+      const never: never = req;
+      return String(never);
+    }
+  }
+}
+
+export async function runCtl(command: string, args: string[], flags: CtlFlags): Promise<void> {
+  const req = requestFor(command, args, flags);
+  // The config only tells where the socket is; a file broken since the start is the server's to report (reload).
+  const config: Partial<Config> | null = !flags.control && flags.config ? await loadConfigFile(flags.config).catch(() => null) : null;
+  const path = flags.control ?? clientSocketPath(config?.controlSocket ? { controlSocket: config.controlSocket } : null, flags.config);
+  const sent = await sendControl(path, req, flags.timeout ?? DEFAULT_TIMEOUT_MS);
+  if (sent.kind === 'unreachable') {
+    process.stderr.write(`rootline ctl: no answer on ${path} (${sent.why}): is rootline running? Point --control at its control-socket.\n`);
+    process.exit(1);
+  }
+  if (!sent.reply.ok) {
+    process.stderr.write(`rootline ctl: ${sent.reply.error}\n`);
+    process.exit(1);
+  }
+  process.stdout.write((flags.json ? JSON.stringify(sent.reply.result, null, 2) : formatResult(req, sent.reply.result)) + '\n');
+  process.exit(0);
+}

@@ -1,0 +1,100 @@
+// What one serving process answers on the control channel: its status, counters, cache flushes, a reload
+// and the query-log switch. The primary of a multi-worker server merges these answers (merge.ts).
+import type { FlushTarget } from '../cache/rrset-cache.js';
+import type { Config } from '../config/schema.js';
+import type { RunningServer } from '../main.js';
+import type { Counters } from '../metrics.js';
+import { VERSION } from '../version.js';
+import type { ControlReply, ControlRequest } from './protocol.js';
+
+export interface ProcessStatus {
+  version: string;
+  pid: number;
+  uptimeSeconds: number;
+  addresses: string[];
+  configFile: string | null;
+  cache: CacheSizes;
+}
+
+export interface CacheSizes {
+  rrsets: number;
+  negative: number;
+  answers: number;
+  servers: number;
+}
+
+export type FlushCounts = CacheSizes;
+
+export interface ReloadResult {
+  needsRestart: string[];
+}
+
+/** How a process re-reads its config (the same file and flags it started with). */
+export interface ControlledProcess {
+  server: RunningServer;
+  configFile: string | null;
+  readConfig(): Promise<Config>;
+  startedMs: number;
+}
+
+function sizes(server: RunningServer): CacheSizes {
+  const { shared } = server.core;
+  return { rrsets: shared.rrsets.size, negative: shared.negatives.size, answers: shared.answerCache.size, servers: shared.infra.size };
+}
+
+function flush(server: RunningServer, target: FlushTarget | undefined): FlushCounts {
+  const { shared } = server.core;
+  if (!target) {
+    const before = sizes(server);
+    shared.rrsets.clear();
+    shared.negatives.clear();
+    shared.answerCache.flush();
+    shared.infra.clear();
+    return before;
+  }
+  const answersBefore = shared.answerCache.size;
+  // The answer cache is keyed by wire question; a zone's names are found again from the RRsets, so it goes whole.
+  if ('zone' in target) shared.answerCache.flush();
+  else shared.answerCache.flush(target.name);
+  return {
+    rrsets: shared.rrsets.flush(target),
+    negative: shared.negatives.flush(target),
+    answers: answersBefore - shared.answerCache.size,
+    servers: 'zone' in target ? shared.infra.forgetZone(target.zone) : 0,
+  };
+}
+
+export async function answerLocally(p: ControlledProcess, req: ControlRequest): Promise<ControlReply> {
+  try {
+    switch (req.cmd) {
+      case 'status': {
+        const status: ProcessStatus = {
+          version: VERSION,
+          pid: process.pid,
+          uptimeSeconds: Math.round((Date.now() - p.startedMs) / 1000),
+          addresses: p.server.addresses,
+          configFile: p.configFile,
+          cache: sizes(p.server),
+        };
+        return { ok: true, result: status };
+      }
+      case 'stats':
+        return { ok: true, result: { ...p.server.core.pipeline.counters } satisfies Counters };
+      case 'flush':
+        return { ok: true, result: flush(p.server, req.target) };
+      case 'reload': {
+        const outcome = await p.server.reload(await p.readConfig());
+        return { ok: true, result: outcome satisfies ReloadResult };
+      }
+      case 'query-log':
+        p.server.core.pipeline.setQueryLog(req.on);
+        return { ok: true, result: { queryLog: req.on } };
+      default: {
+        const never: never = req;
+        return { ok: false, error: `unknown command ${JSON.stringify(never)}` };
+      }
+    }
+  } catch (e) {
+    return { ok: false, error: (e as Error).message };
+  }
+}

@@ -1,0 +1,54 @@
+// Merging the answers of every worker into one reply: counters and cache sizes summed, a reload failed when one
+// worker's failed, the restart list the union of theirs.
+import { addCounters, newCounters, type Counters } from '../metrics.js';
+import type { CacheSizes, ProcessStatus, ReloadResult } from './answer.js';
+import type { ControlReply, ControlRequest } from './protocol.js';
+
+export interface ClusterStatus extends Omit<ProcessStatus, 'pid'> {
+  workers: number;
+  pids: number[];
+}
+
+function sumSizes(all: CacheSizes[]): CacheSizes {
+  return all.reduce((a, b) => ({ rrsets: a.rrsets + b.rrsets, negative: a.negative + b.negative, answers: a.answers + b.answers, servers: a.servers + b.servers }), {
+    rrsets: 0,
+    negative: 0,
+    answers: 0,
+    servers: 0,
+  });
+}
+
+export function mergeReplies(req: ControlRequest, replies: ControlReply[], expected: number): ControlReply {
+  const failed = replies.find((r): r is Extract<ControlReply, { ok: false }> => !r.ok);
+  if (failed) return failed;
+  if (replies.length < expected) return { ok: false, error: `${expected - replies.length} of ${expected} workers did not answer` };
+  const results = replies.map((r) => (r as Extract<ControlReply, { ok: true }>).result);
+  switch (req.cmd) {
+    case 'status': {
+      const all = results as ProcessStatus[];
+      const first = all[0]!;
+      const merged: ClusterStatus = {
+        version: first.version,
+        uptimeSeconds: Math.max(...all.map((s) => s.uptimeSeconds)),
+        addresses: first.addresses,
+        configFile: first.configFile,
+        cache: sumSizes(all.map((s) => s.cache)),
+        workers: all.length,
+        pids: all.map((s) => s.pid),
+      };
+      return { ok: true, result: merged };
+    }
+    case 'stats':
+      return { ok: true, result: (results as Counters[]).reduce(addCounters, newCounters()) };
+    case 'flush':
+      return { ok: true, result: sumSizes(results as CacheSizes[]) };
+    case 'reload':
+      return { ok: true, result: { needsRestart: [...new Set((results as ReloadResult[]).flatMap((r) => r.needsRestart))] } satisfies ReloadResult };
+    case 'query-log':
+      return { ok: true, result: results[0] };
+    default: {
+      const never: never = req;
+      return { ok: false, error: `unknown command ${JSON.stringify(never)}` };
+    }
+  }
+}

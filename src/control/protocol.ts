@@ -1,0 +1,39 @@
+// The control channel's messages: one JSON request per line from `rootline ctl`, one JSON reply line back.
+// Every serving process answers the same requests; with workers the primary asks them all and merges.
+import type { FlushTarget } from '../cache/rrset-cache.js';
+
+export type ControlRequest =
+  | { cmd: 'status' }
+  | { cmd: 'stats' }
+  /** No target: everything (RRsets, negative answers, the answer cache, server lame marks). */
+  | { cmd: 'flush'; target?: FlushTarget }
+  | { cmd: 'reload' }
+  | { cmd: 'query-log'; on: boolean };
+
+export type ControlCommand = ControlRequest['cmd'];
+
+export type ControlReply = { ok: true; result: unknown } | { ok: false; error: string };
+
+const COMMANDS: readonly ControlCommand[] = ['status', 'stats', 'flush', 'reload', 'query-log'];
+
+/** A request line as sent by a client, checked; a string says what is wrong with it. */
+export function parseRequest(line: string): ControlRequest | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return 'not a JSON request';
+  }
+  const r = value as { cmd?: unknown; target?: unknown; on?: unknown };
+  if (typeof r !== 'object' || r === null || !COMMANDS.includes(r.cmd as ControlCommand)) return `unknown command (use ${COMMANDS.join(', ')})`;
+  if (r.cmd === 'query-log' && typeof r.on !== 'boolean') return 'query-log needs on or off';
+  if (r.cmd === 'flush' && r.target !== undefined && !isFlushTarget(r.target)) return 'flush takes a name (and type) or a zone';
+  return value as ControlRequest;
+}
+
+function isFlushTarget(t: unknown): t is FlushTarget {
+  const x = t as { name?: unknown; type?: unknown; zone?: unknown };
+  if (typeof x !== 'object' || x === null) return false;
+  if (typeof x.zone === 'string') return true;
+  return typeof x.name === 'string' && (x.type === undefined || typeof x.type === 'string');
+}
