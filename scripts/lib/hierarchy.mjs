@@ -7,6 +7,8 @@
 //   P.1.1 com, P.1.2 net, P.1.3 org            TLD servers
 //   P.2.1 … P.2.4  authoritative servers: generated zones d<i>.<tld> split across them, plus the
 //                  hand-written zones below when `extra` is on
+// `records` (opt-in, default none) appends zone-file lines to named second-level zones, e.g.
+//   { 'example.com': ['rebind A 192.168.1.66'] } for a public name with a private address.
 import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -169,7 +171,7 @@ function stopChild(child) {
 }
 
 /** Starts the whole hierarchy; see the layout at the top of this file. */
-export async function startHierarchy({ workDir, domains = 20, port = 53, prefix = '127.77', extra = true } = {}) {
+export async function startHierarchy({ workDir, domains = 20, port = 53, prefix = '127.77', extra = true, records = {} } = {}) {
   mkdirSync(workDir, { recursive: true });
   const ip = {
     roots: [`${prefix}.0.1`, `${prefix}.0.2`],
@@ -192,6 +194,10 @@ export async function startHierarchy({ workDir, domains = 20, port = 53, prefix 
     aNames.push(`www.${zone}`, zone);
   }
   if (extra) Object.assign(slds, extraZones(ip));
+  for (const [zone, lines] of Object.entries(records)) {
+    if (!slds[zone]) throw new Error(`records: no zone ${zone} in the hierarchy (zones: ${Object.keys(slds).join(' ')})`);
+    slds[zone].lines.push(...lines);
+  }
 
   const rootLines = [];
   for (const [i, addr] of ip.roots.entries()) rootLines.push(`@ NS ${'ab'[i]}.root.lab.`, `${'ab'[i]}.root.lab. A ${addr}`);

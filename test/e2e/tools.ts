@@ -65,7 +65,8 @@ export async function waitForAnswer(address: string, port: number, child: ChildP
   throw new Error(`${what} did not answer on ${address}:${port} within 10 s`);
 }
 
-export function startUnbound(dir: string, port: number, rootHints: string): ChildProcess {
+/** Unbound iterating from rootHints; `serverLines` go at the end of its server: clause (local-zone, local-data …). */
+export function startUnbound(dir: string, port: number, rootHints: string, serverLines: string[] = []): ChildProcess {
   mkdirSync(dir, { recursive: true });
   const conf = join(dir, 'unbound.conf');
   writeFileSync(
@@ -87,6 +88,7 @@ export function startUnbound(dir: string, port: number, rootHints: string): Chil
       '  use-syslog: no',
       '  logfile: ""',
       '  verbosity: 0',
+      ...serverLines.map((l) => `  ${l}`),
       'remote-control:',
       '  control-enable: no',
       '',
