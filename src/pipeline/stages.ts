@@ -82,7 +82,8 @@ export function buildSteps(d: StageDeps): Steps {
     filters: [
       // CNAME cloaking: a chain that leads to a blocked name is blocked like that name.
       ...(d.blocklist ? [d.blocklist.filter] : []),
-      // Private addresses out of answers for public names (after cloaking: a blocked answer holds none).
+      // Private addresses out of answers for public names. After cloaking, and only when cloaking did not block the
+      // answer: the first filter that replaces a result decides, so a blocked 0.0.0.0 stays the blocklist's answer.
       ...(d.rebindingGuard ? [d.rebindingGuard] : []),
     ],
   };
@@ -106,15 +107,11 @@ export function firstDecision(stages: readonly Stage[], ctx: QueryContext): Deci
   return CONTINUE;
 }
 
-/** The result after every filter, and which one replaced it last (a replaced result is never cached). */
+/** The result after the filters: the first one that replaces it decides (a replaced result is never cached). */
 export function filtered(filters: readonly ResultFilter[], ctx: QueryContext, result: Resolution): { result: Resolution; replaced: boolean; by?: string } {
-  let by: string | undefined;
   for (const f of filters) {
     const next = f.filter(ctx, result);
-    if (next) {
-      result = next;
-      by = f.name;
-    }
+    if (next) return { result: next, replaced: true, by: f.name };
   }
-  return by ? { result, replaced: true, by } : { result, replaced: false };
+  return { result, replaced: false };
 }

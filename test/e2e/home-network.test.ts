@@ -161,10 +161,9 @@ describe.skipIf(!run)('e2e: home network — local names, blocklists, forward zo
     expect(data(ask('cloak.example.com', 'AAAA'), 'AAAA')).toEqual(['::']);
   });
 
-  // Known bug in src (reported): the rebinding guard runs after the CNAME-cloaking filter and takes the blocked
-  // answer's 0.0.0.0 for a private address (0.0.0.0/8 is in private-addresses: default), so the client gets NODATA
-  // with the rebinding EDE instead of 0.0.0.0 with the blocklist's. When src is fixed this turns red: make it `it`.
-  it.fails('blocks CNAME cloaking for A with 0.0.0.0 and the blocklist EDE while the rebinding guard is on', () => {
+  // The rebinding guard must not take the blocked answer's 0.0.0.0 for a private address (0.0.0.0/8 is in
+  // private-addresses: default): the first filter that replaces a result decides.
+  it('blocks CNAME cloaking for A with 0.0.0.0 and the blocklist EDE while the rebinding guard is on', () => {
     const r = ask('cloak.example.com', 'A');
     expect(data(r, 'A')).toEqual(['0.0.0.0']);
     expect(ede(r)).toEqual([`; EDE: 15 (Blocked): (blocked by ${blocklist} line 2: ads.example.com (CNAME target ads.example.com))`]);

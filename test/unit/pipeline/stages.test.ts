@@ -1,10 +1,10 @@
 // The order of gates and stages, and each one's decision on hand-built contexts.
 import { describe, expect, it } from 'vitest';
-import { buildSteps, firstDecision, firstVerdict } from '../../../src/pipeline/stages.js';
+import { buildSteps, filtered, firstDecision, firstVerdict } from '../../../src/pipeline/stages.js';
 import { createAcl } from '../../../src/policy/acl.js';
 import { LocalData } from '../../../src/policy/local-data.js';
 import { LocalZones } from '../../../src/policy/local-zones.js';
-import { CONTINUE, DROP, REFUSE, type ClientInfo, type Gate, type GateDecision, type QueryContext, type Stage } from '../../../src/policy/stage.js';
+import { CONTINUE, DROP, REFUSE, type ClientInfo, type Gate, type GateDecision, type QueryContext, type ResultFilter, type Stage } from '../../../src/policy/stage.js';
 import { NO_EDNS } from '../../../src/wire/edns.js';
 import { Rcode } from '../../../src/wire/types.js';
 
@@ -90,5 +90,19 @@ describe('each step', () => {
     expect(stage('recursion-desired').decide(ctx('www.example', { rd: false }))).toEqual({ kind: 'refuse' });
     expect(stage('recursion-desired').decide(ctx('www.example', { rd: false, client: OUTSIDE }))).toEqual({ kind: 'refuse' });
     expect(stage('recursion-desired').decide(ctx('www.example'))).toBe(CONTINUE);
+  });
+});
+
+describe('result filters', () => {
+  const blocked = { rcode: Rcode.NOERROR, answer: [{ name: 'x.example', type: 'A', class: 'IN', ttl: 10, data: '0.0.0.0' }], authority: [] };
+  const filter = (name: string, replaceWith: typeof blocked | null): ResultFilter => ({ name, filter: () => replaceWith });
+
+  it('the first filter that replaces a result decides; the later ones do not see it', () => {
+    const seen: string[] = [];
+    const guard: ResultFilter = { name: 'rebinding-guard', filter: () => (seen.push('guard'), { ...blocked, answer: [] }) };
+    const out = filtered([filter('pass', null), filter('cname-cloaking', blocked), guard], ctx('x.example'), { ...blocked, answer: [] });
+    expect(out).toEqual({ result: blocked, replaced: true, by: 'cname-cloaking' });
+    expect(seen).toEqual([]);
+    expect(filtered([filter('pass', null)], ctx('x.example'), blocked)).toEqual({ result: blocked, replaced: false });
   });
 });
