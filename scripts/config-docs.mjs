@@ -8,9 +8,12 @@ import { DEFAULTS } from '../dist/config/schema.js';
 const BEGIN = '<!-- config-table:begin -->';
 const END = '<!-- config-table:end -->';
 
+// An empty string default means "none", except for the root hints, where it means the bundled file.
+const bundled = (k) => k.field === 'rootHints';
+
 export function configTable() {
-  const shown = (d) => (Array.isArray(d) ? (d.length === 0 ? '(none)' : d.join(', ')) : d === '' ? '(bundled IANA file)' : String(d));
-  const rows = CONFIG_KEYS.map((k) => `| \`${k.key}\` | ${k.flag ? `\`${k.flag}\`` : ''} | ${shown(DEFAULTS[k.field])} | ${k.doc} |`);
+  const shown = (k, d) => (Array.isArray(d) ? (d.length === 0 ? '(none)' : d.join(', ')) : d === '' ? (bundled(k) ? '(bundled IANA file)' : '(none)') : String(d));
+  const rows = CONFIG_KEYS.map((k) => `| \`${k.key}\` | ${k.flag ? `\`${k.flag}\`` : ''} | ${shown(k, DEFAULTS[k.field])} | ${k.doc} |`);
   return ['| key | flag | default | meaning |', '|---|---|---|---|', ...rows].join('\n');
 }
 
@@ -19,7 +22,10 @@ export function exampleYaml() {
     Array.isArray(d) ? (d.length === 0 ? '[]' : '\n' + d.map((x) => `#   - "${x}"`).join('\n')) : d === '' ? '/usr/share/rootline/named.root' : String(d);
   const lines = ['# rootline configuration: every key with its default (commented out). Flags override this file.', ''];
   for (const k of CONFIG_KEYS) {
-    lines.push(`# ${k.doc}`, `# ${k.key}: ${yamlValue(DEFAULTS[k.field])}`, '');
+    const d = DEFAULTS[k.field];
+    // No default value to show: an example path, commented twice so it stays off when the rest is uncommented.
+    const line = d === '' && !bundled(k) ? `## ${k.key}: /var/lib/rootline/cache.jsonl   (default: none)` : `# ${k.key}: ${yamlValue(d)}`;
+    lines.push(`# ${k.doc}`, line, '');
   }
   return lines.join('\n');
 }

@@ -1,6 +1,8 @@
 // The composition root: config → caches → resolver → pipeline → listeners. The only file that wires parts
 // together and picks the real clock, randomness and network.
+import { existsSync } from 'node:fs';
 import { AnswerCache } from './cache/answer-cache.js';
+import { CacheFileError, readCacheFile, restoreSnapshot } from './cache/cache-file.js';
 import { InfraCache } from './cache/infra-cache.js';
 import { NegativeCache } from './cache/negative-cache.js';
 import { RRsetCache } from './cache/rrset-cache.js';
@@ -180,8 +182,27 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/**
+ * Warm start from `cache-file`, before the first query is answered: a missing file is a first start; a damaged
+ * one is reported in one line and the start is cold. With workers, each loads the whole file.
+ */
+async function warmStart(core: Core, path: string): Promise<void> {
+  if (!existsSync(path)) {
+    core.logger.info({ event: 'cache_file_absent', path }, 'cache_file_absent');
+    return;
+  }
+  try {
+    const counts = restoreSnapshot(await readCacheFile(path), core.shared.rrsets, core.shared.negatives);
+    core.logger.info({ event: 'cache_loaded', path, ...counts }, 'cache_loaded');
+  } catch (e) {
+    if (!(e instanceof CacheFileError)) throw e;
+    core.logger.warn({ event: 'cache_file_ignored', path, reason: e.message }, 'cache_file_ignored');
+  }
+}
+
 export async function startServer(config: Config, o: Overrides = {}): Promise<RunningServer> {
   let core = await buildCore(config, o);
+  if (config.cacheFile) await warmStart(core, config.cacheFile);
   // One indirection so a reload can swap the pipeline under the listeners.
   const handle: typeof core.pipeline.handle = (query, client) => core.pipeline.handle(query, client);
   const options = { tcpIdleTimeoutMs: config.tcpIdleTimeoutMs, tcpMaxConnections: config.tcpMaxConnections, exclusive: !o.clusterWorker };

@@ -9,10 +9,16 @@ import { remainingSeconds } from './ttl.js';
 
 export type NegativeKind = 'nxdomain' | 'nodata';
 
-interface NegativeEntry {
+export interface NegativeEntry {
   kind: NegativeKind;
   soa: RR;
   expiresAtMs: number;
+}
+
+/** A negative entry with the question it answers: NXDOMAIN for every type (type null) or NODATA for one. */
+export interface NamedNegative extends NegativeEntry {
+  name: string;
+  type: string | null;
 }
 
 export interface NegativeHit {
@@ -79,6 +85,24 @@ export class NegativeCache {
 
   clear(): void {
     this.lru.clear();
+  }
+
+  /** Every entry with its question, least recently used first: the cache file. */
+  *entries(): IterableIterator<NamedNegative> {
+    for (const pair of this.lru.rentries()) {
+      // lru-cache types rentries() loosely ((K | V)[]); it yields [key, value] like entries().
+      const [key, e] = pair as [string, NegativeEntry];
+      const bar = key.lastIndexOf('|');
+      const kind = key.slice(bar + 1);
+      yield { ...e, name: key.slice(0, bar), type: kind === 'NXDOMAIN' ? null : kind };
+    }
+  }
+
+  /** Puts back an entry from the cache file; an expired one is skipped. */
+  restore(e: NamedNegative): boolean {
+    if (e.expiresAtMs <= this.clock.nowMs()) return false;
+    this.lru.set(NegativeCache.key(e.name, e.type), { kind: e.type === null ? 'nxdomain' : 'nodata', soa: e.soa, expiresAtMs: e.expiresAtMs });
+    return true;
   }
 
   /** Removes the negative entries `ctl flush` names (an NXDOMAIN counts for every type); returns how many. */

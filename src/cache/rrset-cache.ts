@@ -111,6 +111,19 @@ export class RRsetCache {
     this.lru.clear();
   }
 
+  /** Every entry, least recently used first (so restoring them in order keeps the LRU order): the cache file. */
+  *entries(): IterableIterator<CachedRRset> {
+    // lru-cache types rentries() loosely ((K | V)[]); it yields [key, value] like entries().
+    for (const pair of this.lru.rentries()) yield (pair as [string, CachedRRset])[1];
+  }
+
+  /** Puts back an entry from the cache file as it was (rank and expiry kept); an expired one is skipped. */
+  restore(e: Omit<CachedRRset, 'turns'>): boolean {
+    if (e.expiresAtMs <= this.clock.nowMs() || e.records.length === 0) return false;
+    this.lru.set(rrsetKey(e.name, e.type, e.class), { ...e, turns: 0 });
+    return true;
+  }
+
   /**
    * Removes what `ctl flush` names: one name (every type, or one), or a zone and every name below it (its
    * delegations and glue too). Returns how many RRsets went.

@@ -1,5 +1,7 @@
 // `rootline ctl COMMAND`: one request over the control socket of a running server, its answer printed for a
 // terminal (or as JSON with --json). Exit 0: done; 1: the server said no or could not be reached; 2: bad usage.
+import { resolve } from 'node:path';
+import type { CacheCounts, LoadCounts } from '../cache/cache-file.js';
 import type { CacheSizes, ProcessStatus, ReloadResult } from '../control/answer.js';
 import { sendControl } from '../control/client.js';
 import type { ClusterStatus } from '../control/merge.js';
@@ -18,7 +20,7 @@ export interface CtlFlags {
   timeout?: number;
 }
 
-const USAGE = 'use: status, stats, flush [NAME [TYPE]] | flush --zone ZONE, reload, query-log on|off';
+const USAGE = 'use: status, stats, flush [NAME [TYPE]] | flush --zone ZONE, reload, query-log on|off, dump-cache FILE, load-cache FILE';
 const DEFAULT_TIMEOUT_MS = 10_000;
 
 function usage(message: string): never {
@@ -45,6 +47,11 @@ export function requestFor(command: string, args: readonly string[], flags: CtlF
     case 'query-log':
       if (args.length !== 1 || (args[0] !== 'on' && args[0] !== 'off')) usage('query-log takes on or off');
       return { cmd: 'query-log', on: args[0] === 'on' };
+    case 'dump-cache':
+    case 'load-cache':
+      if (args.length !== 1) usage(`${command} takes a FILE`);
+      // The server opens the file: give it the path as seen from here.
+      return { cmd: command, path: resolve(args[0]!) };
     default:
       return usage(`unknown command '${command}'`);
   }
@@ -92,6 +99,14 @@ export function formatResult(req: ControlRequest, result: unknown): string {
     }
     case 'query-log':
       return `query log ${req.on ? 'on' : 'off'} (until the next reload or restart)`;
+    case 'dump-cache': {
+      const r = result as CacheCounts;
+      return `wrote ${r.rrsets} RRsets and ${r.negative} negative answers to ${req.path}`;
+    }
+    case 'load-cache': {
+      const r = result as LoadCounts;
+      return `loaded ${r.rrsets} RRsets and ${r.negative} negative answers from ${req.path} (${r.expired} expired, skipped)`;
+    }
     default: {
       const never: never = req;
       return String(never);

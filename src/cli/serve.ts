@@ -1,6 +1,8 @@
 // `rootline serve`: load config (file, then flags), start the listeners — in one process or in N cluster
 // workers — log counters, and shut down cleanly on SIGINT/SIGTERM.
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { joinCacheParts } from '../cache/cache-file.js';
 import type { Command } from 'commander';
 import { attachWorker, isWorker, reportToPrimary, resolveWorkerCount, startPrimary } from '../cluster.js';
 import { loadConfigFile, mergeConfig } from '../config/load.js';
@@ -27,6 +29,7 @@ export interface ServeFlags {
   queryLog?: boolean;
   config?: string;
   controlSocket?: string;
+  cacheFile?: string;
   upstreamPort?: number;
   workers?: number | 'auto';
   statsInterval?: number;
@@ -44,6 +47,7 @@ export function flagsToConfig(f: ServeFlags): Partial<Config> {
   if (f.logFormat) out.logFormat = f.logFormat;
   if (f.queryLog) out.queryLog = true;
   if (f.controlSocket) out.controlSocket = f.controlSocket;
+  if (f.cacheFile) out.cacheFile = resolve(f.cacheFile);
   if (f.upstreamPort !== undefined) out.upstreamPort = f.upstreamPort;
   if (f.workers !== undefined) out.workers = f.workers;
   if (f.statsInterval !== undefined) out.statsInterval = f.statsInterval;
@@ -76,6 +80,7 @@ export function addServeOptions(cmd: Command): Command {
     .option('--stats-interval <seconds>', 'log counters every N seconds (0 = only at shutdown)', parseWholeNumber('--stats-interval'))
     .option('--upstream-port <port>', 'port of upstream servers (53; another for a lab)', parseWholeNumber('--upstream-port'))
     .option('--no-qname-minimisation', 'send full query names to every server (RFC 9156 off)')
+    .option('--cache-file <file>', 'warm restart: load the caches from FILE at start, write them to it at a graceful stop')
     .option('--control-socket <path|auto|off>', 'Unix socket for `rootline ctl` (default auto)')
     .option('-c, --config <file>', 'YAML config file (flags override it)');
 }
@@ -111,6 +116,13 @@ async function openControl(config: Config, flags: ServeFlags, answer: (req: Cont
   }
 }
 
+/** Graceful stop: write the caches (with workers, each writes a part and the primary joins them). */
+async function saveCacheFile(answer: (req: ControlRequest) => Promise<ControlReply>, path: string, logger: Logger): Promise<void> {
+  const reply = await answer({ cmd: 'dump-cache', path });
+  if (reply.ok) logger.info({ event: 'cache_saved', ...(reply.result as object) }, 'cache_saved');
+  else logger.error({ event: 'cache_save_failed', path, reason: reply.error }, 'cache_save_failed');
+}
+
 function logReload(logger: Logger, trigger: string, reply: ControlReply): void {
   if (reply.ok) logger.info({ event: 'reloaded', trigger, ...(reply.result as ReloadResult) }, 'reloaded');
   else logger.error({ event: 'reload_failed', trigger, reason: reply.error }, 'reload_failed');
@@ -137,7 +149,15 @@ async function runPrimary(config: Config, workers: number, flags: ServeFlags): P
         return { ok: false, error: (e as Error).message };
       }
     }
-    return primary.control(req);
+    const reply = await primary.control(req);
+    if (req.cmd !== 'dump-cache' || !reply.ok) return reply;
+    const { parts, ...counts } = reply.result as { parts: string[] };
+    try {
+      await joinCacheParts(req.path, parts);
+    } catch (e) {
+      return { ok: false, error: `cannot write cache file ${req.path}: ${(e as Error).message}` };
+    }
+    return { ok: true, result: counts };
   };
   const control = await openControl(config, flags, async (req) => {
     const reply = await answer(req);
@@ -153,6 +173,7 @@ async function runPrimary(config: Config, workers: number, flags: ServeFlags): P
   onSignals(async (signal) => {
     logger.info({ event: 'shutdown', signal }, 'shutdown');
     await logStats(true);
+    if (config.cacheFile) await saveCacheFile(answer, config.cacheFile, logger);
     await control?.close();
     await primary.stop();
   });
@@ -164,7 +185,13 @@ export async function runServe(flags: ServeFlags): Promise<void> {
     const workers = resolveWorkerCount(config.workers, availableParallelism());
     if (workers > 1 && !isWorker()) return await runPrimary(config, workers, flags);
     const server = await startServer(config, { clusterWorker: isWorker() });
-    const proc: ControlledProcess = { server, configFile: flags.config ?? null, readConfig: configReader(flags), startedMs: Date.now() };
+    const proc: ControlledProcess = {
+      server,
+      configFile: flags.config ?? null,
+      readConfig: configReader(flags),
+      startedMs: Date.now(),
+      ...(isWorker() ? { dumpSuffix: `.part-${process.pid}` } : {}),
+    };
     const answer = (req: ControlRequest): Promise<ControlReply> => answerLocally(proc, req);
     const counters = (): Counters => server.core.pipeline.counters;
     let control: ControlSocket | null = null;
@@ -188,6 +215,7 @@ export async function runServe(flags: ServeFlags): Promise<void> {
       if (!isWorker()) {
         server.logger.info({ event: 'shutdown', signal }, 'shutdown');
         server.logger.info({ event: 'stats', workers: 1, final: true, ...counters() }, 'stats');
+        if (config.cacheFile) await saveCacheFile(answer, config.cacheFile, server.logger);
       }
       await control?.close();
       await server.close();

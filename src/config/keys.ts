@@ -79,6 +79,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { key: 'log-format', field: 'logFormat', check: { kind: 'enum', values: ['json', 'pretty', 'auto'] }, flag: '--log-format', doc: 'json, pretty, or auto (pretty on a terminal).' },
   { key: 'workers', field: 'workers', check: { kind: 'auto-int', min: 1, max: 256 }, flag: '--workers', doc: 'Processes serving the same sockets, each with its own caches; auto = one per core.' },
   { key: 'stats-interval', field: 'statsInterval', check: int(0, 86_400, 'seconds'), flag: '--stats-interval', doc: 'Log counters (summed over workers) every this many seconds; 0 = only at shutdown.' },
+  { key: 'cache-file', field: 'cacheFile', check: { kind: 'string' }, paths: true, flag: '--cache-file', doc: 'Warm restart: load the caches from this file at start (expired entries dropped, the rest counted down) and write them to it at a graceful stop; relative to the config file.' },
   { key: 'control-socket', field: 'controlSocket', check: { kind: 'string' }, flag: '--control-socket', doc: "Unix socket for `rootline ctl` (mode 0600): a path, auto (/run/rootline/control.sock when /run/rootline exists, else rootline.sock next to the config file, else none) or off." },
   { key: 'query-log', field: 'queryLog', check: { kind: 'bool' }, flag: '--query-log', doc: 'Log one line per client query (client, name, type, rcode, ms, cache hit, and the policy step that decided with its EDE).' },
 ];

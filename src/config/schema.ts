@@ -50,6 +50,8 @@ export interface Config {
   logFormat: LogFormat;
   /** One log line per client query. */
   queryLog: boolean;
+  /** Warm restart: the caches are loaded from this file at start and written to it at a graceful stop; '' = none. */
+  cacheFile: string;
   /** The control socket for `rootline ctl`: a path, 'auto' (/run/rootline/control.sock, else next to the config file) or 'off'. */
   controlSocket: string;
   /** Processes serving the same sockets (node:cluster), or 'auto' for one per core. */
@@ -159,6 +161,7 @@ export const DEFAULTS: Config = {
   logFormat: 'auto',
   queryLog: false,
   controlSocket: 'auto',
+  cacheFile: '',
   workers: 1,
   statsInterval: 0,
   localZones: true,

@@ -1,5 +1,6 @@
 // What one serving process answers on the control channel: its status, counters, cache flushes, a reload
 // and the query-log switch. The primary of a multi-worker server merges these answers (merge.ts).
+import { readCacheFile, restoreSnapshot, writeCacheFile, type CacheCounts, type LoadCounts } from '../cache/cache-file.js';
 import type { FlushTarget } from '../cache/rrset-cache.js';
 import type { Config } from '../config/schema.js';
 import type { RunningServer } from '../main.js';
@@ -29,12 +30,20 @@ export interface ReloadResult {
   needsRestart: string[];
 }
 
+/** What dump-cache wrote; `part`: a worker's own file, joined by the primary. */
+export interface DumpResult extends CacheCounts {
+  path: string;
+  part?: string;
+}
+
 /** How a process re-reads its config (the same file and flags it started with). */
 export interface ControlledProcess {
   server: RunningServer;
   configFile: string | null;
   readConfig(): Promise<Config>;
   startedMs: number;
+  /** In a cluster worker: dumps go to FILE + this suffix, for the primary to join. */
+  dumpSuffix?: string;
 }
 
 function sizes(server: RunningServer): CacheSizes {
@@ -89,6 +98,15 @@ export async function answerLocally(p: ControlledProcess, req: ControlRequest): 
       case 'query-log':
         p.server.core.pipeline.setQueryLog(req.on);
         return { ok: true, result: { queryLog: req.on } };
+      case 'dump-cache': {
+        const file = req.path + (p.dumpSuffix ?? '');
+        const counts = await writeCacheFile(file, p.server.core.shared.rrsets, p.server.core.shared.negatives);
+        return { ok: true, result: { path: req.path, ...(p.dumpSuffix ? { part: file } : {}), ...counts } satisfies DumpResult };
+      }
+      case 'load-cache': {
+        const { rrsets, negatives } = p.server.core.shared;
+        return { ok: true, result: restoreSnapshot(await readCacheFile(req.path), rrsets, negatives) satisfies LoadCounts };
+      }
       default: {
         const never: never = req;
         return { ok: false, error: `unknown command ${JSON.stringify(never)}` };

@@ -1,7 +1,8 @@
 // Merging the answers of every worker into one reply: counters and cache sizes summed, a reload failed when one
 // worker's failed, the restart list the union of theirs.
 import { addCounters, newCounters, type Counters } from '../metrics.js';
-import type { CacheSizes, ProcessStatus, ReloadResult } from './answer.js';
+import type { LoadCounts } from '../cache/cache-file.js';
+import type { CacheSizes, DumpResult, ProcessStatus, ReloadResult } from './answer.js';
 import type { ControlReply, ControlRequest } from './protocol.js';
 
 export interface ClusterStatus extends Omit<ProcessStatus, 'pid'> {
@@ -16,6 +17,10 @@ function sumSizes(all: CacheSizes[]): CacheSizes {
     answers: 0,
     servers: 0,
   });
+}
+
+function sum<K extends string>(all: readonly Record<K, number>[], key: K): number {
+  return all.reduce((n, r) => n + r[key], 0);
 }
 
 export function mergeReplies(req: ControlRequest, replies: ControlReply[], expected: number): ControlReply {
@@ -46,6 +51,15 @@ export function mergeReplies(req: ControlRequest, replies: ControlReply[], expec
       return { ok: true, result: { needsRestart: [...new Set((results as ReloadResult[]).flatMap((r) => r.needsRestart))] } satisfies ReloadResult };
     case 'query-log':
       return { ok: true, result: results[0] };
+    case 'dump-cache': {
+      const all = results as DumpResult[];
+      const parts = all.flatMap((r) => (r.part ? [r.part] : []));
+      return { ok: true, result: { path: req.path, parts, rrsets: sum(all, 'rrsets'), negative: sum(all, 'negative') } };
+    }
+    case 'load-cache': {
+      const all = results as LoadCounts[];
+      return { ok: true, result: { rrsets: sum(all, 'rrsets'), negative: sum(all, 'negative'), expired: sum(all, 'expired') } satisfies LoadCounts };
+    }
     default: {
       const never: never = req;
       return { ok: false, error: `unknown command ${JSON.stringify(never)}` };

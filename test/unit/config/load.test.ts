@@ -116,7 +116,9 @@ describe('docs/rootline.example.yaml', () => {
       .join('\n');
     const { rootHints, ...rest } = parseConfig(text, 'example.yaml');
     expect(rootHints).toBe('/usr/share/rootline/named.root');
-    const { rootHints: _ignored, ...defaults } = DEFAULTS;
+    // A key whose default is "none" has no line to uncomment (its example stays commented twice).
+    const { rootHints: _ignored, cacheFile: _none, ...defaults } = DEFAULTS;
     expect(rest).toEqual(defaults);
+    expect(text).toContain('## cache-file: /var/lib/rootline/cache.jsonl');
   });
 });
