@@ -45,7 +45,9 @@ export function startPrimary(workers: number, logger: Logger, onFatal: (message:
   });
   return {
     control: async (req) => {
-      const live = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && w.isConnected());
+      const connected = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && w.isConnected());
+      // A trace resolves: one worker does it (through its own cache), not every one.
+      const live = req.cmd === 'trace' ? connected.slice(0, 1) : connected;
       const id = ++requests;
       const replies = live.map(
         (w) =>

@@ -2,7 +2,7 @@
 // terminal (or as JSON with --json). Exit 0: done; 1: the server said no or could not be reached; 2: bad usage.
 import { resolve } from 'node:path';
 import type { CacheCounts, LoadCounts } from '../cache/cache-file.js';
-import type { CacheSizes, ProcessStatus, ReloadResult } from '../control/answer.js';
+import type { CacheSizes, ProcessStatus, ReloadResult, TraceResult } from '../control/answer.js';
 import { sendControl } from '../control/client.js';
 import type { ClusterStatus } from '../control/merge.js';
 import { clientSocketPath } from '../control/path.js';
@@ -20,7 +20,7 @@ export interface CtlFlags {
   timeout?: number;
 }
 
-const USAGE = 'use: status, stats, flush [NAME [TYPE]] | flush --zone ZONE, reload, query-log on|off, dump-cache FILE, load-cache FILE';
+const USAGE = 'use: status, stats, flush [NAME [TYPE]] | flush --zone ZONE, reload, query-log on|off, dump-cache FILE, load-cache FILE, trace NAME [TYPE]';
 const DEFAULT_TIMEOUT_MS = 10_000;
 
 function usage(message: string): never {
@@ -47,6 +47,10 @@ export function requestFor(command: string, args: readonly string[], flags: CtlF
     case 'query-log':
       if (args.length !== 1 || (args[0] !== 'on' && args[0] !== 'off')) usage('query-log takes on or off');
       return { cmd: 'query-log', on: args[0] === 'on' };
+    case 'trace':
+      if (args.length < 1 || args.length > 2) usage('trace takes NAME and an optional TYPE');
+      if (args[1] && !/^[A-Za-z0-9]+$/.test(args[1])) usage(`not a record type: '${args[1]}'`);
+      return { cmd: 'trace', name: args[0]!, type: (args[1] ?? 'A').toUpperCase() };
     case 'dump-cache':
     case 'load-cache':
       if (args.length !== 1) usage(`${command} takes a FILE`);
@@ -102,6 +106,10 @@ export function formatResult(req: ControlRequest, result: unknown): string {
     case 'dump-cache': {
       const r = result as CacheCounts;
       return `wrote ${r.rrsets} RRsets and ${r.negative} negative answers to ${req.path}`;
+    }
+    case 'trace': {
+      const r = result as TraceResult;
+      return [...r.lines, '', r.answer.trimEnd()].join('\n');
     }
     case 'load-cache': {
       const r = result as LoadCounts;

@@ -3,15 +3,10 @@
 // server asked on the way from the root (or a forward zone) down.
 import { loadConfigFile, mergeConfig } from '../config/load.js';
 import { DEFAULTS, type Config } from '../config/schema.js';
-import { createLogger } from '../log.js';
-import { buildCore, type Core } from '../main.js';
-import type { ClientInfo } from '../policy/stage.js';
-import type { Resolution } from '../resolver/resolution.js';
-import type { TraceEvent } from '../resolver/trace.js';
 import { ErrorCode, RootlineError } from '../errors.js';
-import { absolute } from '../wire/names.js';
-import { formatRecord } from '../wire/present.js';
-import { Rcode, RCODE_BY_NAME, type Question } from '../wire/types.js';
+import { formatAnswer, walk } from '../journey.js';
+import { createLogger } from '../log.js';
+import { buildCore } from '../main.js';
 import { DEFAULT_ROOT_HINTS, exitWithError } from './common.js';
 
 export interface QueryFlags {
@@ -19,99 +14,6 @@ export interface QueryFlags {
   config?: string;
   rootHints?: string;
   upstreamPort?: number;
-}
-
-const RCODE_NAME = Object.fromEntries(Object.entries(RCODE_BY_NAME).map(([k, v]) => [v, k]));
-
-function describeOutcome(e: Extract<TraceEvent, { kind: 'upstream' }>): string {
-  const o = e.outcome;
-  switch (o.kind) {
-    case 'referral':
-      return `referral to ${absolute(o.zone)} (${o.servers.length} servers, ${o.glue} glue)`;
-    case 'answer':
-      return `answer (${o.records} records)`;
-    case 'cname':
-      return `CNAME → ${absolute(o.target)}`;
-    case 'nxdomain':
-      return 'NXDOMAIN';
-    case 'nodata':
-      return 'NODATA';
-    case 'truncated':
-      return 'truncated, retrying over TCP';
-    case 'timeout':
-      return 'timeout';
-    case 'neterror':
-      return `network error ${o.error}`;
-    case 'lame':
-      return `lame (${o.reason})`;
-    case 'garbage':
-      return `malformed reply (${o.reason})`;
-    default: {
-      const never: never = o;
-      return String(never);
-    }
-  }
-}
-
-export function formatTraceEvent(e: TraceEvent): string {
-  const pad = '  '.repeat(e.depth);
-  switch (e.kind) {
-    case 'upstream': {
-      const rtt = e.rttMs === null ? '' : ` ${e.rttMs.toFixed(1)} ms`;
-      const via = e.tcp ? ' tcp' : '';
-      return `${pad}${absolute(e.zone)} @${e.address} (${absolute(e.server)})${via}: ${absolute(e.qname)} ${e.qtype} →${rtt} ${describeOutcome(e)}`;
-    }
-    case 'cache':
-      return `${pad}cache: ${absolute(e.qname)} ${e.qtype} → ${e.what}`;
-    case 'ns-lookup':
-      return `${pad}glueless delegation of ${absolute(e.zone)}: resolving ${absolute(e.nsName)}`;
-    case 'configured':
-      return e.action === 'use'
-        ? `${pad}${e.mode} zone ${absolute(e.zone)} (config): asking its servers`
-        : `${pad}${e.mode} zone ${absolute(e.zone)}: every server failed, resolving from the root (fallback: recurse)`;
-    case 'fail':
-      return `${pad}failed: ${absolute(e.qname)} ${e.qtype}: ${e.reason}`;
-    default: {
-      const never: never = e;
-      return String(never);
-    }
-  }
-}
-
-/** `rootline query` asks as a loopback client would. */
-const QUERY_CLIENT: ClientInfo = { address: '127.0.0.1', port: 0, transport: 'udp' };
-
-/** The trace line for a policy step that decided: which one, and what it said. */
-export function formatPolicy(by: string, r: { rcode: number; ede?: { code: number; text: string } | undefined } | 'dropped'): string {
-  if (r === 'dropped') return `policy ${by}: no answer (dropped)`;
-  const ede = r.ede ? ` (EDE ${r.ede.code}: ${r.ede.text})` : '';
-  return `policy ${by}: ${RCODE_NAME[r.rcode] ?? r.rcode}${ede}`;
-}
-
-/** The policy stages' answer, or null when the question goes on to the resolver. */
-function policyAnswer(core: Core, q: Question, print: (line: string) => void): Resolution | 'dropped' | null {
-  const decision = core.pipeline.decide(q, QUERY_CLIENT);
-  const by = decision.kind === 'continue' ? '' : (decision.by ?? 'policy');
-  switch (decision.kind) {
-    case 'continue':
-      return null;
-    case 'answer':
-      print(formatPolicy(by, decision.resolution));
-      return decision.resolution;
-    case 'refuse': {
-      const refused: Resolution = { rcode: Rcode.REFUSED, answer: [], authority: [], ...(decision.ede ? { ede: decision.ede } : {}) };
-      print(formatPolicy(by, refused));
-      return refused;
-    }
-    case 'drop':
-    case 'truncate':
-      print(formatPolicy(by, 'dropped'));
-      return 'dropped';
-    default: {
-      const never: never = decision;
-      throw new Error(`unhandled decision ${String(never)}`);
-    }
-  }
 }
 
 export async function runQuery(name: string, type: string | undefined, flags: QueryFlags): Promise<void> {
@@ -123,38 +25,15 @@ export async function runQuery(name: string, type: string | undefined, flags: Qu
     const cli: Partial<Config> = { logLevel: 'silent', ...(flags.rootHints ? { rootHints: flags.rootHints } : {}), ...(flags.upstreamPort !== undefined ? { upstreamPort: flags.upstreamPort } : {}) };
     const config = mergeConfig({ ...DEFAULTS, rootHints: DEFAULT_ROOT_HINTS }, file, cli);
     const core = await buildCore(config, { logger: createLogger('silent', 'json') });
-    const print = (line: string): void => {
-      if (flags.trace) process.stdout.write(line + '\n');
-    };
-    const trace = flags.trace ? { step: (e: TraceEvent) => print(formatTraceEvent(e)) } : undefined;
     const started = performance.now();
-    const question: Question = { name, type: qtype, class: 'IN' };
-    const decided = policyAnswer(core, question, print);
-    let r: Resolution;
-    if (decided === 'dropped') {
-      process.stdout.write(`;; no answer: a policy drops this query\n`);
+    const r = await walk(core, { name, type: qtype, class: 'IN' }, (line) => {
+      if (flags.trace) process.stdout.write(line + '\n');
+    });
+    if (r === 'dropped') {
+      process.stdout.write(';; no answer: a policy drops this query\n');
       process.exit(2);
-    } else if (decided) {
-      r = decided;
-    } else {
-      const resolved = await core.resolver.resolve(question, trace);
-      const after = core.pipeline.filter(question, QUERY_CLIENT, resolved);
-      if (after.by) print(formatPolicy(after.by, after.result));
-      r = after.result;
     }
-    const ms = Math.round(performance.now() - started);
-    const lines = [
-      `;; ->>HEADER<<- opcode: QUERY, status: ${RCODE_NAME[r.rcode] ?? r.rcode}`,
-      ...(r.ede ? [`;; EDE: ${r.ede.code}: ${r.ede.text}`] : []),
-      '',
-      ';; QUESTION SECTION:',
-      `;${absolute(name)}\t\tIN\t${qtype}`,
-    ];
-    if (r.answer.length) lines.push('', ';; ANSWER SECTION:', ...r.answer.map(formatRecord));
-    if (r.authority.length) lines.push('', ';; AUTHORITY SECTION:', ...r.authority.map(formatRecord));
-    lines.push('', `;; Query time: ${ms} msec`, '');
-    if (flags.trace) lines.unshift('');
-    process.stdout.write(lines.join('\n'));
+    process.stdout.write((flags.trace ? '\n' : '') + formatAnswer(name, qtype, r, Math.round(performance.now() - started)));
     process.exit(r.rcode === 2 ? 2 : 0);
   } catch (e) {
     exitWithError(e);

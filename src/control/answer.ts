@@ -3,6 +3,7 @@
 import { readCacheFile, restoreSnapshot, writeCacheFile, type CacheCounts, type LoadCounts } from '../cache/cache-file.js';
 import type { FlushTarget } from '../cache/rrset-cache.js';
 import type { Config } from '../config/schema.js';
+import { formatAnswer, walk } from '../journey.js';
 import type { RunningServer } from '../main.js';
 import type { Counters } from '../metrics.js';
 import { VERSION } from '../version.js';
@@ -28,6 +29,12 @@ export type FlushCounts = CacheSizes;
 
 export interface ReloadResult {
   needsRestart: string[];
+}
+
+/** The journey of one question through the running server, ready to print. */
+export interface TraceResult {
+  lines: string[];
+  answer: string;
 }
 
 /** What dump-cache wrote; `part`: a worker's own file, joined by the primary. */
@@ -102,6 +109,13 @@ export async function answerLocally(p: ControlledProcess, req: ControlRequest): 
         const file = req.path + (p.dumpSuffix ?? '');
         const counts = await writeCacheFile(file, p.server.core.shared.rrsets, p.server.core.shared.negatives);
         return { ok: true, result: { path: req.path, ...(p.dumpSuffix ? { part: file } : {}), ...counts } satisfies DumpResult };
+      }
+      case 'trace': {
+        const lines: string[] = [];
+        const started = performance.now();
+        const r = await walk(p.server.core, { name: req.name, type: req.type, class: 'IN' }, (line) => lines.push(line));
+        const answer = r === 'dropped' ? ';; no answer: a policy drops this query\n' : formatAnswer(req.name, req.type, r, Math.round(performance.now() - started));
+        return { ok: true, result: { lines, answer } satisfies TraceResult };
       }
       case 'load-cache': {
         const { rrsets, negatives } = p.server.core.shared;

@@ -50,6 +50,7 @@ export function mergeReplies(req: ControlRequest, replies: ControlReply[], expec
     case 'reload':
       return { ok: true, result: { needsRestart: [...new Set((results as ReloadResult[]).flatMap((r) => r.needsRestart))] } satisfies ReloadResult };
     case 'query-log':
+    case 'trace':
       return { ok: true, result: results[0] };
     case 'dump-cache': {
       const all = results as DumpResult[];

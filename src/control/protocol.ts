@@ -12,13 +12,15 @@ export type ControlRequest =
   /** Write the RRset and negative caches to a cache file (a path on the server's machine). */
   | { cmd: 'dump-cache'; path: string }
   /** Add a cache file's unexpired entries to the caches. */
-  | { cmd: 'load-cache'; path: string };
+  | { cmd: 'load-cache'; path: string }
+  /** Resolve in the running server (its cache, its policy) and report the journey; one worker answers. */
+  | { cmd: 'trace'; name: string; type: string };
 
 export type ControlCommand = ControlRequest['cmd'];
 
 export type ControlReply = { ok: true; result: unknown } | { ok: false; error: string };
 
-const COMMANDS: readonly ControlCommand[] = ['status', 'stats', 'flush', 'reload', 'query-log', 'dump-cache', 'load-cache'];
+const COMMANDS: readonly ControlCommand[] = ['status', 'stats', 'flush', 'reload', 'query-log', 'dump-cache', 'load-cache', 'trace'];
 
 /** A request line as sent by a client, checked; a string says what is wrong with it. */
 export function parseRequest(line: string): ControlRequest | string {
@@ -31,6 +33,7 @@ export function parseRequest(line: string): ControlRequest | string {
   const r = value as { cmd?: unknown; target?: unknown; on?: unknown };
   if (typeof r !== 'object' || r === null || !COMMANDS.includes(r.cmd as ControlCommand)) return `unknown command (use ${COMMANDS.join(', ')})`;
   if (r.cmd === 'query-log' && typeof r.on !== 'boolean') return 'query-log needs on or off';
+  if (r.cmd === 'trace' && (typeof (r as { name?: unknown }).name !== 'string' || typeof (r as { type?: unknown }).type !== 'string')) return 'trace needs a name and a type';
   if ((r.cmd === 'dump-cache' || r.cmd === 'load-cache') && typeof (r as { path?: unknown }).path !== 'string') return `${r.cmd} needs a file`;
   if (r.cmd === 'flush' && r.target !== undefined && !isFlushTarget(r.target)) return 'flush takes a name (and type) or a zone';
   return value as ControlRequest;

@@ -143,6 +143,20 @@ describe('rootline ctl, single process', () => {
     await s.p.waitForOutput(/"event":"query".*"name":"www\.example\.com"/, 3000);
   }, 20_000);
 
+  it('trace resolves in the running server and shows what came from its cache', async () => {
+    const s = await serve('trace', ['local-data: ["nas.lan. A 192.168.1.10"]']);
+    await s.q('www.example.com');
+    const cached = await s.ctl('trace', 'www.example.com');
+    expect(cached.code).toBe(0);
+    expect(cached.stdout).toMatch(/^cache: www\.example\.com\. A → answer$/m);
+    expect(cached.stdout).not.toMatch(/ @127\.63\./);
+    expect(cached.stdout).toMatch(/ANSWER SECTION:\nwww\.example\.com\.\s+\d+\s+IN\s+A\s+192\.0\.2\.80/);
+    const fresh = await s.ctl('trace', 'pool.example.com', 'a');
+    expect(fresh.stdout).toMatch(/^example\.com\. @127\.63\.2\.[12] .*pool\.example\.com\. A → [\d.]+ ms answer \(4 records\)$/m);
+    const local = await s.ctl('trace', 'nas.lan');
+    expect(local.stdout).toMatch(/^policy local-data: NOERROR$/m);
+  }, 20_000);
+
   it('answers a mistyped command, a missing argument or a missing server in one line', async () => {
     const typo = await runCli(['ctl', 'stauts', '--control', join(dir, 'none.sock')]);
     expect([typo.code, typo.stderr.trim().split('\n').length]).toEqual([2, 1]);
