@@ -62,16 +62,26 @@ export class ZoneQuerier {
     const askedThisRound = new Set<string>();
     const triesLeft = new Map<string, number>();
     let timedOut: UpstreamTarget[] = [];
+    /** Glueless NS-name lookups under way (they go on in the background if a server answers first). */
+    const lookups = new Map<number, Promise<{ id: number; found: UpstreamTarget[] }>>();
+    let lookupIds = 0;
     // RFC 8914 code 23 (Network Error) only when every server failed at the network level.
     let tries = 0;
     let networkErrors = 0;
     for (;;) {
       const next = queue.shift();
       if (!next) {
-        if (unresolved.length > 0) {
-          // Glueless: look up a few NS names at once; the first usable addresses are tried right away.
-          const batch = unresolved.splice(0, PARALLEL_NS_LOOKUPS);
-          const found = (await Promise.all(batch.map((ns) => lookupNsAddresses(ns, cut.zone, req, this.cuts, this.limits)))).flat();
+        if (lookups.size === 0) {
+          // Glueless: look up a few NS names at once.
+          for (const ns of unresolved.splice(0, PARALLEL_NS_LOOKUPS)) {
+            const id = lookupIds++;
+            lookups.set(id, lookupNsAddresses(ns, cut.zone, req, this.cuts, this.limits).then((found) => ({ id, found })));
+          }
+        }
+        if (lookups.size > 0) {
+          // The first addresses found are tried right away: a lookup in a silent zone may retry for seconds.
+          const { id, found } = await Promise.race(lookups.values());
+          lookups.delete(id);
           queue.push(...this.servers.choose(found, cut.zone, qtype));
           continue;
         }

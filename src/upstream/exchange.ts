@@ -1,7 +1,8 @@
 // One upstream exchange: one server, one question, until a usable reply or a typed failure. UDP first, TCP
 // when the reply is truncated (RFC 7766 §5); without EDNS when the server rejects it (RFC 6891 §7); without
-// 0x20 when it does not echo our letter case; a late reply to an earlier UDP try accepted (late-replies.ts). The caller decides what a reply means (classify) and what each
-// try teaches about the server (the `onTry` report), and may stop before any send (`beforeSend`).
+// 0x20 when it does not echo our letter case; a late reply to an earlier UDP try taken as the reply
+// (late-replies.ts). The caller decides what a reply means (classify) and what each try teaches about the
+// server (the `onTry` report), and may stop before any send (`beforeSend`).
 import type { Random } from '../util/random.js';
 import { decodePacket, type WirePacket } from '../wire/decode.js';
 import { canonical, randomiseCase, restoreQuestionCase } from '../wire/names.js';

@@ -1,7 +1,8 @@
 // Retransmission that survives loss (issue 18), on the fake network: a single-server zone that loses replies
 // still resolves, a late reply to an earlier try answers the query and measures the right RTT, one loss does not
-// hold a server down for other queries (a run of them does, and a reply lifts it), serve-stale still answers on
-// time while the retries go on, and a rate-limiting authority (drops and TC slips) fails no lookup of a burst.
+// hold a server down for other queries (a run of them does, and a reply lifts it), a glueless delegation does not
+// wait for a silent NS zone's retries, serve-stale still answers on time while the retries go on, and a
+// rate-limiting authority (drops and TC slips) fails no lookup of a burst.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_INFRA_LIMITS } from '../../src/cache/infra-cache.js';
 import { DEFAULTS } from '../../src/config/schema.js';
@@ -74,6 +75,31 @@ describe('a single-server zone that loses replies', () => {
     // Measured from the first send: the timeout waited plus the 100 ms it was late, not the second try's time.
     expect(t.infra.srtt(AUTH_KEY)).toBe(DEFAULT_INFRA_LIMITS.unknownRtoMs + 100);
     expect(t.infra.timeouts(AUTH_KEY)).toBe(0);
+  });
+});
+
+describe('a glueless delegation whose NS names lie in a silent zone and a live one', () => {
+  it('tries the first NS address found right away, not after the silent lookup has spent its retries', async () => {
+    const DEAD = '127.6.4.1';
+    const LIVE = '127.6.4.2';
+    const TARGET = '127.6.4.3';
+    const t = makeResolver(ROOT, { config: { serveStale: false } });
+    // example's servers are named inside dead and live, without glue: each needs a side lookup.
+    t.net.on(ROOT, authoritative('.', [
+      rr.ns('.', 'a.root.test'), rr.a('a.root.test', ROOT),
+      rr.ns('dead', 'ns.dead'), rr.a('ns.dead', DEAD, 86400),
+      rr.ns('live', 'ns.live'), rr.a('ns.live', LIVE, 86400),
+      rr.ns('example', 'ns1.dead'), rr.ns('example', 'ns1.live'),
+    ]));
+    let release!: () => void;
+    const silence = new Promise<Reply>((r) => (release = () => r('drop')));
+    t.net.on(DEAD, () => silence);
+    t.net.on(LIVE, authoritative('live', [rr.ns('live', 'ns.live'), rr.a('ns.live', LIVE, 86400), rr.a('ns1.live', TARGET)]));
+    t.net.on(TARGET, exampleZone);
+    const r = await t.resolver.resolve(A('www3.example'));
+    expect(r.rcode).toBe(Rcode.NOERROR);
+    expect(r.answer.map((x) => x.data)).toEqual(['192.0.2.4']);
+    release();
   });
 });
 
