@@ -1,5 +1,5 @@
 // The infrastructure cache: what we have learnt about each upstream server address — smoothed RTT and its
-// variance (RFC 6298 style), timeouts with exponential back-off, EDNS support, case preservation (0x20), and
+// variance (RFC 6298 style), timeouts with exponential back-off and hold-down, EDNS support, case preservation (0x20), and
 // zones it is lame for. Entries live for infra-ttl and the cache is bounded (LRU).
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../util/clock.js';
@@ -16,13 +16,17 @@ export interface InfraLimits {
   lameHoldMs: number;
 }
 
+/** Unbound's values (util/rtt.h): 376 ms without data, 50 ms floor, 120 s cap for a server that keeps timing out. */
 export const DEFAULT_INFRA_LIMITS: InfraLimits = {
-  unknownRtoMs: 400,
+  unknownRtoMs: 376,
   minRtoMs: 50,
-  maxRtoMs: 3000,
+  maxRtoMs: 120_000,
   ttlMs: 900_000,
   lameHoldMs: 900_000,
 };
+
+/** Timeouts in a row, with no reply in between, before a server is held down (at 5% loss each way: ~1e-5). */
+export const HOLD_DOWN_AFTER_TIMEOUTS = 5;
 
 interface ServerInfo {
   srttMs: number | null;
@@ -83,11 +87,17 @@ export class InfraCache {
     i.updatedMs = this.clock.nowMs();
   }
 
-  /** RFC 6298 §5.5: back off — double the RTO after a timeout. */
-  reportTimeout(key: string): void {
+  /**
+   * RFC 6298 §5.5: back off — double the RTO after a timeout of a try sent with `triedRtoMs` (the RTO read when
+   * it was sent). As in Unbound's rtt_lost, a try counts only when it was sent with the current RTO: if a reply
+   * lowered the RTO since, or another try sent with the same RTO already backed off, this loss is not news — so
+   * queries timing out together back off once, and one lost packet is one timeout, not forty.
+   */
+  reportTimeout(key: string, triedRtoMs: number): void {
     const i = this.info(key);
+    if (i.rtoMs !== triedRtoMs) return;
     i.consecutiveTimeouts++;
-    i.rtoMs = Math.min(this.limits.maxRtoMs, i.rtoMs * 2);
+    i.rtoMs = Math.min(this.limits.maxRtoMs, triedRtoMs * 2);
     i.updatedMs = this.clock.nowMs();
   }
 
@@ -113,8 +123,17 @@ export class InfraCache {
     return this.peek(key)?.srttMs ?? null;
   }
 
+  /** Timeouts in a row with no reply in between (a reply resets the count). */
   timeouts(key: string): number {
     return this.peek(key)?.consecutiveTimeouts ?? 0;
+  }
+
+  /**
+   * Held down: so many timeouts in a row with no reply in between that the server is tried last and only once
+   * per zone query, as a probe. One loss is not enough; any reply (reportRtt) lifts it.
+   */
+  isHeldDown(key: string): boolean {
+    return this.timeouts(key) >= HOLD_DOWN_AFTER_TIMEOUTS;
   }
 
   isLame(key: string, zone: string, qtype: string): boolean {

@@ -2,6 +2,7 @@
 // before every send, what each try teaches reported to server selection and the trace, the reply classified
 // (and scrubbed) for the zone that was asked.
 import type { Exchanger } from '../upstream/exchange.js';
+import type { LateReplies } from '../upstream/late-replies.js';
 import type { Clock } from '../util/clock.js';
 import type { ServerAddr } from '../wire/types.js';
 import { classifyReply, type Classification } from './classify.js';
@@ -31,22 +32,27 @@ export class ServerAsker {
    * One server, one question through the upstream exchange; what each try teaches goes to server selection.
    * A forward zone's servers are asked with RD=1 and their replies judged as a recursive resolver's.
    */
-  async ask(target: UpstreamTarget, cut: ZoneCut, name: string, qtype: string, req: Request): Promise<AskResult> {
+  async ask(target: UpstreamTarget, cut: ZoneCut, name: string, qtype: string, req: Request, late?: LateReplies): Promise<AskResult> {
     const zone = cut.zone;
     const forwarded = cut.configured?.mode === 'forward';
     const where = `${target.addr.address} (${target.nsName})`;
     const trace = (tcp: boolean, rttMs: number | null, outcome: TraceOutcome): void =>
       req.step({ kind: 'upstream', server: target.nsName, address: target.addr.address, zone, qname: name, qtype, tcp, rttMs, outcome, depth: req.depth });
     const profile = { ...this.d.servers.profile(target.addr), tcpOnly: cut.configured?.tcpOnly ?? false };
+    // The RTO the latest try was sent with: its timeout report quotes it (concurrent timeouts back off once).
+    let sentRtoMs = 0;
     const result = await this.d.exchanger.exchange(target.addr, { name, type: qtype }, profile, {
-      beforeSend: (tcp) => this.admit(req, zone, target.addr, tcp),
+      beforeSend: (tcp) => {
+        sentRtoMs = this.d.servers.rtoMs(target.addr);
+        return this.admit(req, zone, target.addr, tcp);
+      },
       afterSend: () => this.d.inFlight.release(zone),
       onTry: (t) => {
-        this.d.servers.report(target.addr, zone, qtype, t);
+        this.d.servers.report(target.addr, zone, qtype, t.kind === 'timeout' ? { ...t, rtoMs: sentRtoMs } : t);
         const outcome = tryOutcome(t);
         if (outcome) trace(t.tcp, 'rttMs' in t ? t.rttMs : null, outcome);
       },
-    }, { recursionDesired: forwarded });
+    }, { recursionDesired: forwarded }, late);
     switch (result.kind) {
       case 'timeout':
         req.failed(`${where} timeout`);

@@ -7,8 +7,11 @@ import type { Random } from '../util/random.js';
 import { serverKey, type ServerAddr } from '../wire/types.js';
 import { orderCandidates, type Candidate } from './selection.js';
 
-/** A try's report, or the verdict on a reply that came back: lame for this zone and type (RFC 1034 §4.2.1). */
-export type ServerEvent = TryReport | { kind: 'lame' };
+/**
+ * A try's report (a timeout with the RTO the try was sent with, so concurrent timeouts back off once), or the
+ * verdict on a reply that came back: lame for this zone and type (RFC 1034 §4.2.1).
+ */
+export type ServerEvent = Exclude<TryReport, { kind: 'timeout' }> | { kind: 'timeout'; tcp: boolean; rtoMs: number } | { kind: 'lame' };
 
 export interface SelectorOptions {
   /** 0x20 on: servers get randomised case until one is seen not to echo it. */
@@ -37,8 +40,19 @@ export class ServerSelector {
     return { edns: this.infra.useEdns(key), randomCase: this.options.caseRandomisation && this.infra.useCaseRandomisation(key) };
   }
 
+  /** The server's current RTO (what a timeout report must quote back). */
+  rtoMs(addr: ServerAddr): number {
+    return this.infra.rto(serverKey(addr));
+  }
+
+  /** Held down: tried last, and once per zone query (infra-cache.ts). */
+  isHeldDown(addr: ServerAddr): boolean {
+    return this.infra.isHeldDown(serverKey(addr));
+  }
+
+  /** How long one try waits: the RTO, at most upstream-timeout-ms (the RTO itself may back off far beyond). */
   timeoutMs(addr: ServerAddr, tcp: boolean): number {
-    const rto = Math.min(this.infra.rto(serverKey(addr)), this.options.upstreamTimeoutMs);
+    const rto = Math.min(this.rtoMs(addr), this.options.upstreamTimeoutMs);
     return tcp ? rto * TCP_TIMEOUT_FACTOR : rto;
   }
 
@@ -46,7 +60,7 @@ export class ServerSelector {
     const key = serverKey(addr);
     switch (e.kind) {
       case 'timeout':
-        this.infra.reportTimeout(key);
+        this.infra.reportTimeout(key, e.rtoMs);
         return;
       case 'neterror':
         return; // says nothing about the server's speed

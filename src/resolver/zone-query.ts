@@ -1,6 +1,8 @@
 // Asking one zone: its servers (a forward or stub zone's own, else its NS names' addresses) in the order server
-// selection gives, glueless NS names looked up when the known addresses run out, one more try for servers that
-// timed out, until one server gives a usable reply.
+// selection gives, glueless NS names looked up when the known addresses run out, then further rounds over the
+// servers that timed out, until one server gives a usable reply or the request's budget (time, upstream queries)
+// says stop. Late replies to earlier tries are accepted until the zone query ends (late-replies.ts).
+import { LateReplies } from '../upstream/late-replies.js';
 import { serverKey } from '../wire/types.js';
 import type { AskResult, ServerAsker } from './ask.js';
 import type { Limits } from './limits.js';
@@ -12,6 +14,13 @@ import type { ZoneCuts } from './zone-cut.js';
 
 /** Glueless NS names resolved at the same time (each still counts against max-ns-lookups). */
 const PARALLEL_NS_LOOKUPS = 2;
+/**
+ * Tries of one server in one zone query before it counts as unreachable (Unbound's outbound-msg-retry is 5). With
+ * the RTO doubling per timeout, five tries of a silent server take about 3.5 s: most of a 4 s query budget.
+ */
+export const TRIES_PER_SERVER = 5;
+/** A held-down server (infra-cache.ts) is only probed: one try per zone query. */
+const TRIES_WHEN_HELD_DOWN = 1;
 
 export class ZoneQuerier {
   constructor(
@@ -22,14 +31,22 @@ export class ZoneQuerier {
   ) {}
 
   /**
-   * Asks the servers of one zone cut in turn until one gives a usable reply. Servers with known addresses go
-   * first; NS names without addresses are resolved only when those run out (glueless delegation). A server that
-   * timed out gets one more try, with a doubled timeout, when nothing else is left (a lost UDP packet should not
-   * fail a single-server zone).
+   * Asks the servers of one zone cut until one gives a usable reply. Servers with known addresses go first; NS
+   * names without addresses are resolved only when those run out (glueless delegation). Servers that timed out
+   * are asked again in further rounds, each ordered anew by what the last one taught (backed-off RTOs), up to
+   * TRIES_PER_SERVER each: a lost datagram or a rate limiter's drop must not fail a zone while the client's
+   * budget has room. The budget (query-timeout-ms, max-upstream-queries) is what ends the retries.
    */
   async query(cut: ZoneCut, name: string, qtype: string, req: Request): Promise<AskResult> {
-    const tried = new Set<string>();
-    const retryLater: UpstreamTarget[] = [];
+    const late = new LateReplies();
+    try {
+      return await this.askServers(cut, name, qtype, req, late);
+    } finally {
+      late.close();
+    }
+  }
+
+  private async askServers(cut: ZoneCut, name: string, qtype: string, req: Request, late: LateReplies): Promise<AskResult> {
     const unresolved: string[] = [];
     const known: UpstreamTarget[] = [];
     if (cut.configured) known.push(...cut.configured.targets);
@@ -40,38 +57,53 @@ export class ZoneQuerier {
         else unresolved.push(ns);
       }
     }
-    const queue = this.servers.choose(known, cut.zone, qtype);
+    let queue = this.servers.choose(known, cut.zone, qtype);
+    /** Servers asked in this round (an address may be listed under two NS names). */
+    const askedThisRound = new Set<string>();
+    const triesLeft = new Map<string, number>();
+    let timedOut: UpstreamTarget[] = [];
+    /** Glueless NS-name lookups under way (they go on in the background if a server answers first). */
+    const lookups = new Map<number, Promise<{ id: number; found: UpstreamTarget[] }>>();
+    let lookupIds = 0;
     // RFC 8914 code 23 (Network Error) only when every server failed at the network level.
     let tries = 0;
     let networkErrors = 0;
-    for (let retried = false; ; ) {
+    for (;;) {
       const next = queue.shift();
       if (!next) {
-        if (unresolved.length > 0) {
-          // Glueless: look up a few NS names at once; the first usable addresses are tried right away.
-          const batch = unresolved.splice(0, PARALLEL_NS_LOOKUPS);
-          const found = (await Promise.all(batch.map((ns) => lookupNsAddresses(ns, cut.zone, req, this.cuts, this.limits)))).flat();
+        if (lookups.size === 0) {
+          // Glueless: look up a few NS names at once.
+          for (const ns of unresolved.splice(0, PARALLEL_NS_LOOKUPS)) {
+            const id = lookupIds++;
+            lookups.set(id, lookupNsAddresses(ns, cut.zone, req, this.cuts, this.limits).then((found) => ({ id, found })));
+          }
+        }
+        if (lookups.size > 0) {
+          // The first addresses found are tried right away: a lookup in a silent zone may retry for seconds.
+          const { id, found } = await Promise.race(lookups.values());
+          lookups.delete(id);
           queue.push(...this.servers.choose(found, cut.zone, qtype));
           continue;
         }
-        if (!retried && retryLater.length > 0) {
-          retried = true;
-          queue.push(...retryLater.splice(0));
-          tried.clear();
+        if (timedOut.length > 0) {
+          queue = this.servers.choose(timedOut, cut.zone, qtype);
+          timedOut = [];
+          askedThisRound.clear();
           continue;
         }
         return { kind: 'failed', retry: false, networkError: tries > 0 && networkErrors === tries };
       }
       const key = serverKey(next.addr);
-      if (tried.has(key)) continue;
-      tried.add(key);
-      const result = await this.asker.ask(next, cut, name, qtype, req);
+      if (askedThisRound.has(key)) continue;
+      askedThisRound.add(key);
+      const left = (triesLeft.get(key) ?? (this.servers.isHeldDown(next.addr) ? TRIES_WHEN_HELD_DOWN : TRIES_PER_SERVER)) - 1;
+      triesLeft.set(key, left);
+      const result = await this.asker.ask(next, cut, name, qtype, req, late);
       if (result.kind === 'classified') return result;
       tries++;
       if (result.networkError) networkErrors++;
       if (req.budget.limitHit) return { kind: 'failed', retry: false };
-      if (result.retry) retryLater.push(next);
+      if (result.retry && left > 0) timedOut.push(next);
     }
   }
-
 }

@@ -1,13 +1,15 @@
 // One upstream exchange: one server, one question, until a usable reply or a typed failure. UDP first, TCP
 // when the reply is truncated (RFC 7766 §5); without EDNS when the server rejects it (RFC 6891 §7); without
-// 0x20 when it does not echo our letter case. The caller decides what a reply means (classify) and what each
-// try teaches about the server (the `onTry` report), and may stop before any send (`beforeSend`).
+// 0x20 when it does not echo our letter case; a late reply to an earlier UDP try taken as the reply
+// (late-replies.ts). The caller decides what a reply means (classify) and what each try teaches about the
+// server (the `onTry` report), and may stop before any send (`beforeSend`).
 import type { Random } from '../util/random.js';
 import { decodePacket, type WirePacket } from '../wire/decode.js';
 import { canonical, randomiseCase, restoreQuestionCase } from '../wire/names.js';
 import { Flag } from '../wire/question.js';
-import type { ServerAddr } from '../wire/types.js';
+import { serverKey, type ServerAddr } from '../wire/types.js';
 import { buildUpstreamQuery, type UpstreamFlags } from '../wire/upstream-query.js';
+import type { LateArrival, LateReplies } from './late-replies.js';
 import type { Transport, TransportResult } from './transport.js';
 
 /** Sends per exchange: room for one EDNS fallback, one 0x20 fallback and one TC→TCP switch. */
@@ -64,19 +66,35 @@ export class Exchanger {
     private readonly random: Random,
   ) {}
 
-  async exchange(to: ServerAddr, q: UpstreamQuestion, profile: ServerProfile, hooks: ExchangeHooks, flags: UpstreamFlags = {}): Promise<ExchangeResult> {
+  /**
+   * With `late`, UDP tries keep listening after their timeout for the rest of the zone query, and a late reply
+   * from this server (to this exchange's earlier try or an earlier exchange's) ends the exchange like any reply.
+   */
+  async exchange(to: ServerAddr, q: UpstreamQuestion, profile: ServerProfile, hooks: ExchangeHooks, flags: UpstreamFlags = {}, late?: LateReplies): Promise<ExchangeResult> {
     let { edns, randomCase } = profile;
     let tcp = profile.tcpOnly === true;
+    const server = serverKey(to);
     for (let send = 0; send < MAX_SENDS; send++) {
-      const timeoutMs = hooks.beforeSend(tcp);
-      if (timeoutMs === null) return { kind: 'stopped' };
-      const sentName = randomCase ? randomiseCase(q.name, () => this.random.u16()) : q.name;
-      const wire = buildUpstreamQuery(this.random.u16(), sentName, q.type, edns, flags);
-      let result: TransportResult;
-      try {
-        result = await this.transport.query(to, wire, { tcp, timeoutMs, exactCase: randomCase });
-      } finally {
-        hooks.afterSend();
+      let result: TransportResult | LateArrival | null = tcp ? null : (late?.take(server) ?? null);
+      if (!result) {
+        const timeoutMs = hooks.beforeSend(tcp);
+        if (timeoutMs === null) return { kind: 'stopped' };
+        const sentName = randomCase ? randomiseCase(q.name, () => this.random.u16()) : q.name;
+        const wire = buildUpstreamQuery(this.random.u16(), sentName, q.type, edns, flags);
+        const listening = late && !tcp ? late.listener(server, { edns, randomCase }) : undefined;
+        const earlier = late && !tcp ? late.wait(server) : null;
+        const sent = this.transport.query(to, wire, { tcp, timeoutMs, exactCase: randomCase, ...(listening ? { late: listening } : {}) });
+        try {
+          result = await (earlier ? Promise.race([sent, earlier.arrival]) : sent);
+        } finally {
+          earlier?.cancel();
+          hooks.afterSend();
+        }
+      }
+      if ('edns' in result) {
+        // A late reply is read as the try it answers was sent.
+        ({ edns, randomCase } = result);
+        result = { kind: 'reply', bytes: result.bytes, rttMs: result.rttMs };
       }
       switch (result.kind) {
         case 'timeout':
@@ -112,6 +130,7 @@ export class Exchanger {
         continue;
       }
       if (!tcp && ((packet.flags ?? 0) & Flag.TC) !== 0) {
+        // RFC 7766 §5: a truncated reply (also a rate limiter's "slip") is asked again over TCP.
         hooks.onTry({ kind: 'truncated', tcp, rttMs });
         tcp = true;
         continue;

@@ -9,11 +9,26 @@ export type TransportResult =
   | { kind: 'case-mismatch' }
   | { kind: 'neterror'; error: string };
 
+/** A matching reply that came after its query had already been reported as timed out. */
+export interface LateReply {
+  bytes: Buffer;
+  /** From the send of the query it answers, not of any later try. */
+  rttMs: number;
+}
+
+/** Keep listening after the timeout, until `signal` aborts: a slow reply is still the answer (late-replies.ts). */
+export interface LateListener {
+  signal: AbortSignal;
+  onLate(r: LateReply): void;
+}
+
 export interface QueryOptions {
   tcp: boolean;
   timeoutMs: number;
   /** Compare the echoed question letter for letter (0x20, draft-vixie-dnsext-dns0x20); else case-insensitively. */
   exactCase?: boolean;
+  /** UDP only; a transport may ignore it (then a late reply is simply lost). */
+  late?: LateListener;
 }
 
 export interface Transport {

@@ -1,14 +1,15 @@
 // Upstream UDP through a pool of sockets, each bound to an OS-chosen random port and retired after a number of
 // queries (so ports keep changing, RFC 5452 §9.2), instead of a socket per query: creating, binding, connecting
 // and closing a socket cost about a third of the CPU of a cold-cache resolution. A reply is accepted only when its
-// source address and port, ID and question match a pending query on that socket (RFC 5452 §9.1).
+// source address and port, ID and question match a pending query on that socket (RFC 5452 §9.1). A query asked
+// to listen late stays pending after its timeout until its listener's signal aborts, so a slow reply still counts.
 import * as dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Random } from '../util/random.js';
 import type { ServerAddr } from '../wire/types.js';
 import { matchReply } from './match.js';
-import type { QueryOptions, TransportResult } from './transport.js';
+import type { LateListener, QueryOptions, TransportResult } from './transport.js';
 
 /** Sockets per address family. */
 export const POOL_SIZE = 32;
@@ -23,6 +24,8 @@ interface Pending {
   /** A reply matching in all but letter case arrived (and was ignored). */
   caseMismatch: boolean;
   done: (r: TransportResult) => void;
+  /** Set once the query timed out and listens on for a late reply. */
+  lingering: { listener: LateListener; stop: () => void } | null;
 }
 
 interface PooledSocket {
@@ -101,8 +104,25 @@ export class UdpPool {
     if (!p) return;
     ps.pending.delete(key);
     if (p.timer) clearTimeout(p.timer);
+    if (p.lingering) p.lingering.listener.signal.removeEventListener('abort', p.lingering.stop);
     if (ps.retiring && ps.pending.size === 0) this.close(ps);
     p.done(r);
+  }
+
+  /** The timer ran out: report the timeout, and with a late listener keep the entry for a slow reply. */
+  private expire(ps: PooledSocket, key: string, p: Pending, late: LateListener | undefined): void {
+    if (p.caseMismatch || !late || late.signal.aborted) {
+      this.finish(ps, key, p.caseMismatch ? { kind: 'case-mismatch' } : { kind: 'timeout' });
+      return;
+    }
+    const reportTimeout = p.done;
+    p.timer = null;
+    p.done = (r) => {
+      if (r.kind === 'reply') late.onLate({ bytes: r.bytes, rttMs: r.rttMs });
+    };
+    p.lingering = { listener: late, stop: () => this.finish(ps, key, { kind: 'timeout' }) };
+    late.signal.addEventListener('abort', p.lingering.stop, { once: true });
+    reportTimeout({ kind: 'timeout' });
   }
 
   /** A socket for the next query: a random one of the pool, replaced when it has carried enough queries. */
@@ -129,8 +149,8 @@ export class UdpPool {
       // Two queries with the same ID to the same server on one socket would be ambiguous: use another socket.
       for (let tries = 0; ps.pending.has(key) && tries < 8; tries++) ps = this.pick(type);
       if (ps.pending.has(key)) return resolve({ kind: 'neterror', error: 'no free query slot' });
-      const p: Pending = { wire, exactCase: o.exactCase ?? false, started: performance.now(), timer: null, caseMismatch: false, done: resolve };
-      p.timer = setTimeout(() => this.finish(ps, key, p.caseMismatch ? { kind: 'case-mismatch' } : { kind: 'timeout' }), o.timeoutMs);
+      const p: Pending = { wire, exactCase: o.exactCase ?? false, started: performance.now(), timer: null, caseMismatch: false, done: resolve, lingering: null };
+      p.timer = setTimeout(() => this.expire(ps, key, p, o.late), o.timeoutMs);
       ps.pending.set(key, p);
       ps.socket.send(wire, to.port, to.address, (err) => {
         if (err) this.finish(ps, key, { kind: 'neterror', error: (err as NodeJS.ErrnoException).code ?? err.message });

@@ -1,5 +1,6 @@
 // A scripted network for resolver tests: each upstream address has a handler that sees the decoded query and
-// returns a reply packet, raw bytes, 'drop' (timeout) or 'neterror'. Every query is logged.
+// returns a reply packet, raw bytes, 'drop' (timeout) or 'neterror'; `answerLate` makes a server's next reply come
+// after the try's timeout (to the try's late listener). Every query is logged.
 import * as dnsPacket from 'dns-packet';
 import type { Answer, Packet } from 'dns-packet';
 import { matchReply } from '../../src/upstream/match.js';
@@ -21,6 +22,10 @@ export interface LoggedQuery {
 export class FakeNet implements Transport {
   readonly log: LoggedQuery[] = [];
   private readonly handlers = new Map<string, Handler>();
+  /** Servers whose next reply comes this many ms after the try timed out. */
+  private readonly lateBy = new Map<string, number>();
+  /** Off for bursts: many tries wait out their timeouts at the same time, not one after another. */
+  advanceOnTimeout = true;
 
   constructor(
     private readonly clock?: ManualClock,
@@ -32,6 +37,12 @@ export class FakeNet implements Transport {
     return this;
   }
 
+  /** The next reply of `address` arrives `afterMs` after its try timed out: only a late listener gets it. */
+  answerLate(address: string, afterMs: number): this {
+    this.lateBy.set(address, afterMs);
+    return this;
+  }
+
   async query(to: ServerAddr, wire: Buffer, o: QueryOptions): Promise<TransportResult> {
     const q = decodePacket(wire);
     if (!q.ok) throw new Error('resolver sent an undecodable query');
@@ -39,13 +50,17 @@ export class FakeNet implements Transport {
     this.log.push({ to: to.address, name: question.name, type: question.type, tcp: o.tcp });
     const handler = this.handlers.get(to.address);
     const reply = handler ? await handler(q.packet, o) : 'drop';
-    if (reply === 'drop') {
-      this.clock?.advance(o.timeoutMs);
-      return { kind: 'timeout' };
-    }
+    if (reply === 'drop') return this.timeout(o);
     if (reply === 'neterror') return { kind: 'neterror', error: 'ECONNREFUSED' };
-    this.clock?.advance(this.rttMs);
     const bytes = Buffer.isBuffer(reply) ? reply : dnsPacket.encode({ ...reply, id: reply.id ?? q.packet.id, questions: reply.questions ?? q.packet.questions });
+    const lateBy = this.lateBy.get(to.address);
+    if (lateBy !== undefined && !o.tcp) {
+      this.lateBy.delete(to.address);
+      const listener = o.late;
+      if (listener) setTimeout(() => listener.signal.aborted || listener.onLate({ bytes, rttMs: o.timeoutMs + lateBy }), 0);
+      return this.timeout(o);
+    }
+    this.clock?.advance(this.rttMs);
     // Mirror the real transport: only a matching reply counts; anything else looks like silence.
     const m = matchReply(wire, bytes, o.exactCase ?? false);
     if (m === 'case-mismatch') {
@@ -53,11 +68,13 @@ export class FakeNet implements Transport {
       this.clock?.advance(o.timeoutMs);
       return { kind: 'case-mismatch' };
     }
-    if (m === 'no') {
-      this.clock?.advance(o.timeoutMs);
-      return { kind: 'timeout' };
-    }
+    if (m === 'no') return this.timeout(o);
     return { kind: 'reply', bytes, rttMs: this.rttMs };
+  }
+
+  private timeout(o: QueryOptions): TransportResult {
+    if (this.advanceOnTimeout) this.clock?.advance(o.timeoutMs);
+    return { kind: 'timeout' };
   }
 
   countTo(address: string): number {

@@ -18,6 +18,7 @@ export interface TestResolver {
   clock: ManualClock;
   rrsets: RRsetCache;
   negatives: NegativeCache;
+  infra: InfraCache;
 }
 
 export function makeResolver(rootAddress: string, opts: { config?: Partial<Config>; limits?: Partial<Limits>; useIpv6?: boolean; onLimit?: (hit: LimitHit) => void; validator?: Validator } = {}): TestResolver {
@@ -27,6 +28,7 @@ export function makeResolver(rootAddress: string, opts: { config?: Partial<Confi
   const rrsets = new RRsetCache(config.cacheSize, { minTtl: config.minTtl, maxTtl: config.maxTtl }, clock);
   const negatives = new NegativeCache(1000, config.maxNegativeTtl, clock);
   const options = resolverOptions(config, opts.useIpv6 ?? false);
+  const infra = new InfraCache(clock);
   const resolver = new Resolver({
     transport: net,
     clock,
@@ -34,7 +36,7 @@ export function makeResolver(rootAddress: string, opts: { config?: Partial<Confi
     rrsets,
     negatives,
     hints: parseRootHints(hintsFor(rootAddress)),
-    infra: new InfraCache(clock),
+    infra,
     ...options,
     limits: { ...options.limits, ...opts.limits },
     upstreamPort: 53,
@@ -42,5 +44,5 @@ export function makeResolver(rootAddress: string, opts: { config?: Partial<Confi
     ...(opts.validator ? { validator: opts.validator } : {}),
   });
 
-  return { resolver, net, clock, rrsets, negatives };
+  return { resolver, net, clock, rrsets, negatives, infra };
 }

@@ -16,6 +16,7 @@ import { resolverOptions } from '../../src/resolver/options.js';
 import type { Resolution } from '../../src/resolver/resolution.js';
 import { Resolver } from '../../src/resolver/resolver.js';
 import { STALE_TTL } from '../../src/resolver/stale.js';
+import { TRIES_PER_SERVER } from '../../src/resolver/zone-query.js';
 import type { QueryOptions, Transport, TransportResult } from '../../src/upstream/transport.js';
 import { ManualClock } from '../../src/util/clock.js';
 import { SeededRandom } from '../../src/util/random.js';
@@ -153,7 +154,7 @@ describe('server selection by measured RTT', () => {
     expect(t.net.countTo(FAST) + t.net.countTo(SLOW)).toBe(40);
   });
 
-  it('doubles the timeout sent to a silent server on its second try', async () => {
+  it('doubles the timeout sent to a silent server on each try, up to upstream-timeout-ms, five tries in all', async () => {
     const t = build();
     t.net.on(ROOT, rootFor([['ns1.example', AUTH]]));
     const timeouts: number[] = [];
@@ -163,8 +164,11 @@ describe('server selection by measured RTT', () => {
     });
     const r = await t.resolver.resolve(A('www.example'));
     expect(r.rcode).toBe(Rcode.SERVFAIL);
-    expect(timeouts).toEqual([DEFAULT_INFRA_LIMITS.unknownRtoMs, 2 * DEFAULT_INFRA_LIMITS.unknownRtoMs]);
-    expect(t.infra.timeouts(`${AUTH}:53`)).toBe(2);
+    const unknown = DEFAULT_INFRA_LIMITS.unknownRtoMs;
+    const cap = DEFAULTS.upstreamTimeoutMs;
+    expect(timeouts).toEqual([unknown, 2 * unknown, cap, cap, cap]);
+    expect(t.infra.timeouts(`${AUTH}:53`)).toBe(TRIES_PER_SERVER);
+    expect(t.infra.rto(`${AUTH}:53`)).toBe(unknown * 2 ** TRIES_PER_SERVER);
   });
 });
 

@@ -71,7 +71,7 @@ describe('InfraCache timeouts (RFC 6298 §5.5 back-off)', () => {
     const { infra } = make({ unknownRtoMs: 400, maxRtoMs: 3000 });
     const seen: [number, number][] = [];
     for (let i = 0; i < 5; i++) {
-      infra.reportTimeout(S);
+      infra.reportTimeout(S, infra.rto(S));
       seen.push([infra.rto(S), infra.timeouts(S)]);
     }
     expect(seen).toEqual([[800, 1], [1600, 2], [3000, 3], [3000, 4], [3000, 5]]);
@@ -80,8 +80,8 @@ describe('InfraCache timeouts (RFC 6298 §5.5 back-off)', () => {
   it('backs off from a measured RTO, and a reply resets the count and recomputes the RTO from SRTT', () => {
     const { infra } = make();
     infra.reportRtt(S, 60); // RTO 60 + 120 = 180
-    infra.reportTimeout(S);
-    infra.reportTimeout(S);
+    infra.reportTimeout(S, infra.rto(S));
+    infra.reportTimeout(S, infra.rto(S));
     expect(infra.rto(S)).toBe(720);
     expect(infra.timeouts(S)).toBe(2);
     expect(infra.srtt(S)).toBe(60); // a timeout is not an RTT sample
@@ -126,7 +126,7 @@ describe('InfraCache expiry and bounds', () => {
   it('forgets what it learnt about a server once infra-ttl has passed since the last update', () => {
     const { clock, infra } = make({ ttlMs: 900_000, unknownRtoMs: 400 });
     infra.reportRtt(S, 30);
-    infra.reportTimeout(S);
+    infra.reportTimeout(S, infra.rto(S));
     infra.setEdns(S, false);
     infra.setPreservesCase(S, false);
     const rto = infra.rto(S);
@@ -151,7 +151,7 @@ describe('InfraCache expiry and bounds', () => {
     infra.reportRtt(S, 30);
     clock.advance(800);
     expect(infra.srtt(S)).toBe(30);
-    infra.reportTimeout(S);
+    infra.reportTimeout(S, infra.rto(S));
     clock.advance(800);
     expect(infra.timeouts(S)).toBe(1);
     clock.advance(201);

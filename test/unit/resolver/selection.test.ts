@@ -1,7 +1,7 @@
 // orderCandidates: lame servers last, servers in timeout back-off before them, the rest by RTO with every server
 // inside the band of the fastest in random order.
 import { describe, expect, it } from 'vitest';
-import { InfraCache } from '../../../src/cache/infra-cache.js';
+import { HOLD_DOWN_AFTER_TIMEOUTS, InfraCache } from '../../../src/cache/infra-cache.js';
 import { orderCandidates, RTT_BAND_MS, type Candidate } from '../../../src/resolver/selection.js';
 import { ManualClock } from '../../../src/util/clock.js';
 import { SeededRandom, type Random } from '../../../src/util/random.js';
@@ -85,9 +85,9 @@ describe('orderCandidates', () => {
     const slow = cand('slow', '127.0.0.5');
     rtoFor(infra, lame, 5); // 50, but lame for example
     infra.reportLame(key(lame), 'example', 'A');
-    infra.reportTimeout(key(backoff));
-    infra.reportTimeout(key(backoff)); // two in a row: 1600, backed off
-    infra.reportTimeout(key(oneTimeout)); // one: 800, still healthy
+    // Held down only after HOLD_DOWN_AFTER_TIMEOUTS in a row; one (or two) timeouts leave a server in the healthy tier.
+    for (let i = 0; i < HOLD_DOWN_AFTER_TIMEOUTS; i++) infra.reportTimeout(key(backoff), infra.rto(key(backoff)));
+    infra.reportTimeout(key(oneTimeout), infra.rto(key(oneTimeout))); // one: 752, still healthy
     rtoFor(infra, fast, 5); // 50
     rtoFor(infra, slow, 300); // 900
     const all = [lame, backoff, oneTimeout, fast, slow];
@@ -112,10 +112,9 @@ describe('orderCandidates', () => {
     rtoFor(infra, lameSlow, 600);
     infra.reportLame(key(lameFast), 'example', 'A');
     infra.reportLame(key(lameSlow), 'example', 'A');
-    rtoFor(infra, boShort, 20); // 60 → 120 → 240 after two timeouts
-    infra.reportTimeout(key(boShort));
-    infra.reportTimeout(key(boShort));
-    for (let i = 0; i < 3; i++) infra.reportTimeout(key(boLong)); // 3000
+    rtoFor(infra, boShort, 20); // 60 → 1920 after five timeouts
+    for (let i = 0; i < HOLD_DOWN_AFTER_TIMEOUTS; i++) infra.reportTimeout(key(boShort), infra.rto(key(boShort)));
+    for (let i = 0; i < HOLD_DOWN_AFTER_TIMEOUTS; i++) infra.reportTimeout(key(boLong), infra.rto(key(boLong))); // 376 → 12032
     rtoFor(infra, healthyA, 200); // 600
     rtoFor(infra, healthyB, 320); // 960: within 600 + 400 of healthy-a, not of a lame 50
     const input = [lameSlow, lameFast, boLong, boShort, healthyA, healthyB];

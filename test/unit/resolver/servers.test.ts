@@ -43,9 +43,9 @@ describe('ServerSelector', () => {
     const measured = servers.timeoutMs(A, false);
     expect(measured).toBeLessThan(800);
     expect(servers.timeoutMs(A, true)).toBe(measured * 3);
-    servers.report(B, 'example', 'A', { kind: 'timeout', tcp: false });
-    servers.report(B, 'example', 'A', { kind: 'timeout', tcp: false });
-    servers.report(B, 'example', 'A', { kind: 'timeout', tcp: false });
+    servers.report(B, 'example', 'A', { kind: 'timeout', tcp: false, rtoMs: servers.rtoMs(B) });
+    servers.report(B, 'example', 'A', { kind: 'timeout', tcp: false, rtoMs: servers.rtoMs(B) });
+    servers.report(B, 'example', 'A', { kind: 'timeout', tcp: false, rtoMs: servers.rtoMs(B) });
     expect(servers.timeoutMs(B, false)).toBe(800);
     servers.report(B, 'example', 'A', { kind: 'neterror', tcp: false, error: 'ECONNREFUSED' });
     expect(servers.timeoutMs(B, false)).toBe(800);
