@@ -29,8 +29,8 @@ program
 program
   .command('ctl')
   .description('talk to a running server over its control socket')
-  .argument('<command>', 'status, stats, flush, reload, query-log, dump-cache, load-cache or trace')
-  .argument('[args...]', 'flush/trace: NAME [TYPE]; query-log: on|off; dump-cache/load-cache: FILE')
+  .argument('<command>', 'status, stats, flush, reload, query-log, dump-cache, load-cache, trace or servers')
+  .argument('[args...]', 'flush/trace: NAME [TYPE]; query-log: on|off; dump-cache/load-cache: FILE; servers: [ZONE]')
   .option('--control <path>', 'control socket (default: /run/rootline/control.sock, or next to --config)')
   .option('-c, --config <file>', 'the config file the server runs with (to find its control socket)')
   .option('--zone <zone>', 'flush: the zone and every name below it, delegations and server marks included')

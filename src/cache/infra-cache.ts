@@ -41,6 +41,30 @@ interface ServerInfo {
   /** Hold-down end per `zone|qtype` the server was lame for. */
   lameUntil: Map<string, number>;
   updatedMs: number;
+  /** For `ctl servers`: tries sent, timeouts in all, and the zones it was asked for (the first few). */
+  sent: number;
+  timeoutsTotal: number;
+  zones: Set<string>;
+}
+
+/** Zones remembered per server for `ctl servers` (a shared host serves thousands; the table names a few). */
+const ZONES_SHOWN = 8;
+
+/** One server as `ctl servers` shows it. */
+export interface ServerHealth {
+  server: string;
+  zones: string[];
+  srttMs: number | null;
+  rttVarMs: number;
+  rtoMs: number;
+  sent: number;
+  timeouts: number;
+  timeoutsInARow: number;
+  heldDown: boolean;
+  /** `zone|qtype` → ms of hold-down left. */
+  lame: Record<string, number>;
+  edns: boolean | null;
+  preservesCase: boolean | null;
 }
 
 export class InfraCache {
@@ -58,7 +82,19 @@ export class InfraCache {
     const now = this.clock.nowMs();
     let i = this.lru.get(key);
     if (!i || now - i.updatedMs > this.limits.ttlMs) {
-      i = { srttMs: null, rttVarMs: 0, rtoMs: this.limits.unknownRtoMs, consecutiveTimeouts: 0, edns: null, preservesCase: null, lameUntil: new Map(), updatedMs: now };
+      i = {
+        srttMs: null,
+        rttVarMs: 0,
+        rtoMs: this.limits.unknownRtoMs,
+        consecutiveTimeouts: 0,
+        edns: null,
+        preservesCase: null,
+        lameUntil: new Map(),
+        updatedMs: now,
+        sent: 0,
+        timeoutsTotal: 0,
+        zones: new Set(),
+      };
       this.lru.set(key, i);
     }
     // Every new fact about the server (RTT, timeout, lameness, EDNS, 0x20) keeps the entry for another TTL.
@@ -95,10 +131,44 @@ export class InfraCache {
    */
   reportTimeout(key: string, triedRtoMs: number): void {
     const i = this.info(key);
+    i.timeoutsTotal++;
     if (i.rtoMs !== triedRtoMs) return;
     i.consecutiveTimeouts++;
     i.rtoMs = Math.min(this.limits.maxRtoMs, triedRtoMs * 2);
     i.updatedMs = this.clock.nowMs();
+  }
+
+  /** One try sent to the server for a zone (counted for `ctl servers`). */
+  reportSent(key: string, zone: string): void {
+    const i = this.info(key);
+    i.sent++;
+    if (i.zones.size < ZONES_SHOWN) i.zones.add(zone);
+  }
+
+  /** Every server known now, for `ctl servers`: most tries first. */
+  health(): ServerHealth[] {
+    const now = this.clock.nowMs();
+    const out: ServerHealth[] = [];
+    for (const [server, i] of this.lru.entries()) {
+      if (now - i.updatedMs > this.limits.ttlMs) continue;
+      const lame: Record<string, number> = {};
+      for (const [k, until] of i.lameUntil) if (until > now) lame[k] = until - now;
+      out.push({
+        server,
+        zones: [...i.zones],
+        srttMs: i.srttMs,
+        rttVarMs: i.rttVarMs,
+        rtoMs: i.rtoMs,
+        sent: i.sent,
+        timeouts: i.timeoutsTotal,
+        timeoutsInARow: i.consecutiveTimeouts,
+        heldDown: i.consecutiveTimeouts >= HOLD_DOWN_AFTER_TIMEOUTS,
+        lame,
+        edns: i.edns,
+        preservesCase: i.preservesCase,
+      });
+    }
+    return out.sort((a, b) => b.sent - a.sent);
   }
 
   /** Lame for one zone and query type: a server may answer A for a zone and be lame for its AAAA or DS. */

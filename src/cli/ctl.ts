@@ -2,6 +2,7 @@
 // terminal (or as JSON with --json). Exit 0: done; 1: the server said no or could not be reached; 2: bad usage.
 import { resolve } from 'node:path';
 import type { CacheCounts, LoadCounts } from '../cache/cache-file.js';
+import type { ServerHealth } from '../cache/infra-cache.js';
 import type { CacheSizes, ProcessStatus, ReloadResult, TraceResult } from '../control/answer.js';
 import { sendControl } from '../control/client.js';
 import type { ClusterStatus } from '../control/merge.js';
@@ -11,6 +12,7 @@ import { loadConfigFile } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { Counters } from '../metrics.js';
 import { absolute, canonical } from '../wire/names.js';
+import { formatServers } from './servers-table.js';
 
 export interface CtlFlags {
   control?: string;
@@ -20,7 +22,7 @@ export interface CtlFlags {
   timeout?: number;
 }
 
-const USAGE = 'use: status, stats, flush [NAME [TYPE]] | flush --zone ZONE, reload, query-log on|off, dump-cache FILE, load-cache FILE, trace NAME [TYPE]';
+const USAGE = 'use: status, stats, flush [NAME [TYPE]] | flush --zone ZONE, reload, query-log on|off, dump-cache FILE, load-cache FILE, trace NAME [TYPE], servers [ZONE]';
 const DEFAULT_TIMEOUT_MS = 10_000;
 
 function usage(message: string): never {
@@ -47,6 +49,9 @@ export function requestFor(command: string, args: readonly string[], flags: CtlF
     case 'query-log':
       if (args.length !== 1 || (args[0] !== 'on' && args[0] !== 'off')) usage('query-log takes on or off');
       return { cmd: 'query-log', on: args[0] === 'on' };
+    case 'servers':
+      if (args.length > 1) usage('servers takes an optional ZONE');
+      return { cmd: 'servers', ...(args[0] ? { zone: canonical(args[0]) } : {}) };
     case 'trace':
       if (args.length < 1 || args.length > 2) usage('trace takes NAME and an optional TYPE');
       if (args[1] && !/^[A-Za-z0-9]+$/.test(args[1])) usage(`not a record type: '${args[1]}'`);
@@ -107,6 +112,8 @@ export function formatResult(req: ControlRequest, result: unknown): string {
       const r = result as CacheCounts;
       return `wrote ${r.rrsets} RRsets and ${r.negative} negative answers to ${req.path}`;
     }
+    case 'servers':
+      return formatServers(result as ServerHealth[]);
     case 'trace': {
       const r = result as TraceResult;
       return [...r.lines, '', r.answer.trimEnd()].join('\n');

@@ -5,6 +5,7 @@ import type { FlushTarget } from '../cache/rrset-cache.js';
 import type { Config } from '../config/schema.js';
 import { formatAnswer, walk } from '../journey.js';
 import type { RunningServer } from '../main.js';
+import { isInZone } from '../wire/names.js';
 import type { Counters } from '../metrics.js';
 import { VERSION } from '../version.js';
 import type { ControlReply, ControlRequest } from './protocol.js';
@@ -109,6 +110,11 @@ export async function answerLocally(p: ControlledProcess, req: ControlRequest): 
         const file = req.path + (p.dumpSuffix ?? '');
         const counts = await writeCacheFile(file, p.server.core.shared.rrsets, p.server.core.shared.negatives);
         return { ok: true, result: { path: req.path, ...(p.dumpSuffix ? { part: file } : {}), ...counts } satisfies DumpResult };
+      }
+      case 'servers': {
+        const all = p.server.core.shared.infra.health();
+        const zone = req.zone;
+        return { ok: true, result: zone === undefined ? all : all.filter((h) => h.zones.some((z) => isInZone(z, zone))) };
       }
       case 'trace': {
         const lines: string[] = [];

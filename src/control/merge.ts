@@ -2,6 +2,7 @@
 // worker's failed, the restart list the union of theirs.
 import { addCounters, newCounters, type Counters } from '../metrics.js';
 import type { LoadCounts } from '../cache/cache-file.js';
+import type { ServerHealth } from '../cache/infra-cache.js';
 import type { CacheSizes, DumpResult, ProcessStatus, ReloadResult } from './answer.js';
 import type { ControlReply, ControlRequest } from './protocol.js';
 
@@ -17,6 +18,34 @@ function sumSizes(all: CacheSizes[]): CacheSizes {
     answers: 0,
     servers: 0,
   });
+}
+
+/**
+ * Each worker learns about servers on its own: counts are summed, RTT figures taken from the worker that asked
+ * the server most, a bad mark (lame, held down, EDNS or 0x20 off) kept when any worker has it.
+ */
+export function mergeHealth(all: readonly ServerHealth[]): ServerHealth[] {
+  const byServer = new Map<string, ServerHealth>();
+  for (const h of all) {
+    const seen = byServer.get(h.server);
+    if (!seen) {
+      byServer.set(h.server, { ...h, zones: [...h.zones], lame: { ...h.lame } });
+      continue;
+    }
+    const busiest = h.sent > seen.sent ? h : seen;
+    byServer.set(h.server, {
+      ...busiest,
+      zones: [...new Set([...seen.zones, ...h.zones])],
+      sent: seen.sent + h.sent,
+      timeouts: seen.timeouts + h.timeouts,
+      timeoutsInARow: Math.max(seen.timeoutsInARow, h.timeoutsInARow),
+      heldDown: seen.heldDown || h.heldDown,
+      lame: { ...seen.lame, ...h.lame },
+      edns: seen.edns === false || h.edns === false ? false : (seen.edns ?? h.edns),
+      preservesCase: seen.preservesCase === false || h.preservesCase === false ? false : (seen.preservesCase ?? h.preservesCase),
+    });
+  }
+  return [...byServer.values()].sort((a, b) => b.sent - a.sent);
 }
 
 function sum<K extends string>(all: readonly Record<K, number>[], key: K): number {
@@ -52,6 +81,8 @@ export function mergeReplies(req: ControlRequest, replies: ControlReply[], expec
     case 'query-log':
     case 'trace':
       return { ok: true, result: results[0] };
+    case 'servers':
+      return { ok: true, result: mergeHealth((results as ServerHealth[][]).flat()) };
     case 'dump-cache': {
       const all = results as DumpResult[];
       const parts = all.flatMap((r) => (r.part ? [r.part] : []));

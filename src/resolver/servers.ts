@@ -58,6 +58,8 @@ export class ServerSelector {
 
   report(addr: ServerAddr, zone: string, qtype: string, e: ServerEvent): void {
     const key = serverKey(addr);
+    // Every try's report is one send; 'lame' is a verdict on a reply already counted.
+    if (e.kind !== 'lame') this.infra.reportSent(key, zone);
     switch (e.kind) {
       case 'timeout':
         this.infra.reportTimeout(key, e.rtoMs);

@@ -157,6 +157,23 @@ describe('rootline ctl, single process', () => {
     expect(local.stdout).toMatch(/^policy local-data: NOERROR$/m);
   }, 20_000);
 
+  it('servers shows the health table, and a zone narrows it to the servers asked for that zone', async () => {
+    const s = await serve('servers', []);
+    await s.q('www.example.com');
+    expect((await s.q('www.lame.com')).rcode).toBe('SERVFAIL');
+    const table = await s.ctl('servers');
+    expect(table.code).toBe(0);
+    const lines = table.stdout.split('\n');
+    expect(lines[0]).toMatch(/^SERVER\s+ZONES\s+SRTT\s+VAR\s+RTO\s+SENT\s+TIMEOUTS\s+STATE$/);
+    expect(table.stdout).toMatch(/^127\.63\.1\.1:\d+\s+com\.\s+[\d.]+\s+[\d.]+\s+\d+\s+[1-9]\d*\s+0\s+ok$/m);
+    // www.lame.com's name server is ns.broken.net, whose own server is lame for broken.net.
+    const json = JSON.parse((await s.ctl('servers', 'broken.net', '--json')).stdout) as { server: string; zones: string[]; lame: Record<string, number> }[];
+    expect(json.length).toBe(1);
+    expect(json[0]!.zones).toEqual(['broken.net']);
+    expect(Object.keys(json[0]!.lame)).toEqual(['broken.net|A']);
+    expect((await s.ctl('servers', 'broken.net')).stdout).toMatch(/lame for broken\.net\. A \(\d+m\d\ds left\)/);
+  }, 20_000);
+
   it('answers a mistyped command, a missing argument or a missing server in one line', async () => {
     const typo = await runCli(['ctl', 'stauts', '--control', join(dir, 'none.sock')]);
     expect([typo.code, typo.stderr.trim().split('\n').length]).toEqual([2, 1]);
