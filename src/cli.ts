@@ -6,6 +6,7 @@ import { exitWithError, LOG_LEVELS, parseOneOf, parseWholeNumber } from './cli/c
 import { runLab, type LabFlags } from './cli/lab.js';
 import { runCtl, type CtlFlags } from './cli/ctl.js';
 import { runQuery, type QueryFlags } from './cli/query.js';
+import { runTop, type TopFlags } from './cli/top.js';
 import { VERSION } from './version.js';
 
 const program = new Command();
@@ -37,6 +38,14 @@ program
   .option('--json', 'print the answer as JSON')
   .option('--timeout <ms>', 'how long to wait for the answer (default 10000)', parseWholeNumber('--timeout'))
   .action((command: string, args: string[], flags: CtlFlags) => runCtl(command, args, flags));
+
+program
+  .command('top')
+  .description('a live view of a running server: rates, answer times, top names and clients, slow servers')
+  .option('--control <path>', 'control socket (default: /run/rootline/control.sock, or next to --config)')
+  .option('-c, --config <file>', 'the config file the server runs with (to find its control socket)')
+  .option('--interval <seconds>', 'refresh interval (default 1)', parseWholeNumber('--interval'))
+  .action((flags: TopFlags) => runTop(flags));
 
 program
   .command('lab')

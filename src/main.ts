@@ -10,6 +10,7 @@ import { DEFAULTS, type Config } from './config/schema.js';
 import { ErrorCode, RootlineError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
 import { countLimit, newCounters, type Counters } from './metrics.js';
+import { LiveView } from './observe/live-view.js';
 import { Pipeline } from './pipeline/pipeline.js';
 import { createAcl } from './policy/acl.js';
 import { Blocklist } from './policy/blocklist.js';
@@ -97,6 +98,7 @@ export interface Shared {
   answerCache: AnswerCache;
   infra: InfraCache;
   counters: Counters;
+  live: LiveView;
 }
 
 function buildShared(config: Config, o: Overrides): Shared {
@@ -111,6 +113,7 @@ function buildShared(config: Config, o: Overrides): Shared {
     answerCache: new AnswerCache(config.cacheSize, clock, config.rrsetOrder, random),
     infra: new InfraCache(clock),
     counters: newCounters(),
+    live: new LiveView(),
   };
 }
 
@@ -153,6 +156,7 @@ export async function buildCore(config: Config, o: Overrides = {}, shared?: Shar
     maxClientQueries: config.maxClientQueries,
     ede: config.ede,
     counters,
+    live: shared.live,
   });
   // A reload builds the new lists beside the old ones (the old core keeps answering until the swap).
   if (blocklist) logBlocklists(logger, blocklist.current, reloading ? 'blocklists_reloaded' : 'blocklists_loaded');

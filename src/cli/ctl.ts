@@ -114,6 +114,9 @@ export function formatResult(req: ControlRequest, result: unknown): string {
     }
     case 'servers':
       return formatServers(result as ServerHealth[]);
+    case 'top':
+      return JSON.stringify(result, null, 2); // `rootline top` draws it; ctl never sends it
+
     case 'trace': {
       const r = result as TraceResult;
       return [...r.lines, '', r.answer.trimEnd()].join('\n');

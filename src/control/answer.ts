@@ -1,7 +1,9 @@
 // What one serving process answers on the control channel: its status, counters, cache flushes, a reload
 // and the query-log switch. The primary of a multi-worker server merges these answers (merge.ts).
 import { readCacheFile, restoreSnapshot, writeCacheFile, type CacheCounts, type LoadCounts } from '../cache/cache-file.js';
+import type { ServerHealth } from '../cache/infra-cache.js';
 import type { FlushTarget } from '../cache/rrset-cache.js';
+import type { LiveSnapshot } from '../observe/live-view.js';
 import type { Config } from '../config/schema.js';
 import { formatAnswer, walk } from '../journey.js';
 import type { RunningServer } from '../main.js';
@@ -30,6 +32,23 @@ export type FlushCounts = CacheSizes;
 
 export interface ReloadResult {
   needsRestart: string[];
+}
+
+/** `rootline top`'s data from one process (merged over workers by the primary). */
+export interface TopView extends LiveSnapshot {
+  uptimeSeconds: number;
+  addresses: string[];
+  workers: number;
+  counters: Counters;
+  slowServers: ServerHealth[];
+}
+
+/** The servers with the highest smoothed RTT that were asked more than once (one slow try is not news). */
+export function slowest(all: readonly ServerHealth[], n = 5): ServerHealth[] {
+  return all
+    .filter((h) => h.srttMs !== null && h.sent > 1)
+    .sort((a, b) => b.srttMs! - a.srttMs!)
+    .slice(0, n);
 }
 
 /** The journey of one question through the running server, ready to print. */
@@ -110,6 +129,18 @@ export async function answerLocally(p: ControlledProcess, req: ControlRequest): 
         const file = req.path + (p.dumpSuffix ?? '');
         const counts = await writeCacheFile(file, p.server.core.shared.rrsets, p.server.core.shared.negatives);
         return { ok: true, result: { path: req.path, ...(p.dumpSuffix ? { part: file } : {}), ...counts } satisfies DumpResult };
+      }
+      case 'top': {
+        const { shared } = p.server.core;
+        const view: TopView = {
+          uptimeSeconds: Math.round((Date.now() - p.startedMs) / 1000),
+          addresses: p.server.addresses,
+          workers: 1,
+          counters: { ...shared.counters },
+          ...shared.live.snapshot(),
+          slowServers: slowest(shared.infra.health()),
+        };
+        return { ok: true, result: view };
       }
       case 'servers': {
         const all = p.server.core.shared.infra.health();

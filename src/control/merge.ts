@@ -3,7 +3,8 @@
 import { addCounters, newCounters, type Counters } from '../metrics.js';
 import type { LoadCounts } from '../cache/cache-file.js';
 import type { ServerHealth } from '../cache/infra-cache.js';
-import type { CacheSizes, DumpResult, ProcessStatus, ReloadResult } from './answer.js';
+import { mergeTops } from '../observe/live-view.js';
+import { slowest, type CacheSizes, type DumpResult, type ProcessStatus, type ReloadResult, type TopView } from './answer.js';
 import type { ControlReply, ControlRequest } from './protocol.js';
 
 export interface ClusterStatus extends Omit<ProcessStatus, 'pid'> {
@@ -83,6 +84,21 @@ export function mergeReplies(req: ControlRequest, replies: ControlReply[], expec
       return { ok: true, result: results[0] };
     case 'servers':
       return { ok: true, result: mergeHealth((results as ServerHealth[][]).flat()) };
+    case 'top': {
+      const all = results as TopView[];
+      const merged: TopView = {
+        uptimeSeconds: Math.max(...all.map((v) => v.uptimeSeconds)),
+        addresses: all[0]!.addresses,
+        workers: all.length,
+        counters: all.map((v) => v.counters).reduce(addCounters, newCounters()),
+        latency: all[0]!.latency.map((_, b) => sum(all.map((v) => ({ n: v.latency[b]! })), 'n')),
+        topNames: mergeTops(all.map((v) => v.topNames)),
+        topClients: mergeTops(all.map((v) => v.topClients)),
+        topServfail: mergeTops(all.map((v) => v.topServfail)),
+        slowServers: slowest(mergeHealth(all.flatMap((v) => v.slowServers))),
+      };
+      return { ok: true, result: merged };
+    }
     case 'dump-cache': {
       const all = results as DumpResult[];
       const parts = all.flatMap((r) => (r.part ? [r.part] : []));

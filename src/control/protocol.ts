@@ -13,6 +13,8 @@ export type ControlRequest =
   | { cmd: 'dump-cache'; path: string }
   /** Add a cache file's unexpired entries to the caches. */
   | { cmd: 'load-cache'; path: string }
+  /** What `rootline top` draws: counters, answer times, top names, clients, SERVFAIL reasons, slow servers. */
+  | { cmd: 'top' }
   /** The per-server health table; a zone limits it to servers asked for that zone or below. */
   | { cmd: 'servers'; zone?: string }
   /** Resolve in the running server (its cache, its policy) and report the journey; one worker answers. */
@@ -22,7 +24,7 @@ export type ControlCommand = ControlRequest['cmd'];
 
 export type ControlReply = { ok: true; result: unknown } | { ok: false; error: string };
 
-const COMMANDS: readonly ControlCommand[] = ['status', 'stats', 'flush', 'reload', 'query-log', 'dump-cache', 'load-cache', 'trace', 'servers'];
+const COMMANDS: readonly ControlCommand[] = ['status', 'stats', 'flush', 'reload', 'query-log', 'dump-cache', 'load-cache', 'trace', 'servers', 'top'];
 
 /** A request line as sent by a client, checked; a string says what is wrong with it. */
 export function parseRequest(line: string): ControlRequest | string {

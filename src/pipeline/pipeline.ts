@@ -4,6 +4,7 @@
 import type { AnswerCache } from '../cache/answer-cache.js';
 import type { Logger } from '../log.js';
 import { countRcode, newCounters, type Counters } from '../metrics.js';
+import { HIT_SAMPLE } from '../observe/live-view.js';
 import { CONTINUE, type ClientInfo, type Decision, type Gate, type GateDecision, type QueryContext, type ResultFilter, type Stage } from '../policy/stage.js';
 import type { Resolution } from '../resolver/resolution.js';
 import type { Resolver } from '../resolver/resolver.js';
@@ -29,6 +30,8 @@ export interface PipelineDeps extends StageDeps, RespondDeps {
 
 export class Pipeline {
   private resolving = 0;
+  /** Answer-cache hits so far, for sampling one in HIT_SAMPLE into the live view. */
+  private hitsSeen = 0;
   readonly counters: Counters;
   private readonly gates: readonly Gate[];
   private readonly stages: readonly Stage[];
@@ -54,6 +57,7 @@ export class Pipeline {
       const hit = peeked && gate === CONTINUE ? fromAnswerCache(this.d, this.counters, query, client, peeked) : null;
       if (hit) {
         countRcode(this.counters, hit[3]! & 0x0f);
+        if (this.d.live && (++this.hitsSeen & (HIT_SAMPLE - 1)) === 0) this.d.live.sampleHit(query, client.address);
         return hit;
       }
       return this.process(query, client, peeked, gate).then(

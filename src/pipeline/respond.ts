@@ -3,6 +3,7 @@
 // and write the query log line.
 import { answerKey, type AnswerCache } from '../cache/answer-cache.js';
 import type { Logger } from '../log.js';
+import type { LiveView } from '../observe/live-view.js';
 import type { ClientInfo } from '../policy/stage.js';
 import type { Resolution } from '../resolver/resolution.js';
 import { encodeResponse, withRawQuestion, type ResponseSpec } from '../wire/build.js';
@@ -13,6 +14,8 @@ import { Rcode, type Question } from '../wire/types.js';
 
 export interface RespondDeps {
   answerCache: AnswerCache | null;
+  /** What `rootline top` shows: answer times, top names, clients and SERVFAIL reasons. */
+  live?: LiveView;
   logger: Logger;
   queryLog: boolean;
   /** Attach RFC 8914 Extended DNS Errors to answers for EDNS clients. */
@@ -104,6 +107,11 @@ export class Responder {
     if (cacheable && a.peeked && !result.stale) this.storeAnswer(a, a.peeked, result.rcode, full, fromResolver);
     const out = a.limit !== undefined && full.length > a.limit ? encodeResponse(spec, a.limit) : full;
     this.log(a, result.rcode, result.answer.length, result.ede);
+    if (this.d.live && a.base.question) {
+      // The reason without the servers' details, so one failing zone is one line in `top`.
+      const why = result.rcode === Rcode.SERVFAIL ? (result.ede?.text.split(': ')[0] ?? 'no reason given') : null;
+      this.d.live.noteAnswer(a.base.question.name, a.client.address, performance.now() - a.started, why);
+    }
     return out;
   }
 
