@@ -9,17 +9,19 @@ const BEGIN = '<!-- config-table:begin -->';
 const END = '<!-- config-table:end -->';
 
 export function configTable() {
-  const shown = (d) => (Array.isArray(d) ? (d.length === 0 ? '(none)' : d.join(', ')) : d === '' ? '(bundled IANA file)' : String(d));
-  const rows = CONFIG_KEYS.map((k) => `| \`${k.key}\` | ${k.flag ? `\`${k.flag}\`` : ''} | ${shown(DEFAULTS[k.field])} | ${k.doc} |`);
+  // '' is "not set": the bundled root hints, or for user/group no privilege drop.
+  const shown = (d, k) => (Array.isArray(d) ? (d.length === 0 ? '(none)' : d.join(', ')) : d === '' ? (k.key === 'root-hints' ? '(bundled IANA file)' : '(none)') : String(d));
+  const rows = CONFIG_KEYS.map((k) => `| \`${k.key}\` | ${k.flag ? `\`${k.flag}\`` : ''} | ${shown(DEFAULTS[k.field], k)} | ${k.doc} |`);
   return ['| key | flag | default | meaning |', '|---|---|---|---|', ...rows].join('\n');
 }
 
 export function exampleYaml() {
-  const yamlValue = (d) =>
-    Array.isArray(d) ? (d.length === 0 ? '[]' : '\n' + d.map((x) => `#   - "${x}"`).join('\n')) : d === '' ? '/usr/share/rootline/named.root' : String(d);
+  const unsetExample = { 'root-hints': '/usr/share/rootline/named.root', user: 'rootline', group: 'rootline' };
+  const yamlValue = (d, k) =>
+    Array.isArray(d) ? (d.length === 0 ? '[]' : '\n' + d.map((x) => `#   - "${x}"`).join('\n')) : d === '' ? (unsetExample[k.key] ?? '') : String(d);
   const lines = ['# rootline configuration: every key with its default (commented out). Flags override this file.', ''];
   for (const k of CONFIG_KEYS) {
-    lines.push(`# ${k.doc}`, `# ${k.key}: ${yamlValue(DEFAULTS[k.field])}`, '');
+    lines.push(`# ${k.doc}`, `# ${k.key}: ${yamlValue(DEFAULTS[k.field], k)}`, '');
   }
   return lines.join('\n');
 }

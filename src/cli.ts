@@ -5,6 +5,7 @@ import { addServeOptions, runServe, type ServeFlags } from './cli/serve.js';
 import { exitWithError, LOG_LEVELS, parseOneOf, parseWholeNumber } from './cli/common.js';
 import { runLab, type LabFlags } from './cli/lab.js';
 import { runCtl, type CtlFlags } from './cli/ctl.js';
+import { runCheckConfig } from './cli/check-config.js';
 import { runQuery, type QueryFlags } from './cli/query.js';
 import { VERSION } from './version.js';
 
@@ -37,6 +38,12 @@ program
   .option('--json', 'print the answer as JSON')
   .option('--timeout <ms>', 'how long to wait for the answer (default 10000)', parseWholeNumber('--timeout'))
   .action((command: string, args: string[], flags: CtlFlags) => runCtl(command, args, flags));
+
+program
+  .command('check-config')
+  .description('check a config file as serve would and print the effective settings (defaults + file) as YAML')
+  .argument('[file]', 'the config file (default /etc/rootline/rootline.yaml)')
+  .action((file: string | undefined) => runCheckConfig(file));
 
 program
   .command('lab')

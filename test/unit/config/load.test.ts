@@ -114,9 +114,11 @@ describe('docs/rootline.example.yaml', () => {
       .split('\n')
       .map((l) => (/^# [a-z0-9-]+: ?/.test(l) || l.startsWith('#   - ') ? l.slice(2) : l))
       .join('\n');
-    const { rootHints, ...rest } = parseConfig(text, 'example.yaml');
+    // Settings that are unset by default ('') show an example value instead.
+    const { rootHints, user, group, ...rest } = parseConfig(text, 'example.yaml');
     expect(rootHints).toBe('/usr/share/rootline/named.root');
-    const { rootHints: _ignored, ...defaults } = DEFAULTS;
+    expect([user, group]).toEqual(['rootline', 'rootline']);
+    const { rootHints: _ignored, user: _user, group: _group, ...defaults } = DEFAULTS;
     expect(rest).toEqual(defaults);
   });
 });
