@@ -8,24 +8,20 @@ import { DEFAULTS } from '../dist/config/schema.js';
 const BEGIN = '<!-- config-table:begin -->';
 const END = '<!-- config-table:end -->';
 
-// An empty string default means "none", except for the root hints, where it means the bundled file.
-const bundled = (k) => k.field === 'rootHints';
-
 export function configTable() {
-  const shown = (k, d) => (Array.isArray(d) ? (d.length === 0 ? '(none)' : d.join(', ')) : d === '' ? (bundled(k) ? '(bundled IANA file)' : '(none)') : String(d));
-  const rows = CONFIG_KEYS.map((k) => `| \`${k.key}\` | ${k.flag ? `\`${k.flag}\`` : ''} | ${shown(k, DEFAULTS[k.field])} | ${k.doc} |`);
+  // '' is "not set": the bundled root hints; for user/group no privilege drop; for cache-file no warm restart.
+  const shown = (d, k) => (Array.isArray(d) ? (d.length === 0 ? '(none)' : d.join(', ')) : d === '' ? (k.key === 'root-hints' ? '(bundled IANA file)' : '(none)') : String(d));
+  const rows = CONFIG_KEYS.map((k) => `| \`${k.key}\` | ${k.flag ? `\`${k.flag}\`` : ''} | ${shown(DEFAULTS[k.field], k)} | ${k.doc} |`);
   return ['| key | flag | default | meaning |', '|---|---|---|---|', ...rows].join('\n');
 }
 
 export function exampleYaml() {
-  const yamlValue = (d) =>
-    Array.isArray(d) ? (d.length === 0 ? '[]' : '\n' + d.map((x) => `#   - "${x}"`).join('\n')) : d === '' ? '/usr/share/rootline/named.root' : String(d);
+  const unsetExample = { 'root-hints': '/usr/share/rootline/named.root', user: 'rootline', group: 'rootline', 'cache-file': '/var/lib/rootline/cache.jsonl' };
+  const yamlValue = (d, k) =>
+    Array.isArray(d) ? (d.length === 0 ? '[]' : '\n' + d.map((x) => `#   - "${x}"`).join('\n')) : d === '' ? (unsetExample[k.key] ?? '') : String(d);
   const lines = ['# rootline configuration: every key with its default (commented out). Flags override this file.', ''];
   for (const k of CONFIG_KEYS) {
-    const d = DEFAULTS[k.field];
-    // No default value to show: an example path, commented twice so it stays off when the rest is uncommented.
-    const line = d === '' && !bundled(k) ? `## ${k.key}: /var/lib/rootline/cache.jsonl   (default: none)` : `# ${k.key}: ${yamlValue(d)}`;
-    lines.push(`# ${k.doc}`, line, '');
+    lines.push(`# ${k.doc}`, `# ${k.key}: ${yamlValue(DEFAULTS[k.field], k)}`, '');
   }
   return lines.join('\n');
 }

@@ -5,6 +5,7 @@ import { addServeOptions, runServe, type ServeFlags } from './cli/serve.js';
 import { exitWithError, LOG_LEVELS, parseOneOf, parseWholeNumber } from './cli/common.js';
 import { runLab, type LabFlags } from './cli/lab.js';
 import { runCtl, type CtlFlags } from './cli/ctl.js';
+import { runCheckConfig } from './cli/check-config.js';
 import { runQuery, type QueryFlags } from './cli/query.js';
 import { runTop, type TopFlags } from './cli/top.js';
 import { VERSION } from './version.js';
@@ -46,6 +47,12 @@ program
   .option('-c, --config <file>', 'the config file the server runs with (to find its control socket)')
   .option('--interval <seconds>', 'refresh interval (default 1)', parseWholeNumber('--interval'))
   .action((flags: TopFlags) => runTop(flags));
+
+program
+  .command('check-config')
+  .description('check a config file as serve would and print the effective settings (defaults + file) as YAML')
+  .argument('[file]', 'the config file (default /etc/rootline/rootline.yaml)')
+  .action((file: string | undefined) => runCheckConfig(file));
 
 program
   .command('lab')

@@ -14,6 +14,7 @@ export const ErrorCode = {
   HOSTS_FILE: 'RL_ERR_HOSTS_FILE',
   BAD_ARGUMENT: 'RL_ERR_BAD_ARGUMENT',
   CONTROL_SOCKET: 'RL_ERR_CONTROL_SOCKET',
+  PRIVILEGES: 'RL_ERR_PRIVILEGES',
 } as const;
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -164,7 +164,7 @@ export async function buildCore(config: Config, o: Overrides = {}, shared?: Shar
 }
 
 /** Settings a running server cannot change: a reload reports them as needing a restart and keeps the old. */
-const RESTART_KEYS: readonly (keyof Config)[] = ['listen', 'workers', 'cacheSize', 'minTtl', 'maxTtl', 'maxNegativeTtl', 'rrsetOrder', 'tcpIdleTimeoutMs', 'tcpMaxConnections', 'controlSocket', 'logFormat'];
+const RESTART_KEYS: readonly (keyof Config)[] = ['listen', 'workers', 'cacheSize', 'minTtl', 'maxTtl', 'maxNegativeTtl', 'rrsetOrder', 'tcpIdleTimeoutMs', 'tcpMaxConnections', 'controlSocket', 'logFormat', 'user', 'group'];
 
 export interface ReloadOutcome {
   /** Keys whose new value waits for a restart (the old one stays in force). */

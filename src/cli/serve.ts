@@ -17,6 +17,7 @@ import { startServer } from '../main.js';
 import { loadLocalData } from '../policy/local-data-load.js';
 import { loadRootHints } from '../resolver/hints.js';
 import { parseListenAddress } from '../server/listen-address.js';
+import { planPrivilegeDrop } from '../server/privileges.js';
 import type { Counters } from '../metrics.js';
 import { collect, DEFAULT_ROOT_HINTS, exitWithError, LOG_FORMATS, LOG_LEVELS, parseOneOf, parseWholeNumber } from './common.js';
 
@@ -33,6 +34,8 @@ export interface ServeFlags {
   upstreamPort?: number;
   workers?: number | 'auto';
   statsInterval?: number;
+  user?: string;
+  group?: string;
   /** commander sets false for --no-qname-minimisation. */
   qnameMinimisation?: boolean;
 }
@@ -51,6 +54,8 @@ export function flagsToConfig(f: ServeFlags): Partial<Config> {
   if (f.upstreamPort !== undefined) out.upstreamPort = f.upstreamPort;
   if (f.workers !== undefined) out.workers = f.workers;
   if (f.statsInterval !== undefined) out.statsInterval = f.statsInterval;
+  if (f.user) out.user = f.user;
+  if (f.group) out.group = f.group;
   if (f.qnameMinimisation === false) out.qnameMinimisation = false;
   return out;
 }
@@ -82,6 +87,8 @@ export function addServeOptions(cmd: Command): Command {
     .option('--no-qname-minimisation', 'send full query names to every server (RFC 9156 off)')
     .option('--cache-file <file>', 'warm restart: load the caches from FILE at start, write them to it at a graceful stop')
     .option('--control-socket <path|auto|off>', 'Unix socket for `rootline ctl` (default auto)')
+    .option('--user <user>', 'run as this user once the sockets are bound (start as root)')
+    .option('--group <group>', "with --user: run as this group (default: the user's primary group)")
     .option('-c, --config <file>', 'YAML config file (flags override it)');
 }
 
@@ -135,6 +142,8 @@ async function runPrimary(config: Config, workers: number, flags: ServeFlags): P
   const logger = createLogger(config.logLevel, config.logFormat);
   // Local data once here, so a bad hosts file stops the start and its skipped lines are logged once, not per worker.
   await loadLocalData(config, logger);
+  const drop = planPrivilegeDrop(config);
+  drop?.beforeFork(workers);
   const primary = startPrimary(workers, logger, (message) => {
     process.stderr.write(`rootline: ${message}\n`);
     void primary.stop().then(() => process.exit(1));
@@ -164,6 +173,7 @@ async function runPrimary(config: Config, workers: number, flags: ServeFlags): P
     if (req.cmd === 'reload') logReload(logger, 'ctl', reply);
     return reply;
   }, logger);
+  drop?.afterControl(control?.path ?? null, logger);
   const logStats = async (final: boolean): Promise<void> => {
     const reply = await primary.control({ cmd: 'stats' });
     logger.info({ event: 'stats', workers, final, ...(reply.ok ? (reply.result as Counters) : {}) }, 'stats');
@@ -184,6 +194,7 @@ export async function runServe(flags: ServeFlags): Promise<void> {
     const config = await resolveConfig(flags);
     const workers = resolveWorkerCount(config.workers, availableParallelism());
     if (workers > 1 && !isWorker()) return await runPrimary(config, workers, flags);
+    const drop = planPrivilegeDrop(config);
     const server = await startServer(config, { clusterWorker: isWorker() });
     const proc: ControlledProcess = {
       server,
@@ -204,6 +215,7 @@ export async function runServe(flags: ServeFlags): Promise<void> {
         if (req.cmd === 'reload') logReload(server.logger, 'ctl', reply);
         return reply;
       }, server.logger);
+      drop?.apply(control?.path ?? null, server.logger);
       if (config.statsInterval > 0) {
         setInterval(() => server.logger.info({ event: 'stats', workers: 1, final: false, ...counters() }, 'stats'), config.statsInterval * 1000).unref();
       }

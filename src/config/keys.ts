@@ -30,6 +30,8 @@ const DAY = 86_400;
 
 export const CONFIG_KEYS: readonly KeySpec[] = [
   { key: 'listen', field: 'listen', check: { kind: 'strings' }, flag: '--listen', doc: 'Addresses to serve DNS on (UDP and TCP), ADDR:PORT or [V6]:PORT.' },
+  { key: 'user', field: 'user', check: { kind: 'string' }, flag: '--user', doc: 'Run as this user (name or uid) once the sockets are bound: start as root, and rootline drops to it after binding port 53 and the control socket (workers run as it from the start). Not needed under the systemd unit.' },
+  { key: 'group', field: 'group', check: { kind: 'string' }, flag: '--group', doc: "Run as this group (name or gid) with user; default: the user's primary group. Supplementary groups are dropped." },
   { key: 'root-hints', field: 'rootHints', check: { kind: 'string' }, paths: true, flag: '--root-hints', doc: 'Root hints file (named.root format); relative to the config file. Default: the bundled IANA file.' },
   { key: 'forward-zones', field: 'forwardZones', check: { kind: 'zones' }, doc: 'Zones sent to a recursive resolver with RD=1 (e.g. the LAN domain to the router; `.` forwards everything): a list of {name, servers: [ADDR, ADDR@PORT, [V6]:PORT], fallback: servfail|recurse, tcp: false|true}.' },
   { key: 'stub-zones', field: 'stubZones', check: { kind: 'zones' }, doc: 'Zones iterated from the given authoritative servers instead of from the root; entries as in forward-zones.' },

@@ -34,6 +34,10 @@ export interface ZoneEntry {
 export interface Config {
   /** Addresses to serve on, "ADDR:PORT" or "[V6]:PORT". */
   listen: string[];
+  /** Drop to this user (name or uid) after binding; '' = stay as started. */
+  user: string;
+  /** Drop to this group (name or gid) with user; '' = the user's primary group. */
+  group: string;
   /** Root hints file (named.root format). */
   rootHints: string;
   /** Most RRsets (and negative entries) kept in cache. */
@@ -151,6 +155,8 @@ export const DEFAULT_ALLOW = [
 
 export const DEFAULTS: Config = {
   listen: ['127.0.0.1:53', '[::1]:53'],
+  user: '',
+  group: '',
   rootHints: '',
   cacheSize: 100_000,
   maxTtl: 86_400,

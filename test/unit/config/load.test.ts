@@ -114,11 +114,11 @@ describe('docs/rootline.example.yaml', () => {
       .split('\n')
       .map((l) => (/^# [a-z0-9-]+: ?/.test(l) || l.startsWith('#   - ') ? l.slice(2) : l))
       .join('\n');
-    const { rootHints, ...rest } = parseConfig(text, 'example.yaml');
+    // Settings that are unset by default ('') show an example value instead.
+    const { rootHints, user, group, cacheFile, ...rest } = parseConfig(text, 'example.yaml');
     expect(rootHints).toBe('/usr/share/rootline/named.root');
-    // A key whose default is "none" has no line to uncomment (its example stays commented twice).
-    const { rootHints: _ignored, cacheFile: _none, ...defaults } = DEFAULTS;
+    expect([user, group, cacheFile]).toEqual(['rootline', 'rootline', '/var/lib/rootline/cache.jsonl']);
+    const { rootHints: _ignored, user: _user, group: _group, cacheFile: _cacheFile, ...defaults } = DEFAULTS;
     expect(rest).toEqual(defaults);
-    expect(text).toContain('## cache-file: /var/lib/rootline/cache.jsonl');
   });
 });
