@@ -6,7 +6,7 @@ import { LRUCache } from 'lru-cache';
 import type { RotateMode } from '../config/schema.js';
 import type { Clock } from '../util/clock.js';
 import type { Random } from '../util/random.js';
-import { nameKeyPrefix, questionKey } from '../wire/question.js';
+import { nameKeyPrefix, questionKey, readQname } from '../wire/question.js';
 import { layoutRecords, patchHeader, patchQuestionCase, readUint32Latin1, rotateBlocks } from '../wire/patch.js';
 
 const TYPE_A = 1;
@@ -33,6 +33,8 @@ interface AnswerEntry {
   turns: number;
   /** Whether a hit in the last 10% of the TTL already asked for a background refresh. */
   refreshRequested: boolean;
+  /** Hits since `rootline top` last took them: the top names without a cost per hit beyond this count. */
+  hits: number;
 }
 
 /** A hit: the patched bytes for this client, and whether the answer is near expiry and should be prefetched. */
@@ -117,6 +119,7 @@ export class AnswerCache {
       rotations: this.order === 'fixed' ? NO_ROTATIONS : findRotations(response, layout, answerCount),
       turns: 1, // the response that was just sent was turn 0
       refreshRequested: !refreshable, // an entry that may not be refreshed counts as already asked
+      hits: 0,
     });
   }
 
@@ -132,6 +135,7 @@ export class AnswerCache {
     // The last 10% of the TTL: one hit asks for a background refresh.
     const wantsRefresh = !e.refreshRequested && (now - e.storedAtMs) * 10 >= (e.expiresAtMs - e.storedAtMs) * 9;
     if (wantsRefresh) e.refreshRequested = true;
+    e.hits++;
     const out = Buffer.from(e.wire, 'latin1');
     patchHeader(out, id, rdSet);
     patchQuestionCase(out, query, questionEnd);
@@ -146,6 +150,17 @@ export class AnswerCache {
       for (const off of e.ttlOffsets) out.writeUInt32BE(Math.max(0, readUint32Latin1(e.wire, off) - elapsed), off);
     }
     return { bytes: out, wantsRefresh };
+  }
+
+  /** The names hit since the last call, with their hit counts (and the counts start again from 0). */
+  takeHits(): { name: string; hits: number }[] {
+    const out: { name: string; hits: number }[] = [];
+    for (const e of this.lru.values()) {
+      if (e.hits === 0) continue;
+      out.push({ name: readQname(Buffer.from(e.wire.slice(0, 12 + 256), 'latin1')), hits: e.hits });
+      e.hits = 0;
+    }
+    return out;
   }
 
   /** Drops everything, or every entry for one name (all types). */

@@ -59,7 +59,7 @@ export function renderTop(view: TopView, prev: { view: TopView; atMs: number } |
   const slow = view.slowServers.slice(0, 4);
   if (slow.length === 0) lines.push('        none asked more than once yet');
   for (const h of slow) lines.push(fit(`${ms(Math.round(h.srttMs!)).padStart(9)}  ${h.server.padEnd(22)} ${h.zones.map(absolute).join(' ')}`, WIDTH));
-  lines.push('', fit(`names and clients: full-path answers, plus 1 in ${HIT_SAMPLE} cache hits counted ${HIT_SAMPLE}×`, WIDTH));
+  lines.push('', fit(`counts halve every 30 s; clients of cache hits: 1 in ${HIT_SAMPLE} counted ${HIT_SAMPLE}×`, WIDTH));
   return lines.slice(0, 24);
 }
 

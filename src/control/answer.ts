@@ -132,6 +132,7 @@ export async function answerLocally(p: ControlledProcess, req: ControlRequest): 
       }
       case 'top': {
         const { shared } = p.server.core;
+        shared.live.addHits(shared.answerCache.takeHits());
         const view: TopView = {
           uptimeSeconds: Math.round((Date.now() - p.startedMs) / 1000),
           addresses: p.server.addresses,

@@ -1,13 +1,13 @@
 // What `rootline top` shows beyond the counters: answer times as a histogram, and the names, clients and
-// SERVFAIL reasons seen most lately. Cheap on purpose: the full path notes every answer it makes; the
-// answer-cache hit path only one query in HIT_SAMPLE (its answer time is the histogram's first bucket).
-import { readQname } from '../wire/question.js';
+// SERVFAIL reasons seen most lately. Cheap on purpose: the full path notes every answer it makes; a hit costs
+// one count on its answer-cache entry (taken when `top` asks) and, one hit in HIT_SAMPLE, its client. A hit's
+// answer time is the histogram's first bucket.
 
 /** Upper bounds of the answer-time buckets, ms; the last bucket is everything slower. */
 export const LATENCY_BOUNDS_MS: readonly number[] = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000];
 
-/** One hit in this many is sampled for the top names and clients (and counted that many times); a power of two. */
-export const HIT_SAMPLE = 64;
+/** One hit in this many is sampled for the top clients (and counted that many times); a power of two. */
+export const HIT_SAMPLE = 256;
 
 /** Counts decay by half every HALF_LIFE_MS: "lately" means the last minute or so. */
 const HALF_LIFE_MS = 30_000;
@@ -73,10 +73,14 @@ export class LiveView {
     if (servfailReason !== null) this.servfail.add(servfailReason, 1);
   }
 
-  /** One sampled answer-cache hit, standing for HIT_SAMPLE of them. */
-  sampleHit(query: Uint8Array, client: string): void {
-    this.names.add(readQname(query).toLowerCase(), HIT_SAMPLE);
+  /** The client of one sampled answer-cache hit, standing for HIT_SAMPLE of them. */
+  sampleHitClient(client: string): void {
     this.clients.add(client, HIT_SAMPLE);
+  }
+
+  /** Answer-cache hits per name since the last look (AnswerCache.takeHits). */
+  addHits(hits: readonly { name: string; hits: number }[]): void {
+    for (const h of hits) this.names.add(h.name.toLowerCase(), h.hits);
   }
 
   snapshot(n = 10): LiveSnapshot {

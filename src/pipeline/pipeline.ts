@@ -30,7 +30,7 @@ export interface PipelineDeps extends StageDeps, RespondDeps {
 
 export class Pipeline {
   private resolving = 0;
-  /** Answer-cache hits so far, for sampling one in HIT_SAMPLE into the live view. */
+  /** Answer-cache hits so far, for sampling one client in HIT_SAMPLE into the live view. */
   private hitsSeen = 0;
   readonly counters: Counters;
   private readonly gates: readonly Gate[];
@@ -57,7 +57,7 @@ export class Pipeline {
       const hit = peeked && gate === CONTINUE ? fromAnswerCache(this.d, this.counters, query, client, peeked) : null;
       if (hit) {
         countRcode(this.counters, hit[3]! & 0x0f);
-        if (this.d.live && (++this.hitsSeen & (HIT_SAMPLE - 1)) === 0) this.d.live.sampleHit(query, client.address);
+        if ((++this.hitsSeen & (HIT_SAMPLE - 1)) === 0) this.d.live?.sampleHitClient(client.address);
         return hit;
       }
       return this.process(query, client, peeked, gate).then(
