@@ -9,17 +9,26 @@ const BEGIN = '<!-- config-table:begin -->';
 const END = '<!-- config-table:end -->';
 
 export function configTable() {
-  const shown = (d) => (Array.isArray(d) ? (d.length === 0 ? '(none)' : d.join(', ')) : d === '' ? '(bundled IANA file)' : String(d));
-  const rows = CONFIG_KEYS.map((k) => `| \`${k.key}\` | ${k.flag ? `\`${k.flag}\`` : ''} | ${shown(DEFAULTS[k.field])} | ${k.doc} |`);
+  const shown = (d, key) =>
+    Array.isArray(d) ? (d.length === 0 ? '(none)' : d.join(', ')) : d === '' ? (key === 'root-hints' ? '(bundled IANA file)' : '(off)') : String(d);
+  const rows = CONFIG_KEYS.map((k) => `| \`${k.key}\` | ${k.flag ? `\`${k.flag}\`` : ''} | ${shown(DEFAULTS[k.field], k.key)} | ${k.doc} |`);
   return ['| key | flag | default | meaning |', '|---|---|---|---|', ...rows].join('\n');
 }
 
 export function exampleYaml() {
-  const yamlValue = (d) =>
-    Array.isArray(d) ? (d.length === 0 ? '[]' : '\n' + d.map((x) => `#   - "${x}"`).join('\n')) : d === '' ? '/usr/share/rootline/named.root' : String(d);
+  const yamlValue = (d, key) =>
+    Array.isArray(d)
+      ? d.length === 0
+        ? '[]'
+        : '\n' + d.map((x) => `#   - "${x}"`).join('\n')
+      : d === ''
+        ? key === 'root-hints'
+          ? '/usr/share/rootline/named.root'
+          : '""'
+        : String(d);
   const lines = ['# rootline configuration: every key with its default (commented out). Flags override this file.', ''];
   for (const k of CONFIG_KEYS) {
-    lines.push(`# ${k.doc}`, `# ${k.key}: ${yamlValue(DEFAULTS[k.field])}`, '');
+    lines.push(`# ${k.doc}`, `# ${k.key}: ${yamlValue(DEFAULTS[k.field], k.key)}`, '');
   }
   return lines.join('\n');
 }

@@ -8,6 +8,7 @@ import { DEFAULTS, type Config } from './config/schema.js';
 import { ErrorCode, RootlineError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
 import { countLimit } from './metrics.js';
+import { newTcpTallies, type TcpTallies } from './observe/tallies.js';
 import { Pipeline } from './pipeline/pipeline.js';
 import { createAcl } from './policy/acl.js';
 import { Blocklist } from './policy/blocklist.js';
@@ -137,12 +138,15 @@ export async function buildCore(config: Config, o: Overrides = {}): Promise<Core
 export interface RunningServer extends Core {
   /** Where we listen, as "ADDR:PORT" (actual ports when 0 was asked for). */
   addresses: string[];
+  /** Client TCP connections over every listen address (metrics). */
+  tcp: TcpTallies;
   close(): Promise<void>;
 }
 
 export async function startServer(config: Config, o: Overrides = {}): Promise<RunningServer> {
   const core = await buildCore(config, o);
-  const options = { tcpIdleTimeoutMs: config.tcpIdleTimeoutMs, tcpMaxConnections: config.tcpMaxConnections, exclusive: !o.clusterWorker };
+  const tcp = newTcpTallies();
+  const options = { tcpIdleTimeoutMs: config.tcpIdleTimeoutMs, tcpMaxConnections: config.tcpMaxConnections, exclusive: !o.clusterWorker, tcpTallies: tcp };
   const listeners: Listeners[] = [];
   if (config.listen.join() === DEFAULTS.listen.join()) {
     // The defaults include [::1]: a host without IPv6 loopback still starts, on 127.0.0.1 alone.
@@ -162,5 +166,5 @@ export async function startServer(config: Config, o: Overrides = {}): Promise<Ru
   }
   const addresses = listeners.flatMap((l) => l.bound).map((b) => (b.family === 6 ? `[${b.address}]:${b.port}` : `${b.address}:${b.port}`));
   if (!o.clusterWorker) core.logger.info({ event: 'listening', addresses }, 'listening');
-  return { ...core, addresses, close: async () => void (await Promise.all(listeners.map((l) => l.close()))) };
+  return { ...core, addresses, tcp, close: async () => void (await Promise.all(listeners.map((l) => l.close()))) };
 }

@@ -8,6 +8,7 @@ import { DEFAULTS, type Config, type LogFormat, type LogLevel } from '../config/
 import { ErrorCode, RootlineError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { startServer } from '../main.js';
+import { answerMetricsRequests, localSource, startMetrics, workersSource } from '../observe/serve-metrics.js';
 import { loadLocalData } from '../policy/local-data-load.js';
 import { loadRootHints } from '../resolver/hints.js';
 import { parseListenAddress } from '../server/listen-address.js';
@@ -94,6 +95,7 @@ async function runPrimary(config: Config, workers: number): Promise<void> {
   const logger = createLogger(config.logLevel, config.logFormat);
   // Local data once here, so a bad hosts file stops the start and its skipped lines are logged once, not per worker.
   await loadLocalData(config, logger);
+  await startMetrics(config, logger, workersSource());
   const primary = startPrimary(workers, logger, (message) => {
     process.stderr.write(`rootline: ${message}\n`);
     void primary.stop().then(() => process.exit(1));
@@ -124,6 +126,8 @@ export async function runServe(flags: ServeFlags): Promise<void> {
     const reload = (): void => {
       server.reloadBlocklists().catch((e: unknown) => server.logger.error({ event: 'reload_failed', reason: (e as Error).message }, 'reload_failed'));
     };
+    if (isWorker()) answerMetricsRequests(config, server);
+    else await startMetrics(config, server.logger, localSource(server));
     if (isWorker()) {
       attachWorker(counters, reload);
       reportToPrimary({ type: 'ready', addresses: server.addresses });

@@ -6,7 +6,8 @@ export type Check =
   | { kind: 'int'; min: number; max: number; unit: string }
   | { kind: 'bool' }
   | { kind: 'enum'; values: readonly string[] }
-  | { kind: 'string' }
+  /** allowEmpty: '' is a value of its own (off). */
+  | { kind: 'string'; allowEmpty?: true }
   | { kind: 'strings' }
   | { kind: 'auto-bool' }
   | { kind: 'auto-int'; min: number; max: number }
@@ -79,5 +80,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { key: 'log-format', field: 'logFormat', check: { kind: 'enum', values: ['json', 'pretty', 'auto'] }, flag: '--log-format', doc: 'json, pretty, or auto (pretty on a terminal).' },
   { key: 'workers', field: 'workers', check: { kind: 'auto-int', min: 1, max: 256 }, flag: '--workers', doc: 'Processes serving the same sockets, each with its own caches; auto = one per core.' },
   { key: 'stats-interval', field: 'statsInterval', check: int(0, 86_400, 'seconds'), flag: '--stats-interval', doc: 'Log counters (summed over workers) every this many seconds; 0 = only at shutdown.' },
+  { key: 'metrics-listen', field: 'metricsListen', check: { kind: 'string', allowEmpty: true }, doc: 'Serve Prometheus metrics at http://ADDR:PORT/metrics and the same figures as JSON at /stats (summed over workers), e.g. 127.0.0.1:9153; off when empty. Loopback only unless metrics-allow-remote is true.' },
+  { key: 'metrics-allow-remote', field: 'metricsAllowRemote', check: { kind: 'bool' }, doc: 'Allow metrics-listen on an address other than loopback (the endpoint has no authentication: firewall it).' },
   { key: 'query-log', field: 'queryLog', check: { kind: 'bool' }, flag: '--query-log', doc: 'Log one line per client query (client, name, type, rcode, ms, cache hit, and the policy step that decided with its EDE).' },
 ];

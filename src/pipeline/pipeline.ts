@@ -4,6 +4,7 @@
 import type { AnswerCache } from '../cache/answer-cache.js';
 import type { Logger } from '../log.js';
 import { countRcode, newCounters, type Counters } from '../metrics.js';
+import { edeSlot, newPipelineTallies, QTYPE_SLOTS, qtypeSlot, RCODE_SLOTS, type PipelineTallies } from '../observe/tallies.js';
 import { CONTINUE, type ClientInfo, type Decision, type Gate, type GateDecision, type QueryContext, type ResultFilter, type Stage } from '../policy/stage.js';
 import type { Resolution } from '../resolver/resolution.js';
 import type { Resolver } from '../resolver/resolver.js';
@@ -28,6 +29,8 @@ export interface PipelineDeps extends StageDeps, RespondDeps {
 export class Pipeline {
   private resolving = 0;
   readonly counters: Counters = newCounters();
+  /** By transport, qtype, rcode and EDE: small fixed arrays bumped in place (observe/tallies.ts). */
+  readonly tallies: PipelineTallies = newPipelineTallies();
   private readonly gates: readonly Gate[];
   private readonly stages: readonly Stage[];
   private readonly filters: readonly ResultFilter[];
@@ -44,17 +47,21 @@ export class Pipeline {
    */
   readonly handle = (query: Buffer, client: ClientInfo): Buffer | null | Promise<Buffer | null> => {
     this.counters.queries++;
+    const tcp = client.transport === 'tcp' ? 1 : 0;
     try {
       // Gates once, before the hot path: a client they turn away is never served from the answer cache.
       const gate = firstVerdict(this.gates, client);
       const peeked = peekQuery(query);
+      if (peeked) this.tallies.queries[tcp * QTYPE_SLOTS + qtypeSlot(peeked.qtype)]!++;
       const hit = peeked && gate === CONTINUE ? fromAnswerCache(this.d, this.counters, query, client, peeked) : null;
       if (hit) {
-        countRcode(this.counters, hit[3]! & 0x0f);
+        const rcode = hit[3]! & 0x0f;
+        countRcode(this.counters, rcode);
+        this.tallies.responses[tcp * RCODE_SLOTS + rcode]!++;
         return hit;
       }
       return this.process(query, client, peeked, gate).then(
-        (out) => this.counted(out),
+        (out) => this.counted(out, tcp),
         (e: unknown) => this.failed(e, client),
       );
     } catch (e) {
@@ -79,9 +86,12 @@ export class Pipeline {
     return { client, question, rd: true, cd: false, edns: { present: true, version: 0, udpSize: 1232, dnssecOk: false } };
   }
 
-  private counted(out: Buffer | null): Buffer | null {
+  private counted(out: Buffer | null, tcp: number): Buffer | null {
     if (out === null) this.counters.dropped++;
-    else if (out.length >= 4) countRcode(this.counters, out[3]! & 0x0f);
+    else if (out.length >= 4) {
+      countRcode(this.counters, out[3]! & 0x0f);
+      this.tallies.responses[tcp * RCODE_SLOTS + (out[3]! & 0x0f)]!++;
+    }
     return out;
   }
 
@@ -170,6 +180,7 @@ export class Pipeline {
 
   private answer(asked: Asked, result: Resolution, aa: boolean, cacheable: boolean, fromResolver: boolean): Buffer {
     if (result.stale) this.counters.staleAnswers++;
+    if (result.rcode === Rcode.SERVFAIL) this.tallies.servfailByEde[edeSlot(result.ede?.code)]!++;
     return this.respond.resolution(asked, result, aa, cacheable, fromResolver);
   }
 }

@@ -1,0 +1,72 @@
+// Wiring the metrics endpoint into `rootline serve`: a single process serves its own snapshot; a cluster
+// primary serves the sum of its workers', asked for over the cluster IPC channel at each scrape ('metrics?' →
+// 'metrics', next to the 'stats?' messages of cluster.ts, which ignores these).
+import cluster, { type Worker } from 'node:cluster';
+import type { Config } from '../config/schema.js';
+import { ErrorCode, RootlineError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { metricsListenError } from './metrics-address.js';
+import { startMetricsHttp, type MetricsHttp } from './metrics-http.js';
+import { emptySnapshot, processMemory, startLagMonitor, sumSnapshots, takeSnapshot, type MetricsSnapshot, type SnapshotSource } from './snapshot.js';
+
+type Ask = { type: 'metrics?'; id: number };
+type Answer = { type: 'metrics'; id: number; snapshot: MetricsSnapshot };
+
+/** How long the primary waits for each worker's snapshot; a worker that does not answer is left out. */
+const WORKER_WAIT_MS = 500;
+
+/** Starts the endpoint when metrics-listen is set; `source` gives the figures at each scrape. */
+export async function startMetrics(config: Config, logger: Logger, source: () => Promise<MetricsSnapshot>): Promise<MetricsHttp | null> {
+  if (!config.metricsListen) return null;
+  const error = metricsListenError(config.metricsListen, config.metricsAllowRemote);
+  if (error) throw new RootlineError(ErrorCode.CONFIG_VALUE, error);
+  startLagMonitor();
+  const http = await startMetricsHttp(config.metricsListen, source);
+  logger.info({ event: 'metrics_listening', address: http.address, url: `http://${http.address}/metrics` }, 'metrics_listening');
+  return http;
+}
+
+/** This process's own figures (a server without workers). */
+export function localSource(server: SnapshotSource): () => Promise<MetricsSnapshot> {
+  return () => Promise.resolve(takeSnapshot(server));
+}
+
+/** In a cluster worker, when metrics are on: answer the primary's 'metrics?' with this worker's snapshot. */
+export function answerMetricsRequests(config: Config, server: SnapshotSource): void {
+  if (!config.metricsListen) return;
+  startLagMonitor();
+  process.on('message', (m: Partial<Ask> | null) => {
+    if (m?.type === 'metrics?') process.send?.({ type: 'metrics', id: m.id ?? 0, snapshot: takeSnapshot(server) } satisfies Answer);
+  });
+}
+
+/** In the primary: every live worker's snapshot, summed, with the primary's own memory added. */
+export function workersSource(): () => Promise<MetricsSnapshot> {
+  let nextId = 1;
+  return async () => {
+    const id = nextId++;
+    const live = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && w.isConnected());
+    const parts = await Promise.all(
+      live.map(
+        (w) =>
+          new Promise<MetricsSnapshot | null>((resolve) => {
+            const done = (s: MetricsSnapshot | null): void => {
+              clearTimeout(timer);
+              w.off('message', onMessage);
+              resolve(s);
+            };
+            const timer = setTimeout(() => done(null), WORKER_WAIT_MS);
+            const onMessage = (m: Partial<Answer> | null): void => {
+              if (m?.type === 'metrics' && m.id === id && m.snapshot) done(m.snapshot);
+            };
+            w.on('message', onMessage);
+            w.send({ type: 'metrics?', id } satisfies Ask);
+          }),
+      ),
+    );
+    const sum = sumSnapshots(parts.filter((p): p is MetricsSnapshot => p !== null));
+    const own = processMemory();
+    for (const k of Object.keys(own) as (keyof typeof own)[]) sum.memory[k] += own[k];
+    return parts.length === 0 ? { ...emptySnapshot(), memory: sum.memory } : sum;
+  };
+}
