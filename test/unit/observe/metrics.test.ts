@@ -135,3 +135,17 @@ describe('metrics-listen in the config file', () => {
     expect(() => parseConfig('metrics-listen: localhost:9153\n', 'r.yaml')).toThrow(/line 1: 'metrics-listen' 'localhost:9153': 'localhost' is not an IPv4 or IPv6 address/);
   });
 });
+
+describe('contrib/grafana-dashboard.json', () => {
+  it('uses only metrics that /metrics serves', async () => {
+    const { readFileSync } = await import('node:fs');
+    const dashboard = JSON.parse(readFileSync('contrib/grafana-dashboard.json', 'utf8')) as { panels: { targets?: { expr: string }[] }[] };
+    const served = new Set(parseScrape(await new PrometheusView(() => Promise.resolve(emptySnapshot())).render()).families.flatMap((f) =>
+      f.type === 'HISTOGRAM' ? [`${f.name}_bucket`, `${f.name}_sum`, `${f.name}_count`] : [f.name],
+    ));
+    const used = dashboard.panels.flatMap((p) => p.targets ?? []).flatMap((t) => t.expr.match(/rootline_[a-z0-9_]+/g) ?? []);
+    expect(used.length).toBeGreaterThan(30);
+    expect(used.filter((name) => !served.has(name))).toEqual([]);
+    expect(JSON.stringify(dashboard)).toContain('label_values(rootline_build_info, instance)');
+  });
+});
