@@ -40,9 +40,35 @@ export function answerMetricsRequests(config: Config, server: SnapshotSource): v
   });
 }
 
-/** In the primary: every live worker's snapshot, summed, with the primary's own memory added. */
+/** A dead worker's counts without its gauges (entries, open connections, memory, lag): they ended with it. */
+function countsOnly(s: MetricsSnapshot): MetricsSnapshot {
+  const empty = emptySnapshot();
+  return {
+    ...s,
+    processes: 0,
+    answerCache: { ...s.answerCache, entries: 0 },
+    rrsetCache: { ...s.rrsetCache, entries: 0 },
+    negativeCache: empty.negativeCache,
+    tcp: { ...s.tcp, open: 0 },
+    memory: empty.memory,
+    eventLoopLag: empty.eventLoopLag,
+  };
+}
+
+/**
+ * In the primary: every live worker's snapshot, summed, with the primary's own memory added. The counts a
+ * worker had at its last scrape stay in the sums after it dies (and is restarted from zero), so the summed
+ * counters never go down, which Prometheus would read as a reset.
+ */
 export function workersSource(): () => Promise<MetricsSnapshot> {
   let nextId = 1;
+  const last = new Map<number, MetricsSnapshot>();
+  let retired: MetricsSnapshot[] = [];
+  cluster.on('exit', (w) => {
+    const s = last.get(w.id);
+    last.delete(w.id);
+    if (s) retired = [sumSnapshots([...retired, countsOnly(s)])].map(countsOnly);
+  });
   return async () => {
     const id = nextId++;
     const live = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && w.isConnected());
@@ -53,6 +79,7 @@ export function workersSource(): () => Promise<MetricsSnapshot> {
             const done = (s: MetricsSnapshot | null): void => {
               clearTimeout(timer);
               w.off('message', onMessage);
+              if (s) last.set(w.id, s);
               resolve(s);
             };
             const timer = setTimeout(() => done(null), WORKER_WAIT_MS);
@@ -64,9 +91,12 @@ export function workersSource(): () => Promise<MetricsSnapshot> {
           }),
       ),
     );
-    const sum = sumSnapshots(parts.filter((p): p is MetricsSnapshot => p !== null));
+    const answered = parts.filter((p): p is MetricsSnapshot => p !== null);
+    // A live worker too busy to answer in time counts with what it had last time, gauges left out.
+    const late = live.flatMap((w, i) => (parts[i] === null && last.has(w.id) ? [countsOnly(last.get(w.id)!)] : []));
+    const sum = sumSnapshots([...answered, ...late, ...retired]);
     const own = processMemory();
     for (const k of Object.keys(own) as (keyof typeof own)[]) sum.memory[k] += own[k];
-    return parts.length === 0 ? { ...emptySnapshot(), memory: sum.memory } : sum;
+    return sum;
   };
 }

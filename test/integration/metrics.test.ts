@@ -2,7 +2,8 @@
 // parser, counters moving by exactly the queries sent (UDP and TCP, cache hits, upstream tries, SERVFAIL), /stats
 // as JSON, and with --workers 2 the figures summed over both workers. Resolution goes through an in-process lab
 // hierarchy on 127.73.x.y.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -153,8 +154,46 @@ describe('rootline serve --workers 2 with metrics-listen', () => {
     const json = await stats(at);
     expect(json.processes).toBe(2);
     expect((json.counters as { queries: number }).queries).toBe(sent.tcp + sent.udp);
+
+    // A worker that dies and is restarted from zero leaves its counts in the sums: they never go down.
+    const workers = readFileSync(`/proc/${p.pid}/task/${p.pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
+    expect(workers).toHaveLength(2);
+    process.kill(workers[0]!, 'SIGKILL');
+    await p.waitForOutput(/"event":"worker_exit"/, 5000);
+    const during = (await scrape(at)).parsed;
+    expect(during.sum('rootline_queries_total')).toBe(after.sum('rootline_queries_total'));
+    expect(during.value('rootline_processes')).toBe(1);
+    const restarted = async (): Promise<Scrape> => {
+      for (let i = 0; i < 40; i++) {
+        const s = (await scrape(at)).parsed;
+        if (s.value('rootline_processes') === 2) return s;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error('the worker was not restarted');
+    };
+    const again = await restarted();
+    expect(again.sum('rootline_queries_total')).toBe(after.sum('rootline_queries_total'));
+    expect(again.sum('rootline_responses_total', { rcode: 'NOERROR' })).toBe(after.sum('rootline_responses_total', { rcode: 'NOERROR' }));
     process.kill(p.pid, 'SIGTERM');
     await p.waitForExit(8000);
+  });
+
+  it('stops the start in one line when the metrics port is taken', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((r) => taken.listen({ host: '127.0.0.1', port: 0 }, () => r()));
+    const busy = (taken.address() as net.AddressInfo).port;
+    const config = join(dir, 'busy.yaml');
+    writeFileSync(config, [`root-hints: ${hints}`, `metrics-listen: 127.0.0.1:${busy}`, ''].join('\n'));
+    try {
+      const port = await freeUdpTcpPort([SERVE_ADDR]);
+      for (const workers of ['1', '2']) {
+        const r = await runCli(['serve', '--config', config, '--listen', `${SERVE_ADDR}:${port}`, '--workers', workers, '--log-level', 'warn']);
+        expect(r.code, workers).toBe(1);
+        expect(r.stderr).toContain(`rootline: metrics-listen 127.0.0.1:${busy} is already in use: pick another port [RL_ERR_PORT_IN_USE]`);
+      }
+    } finally {
+      taken.close();
+    }
   });
 
   it('refuses a non-loopback metrics-listen without metrics-allow-remote, naming the key and line', async () => {
