@@ -18,7 +18,7 @@ export function configTable() {
 export function exampleYaml() {
   const unsetExample = { 'root-hints': '/usr/share/rootline/named.root', user: 'rootline', group: 'rootline', 'cache-file': '/var/lib/rootline/cache.jsonl' };
   const yamlValue = (d, k) =>
-    Array.isArray(d) ? (d.length === 0 ? '[]' : '\n' + d.map((x) => `#   - "${x}"`).join('\n')) : d === '' ? (unsetExample[k.key] ?? '') : String(d);
+    Array.isArray(d) ? (d.length === 0 ? '[]' : '\n' + d.map((x) => `#   - "${x}"`).join('\n')) : d === '' ? (unsetExample[k.key] ?? '""') : String(d);
   const lines = ['# rootline configuration: every key with its default (commented out). Flags override this file.', ''];
   for (const k of CONFIG_KEYS) {
     lines.push(`# ${k.doc}`, `# ${k.key}: ${yamlValue(DEFAULTS[k.field], k)}`, '');

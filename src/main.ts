@@ -11,6 +11,7 @@ import { ErrorCode, RootlineError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
 import { countLimit, newCounters, type Counters } from './metrics.js';
 import { LiveView } from './observe/live-view.js';
+import { newPipelineTallies, newTcpTallies, newUpstreamTallies, type PipelineTallies, type TcpTallies, type UpstreamTallies } from './observe/tallies.js';
 import { Pipeline } from './pipeline/pipeline.js';
 import { createAcl } from './policy/acl.js';
 import { Blocklist } from './policy/blocklist.js';
@@ -99,6 +100,8 @@ export interface Shared {
   infra: InfraCache;
   counters: Counters;
   live: LiveView;
+  pipelineTallies: PipelineTallies;
+  upstreamTallies: UpstreamTallies;
 }
 
 function buildShared(config: Config, o: Overrides): Shared {
@@ -114,6 +117,8 @@ function buildShared(config: Config, o: Overrides): Shared {
     infra: new InfraCache(clock),
     counters: newCounters(),
     live: new LiveView(),
+    pipelineTallies: newPipelineTallies(),
+    upstreamTallies: newUpstreamTallies(),
   };
 }
 
@@ -138,6 +143,7 @@ export async function buildCore(config: Config, o: Overrides = {}, shared?: Shar
     infra,
     ...options,
     onLimit: (hit) => countLimit(counters, hit.limit),
+    tallies: shared.upstreamTallies,
   });
 
   const blocklist = await loadBlocklist(config, () => counters.blocked++);
@@ -157,6 +163,7 @@ export async function buildCore(config: Config, o: Overrides = {}, shared?: Shar
     ede: config.ede,
     counters,
     live: shared.live,
+    tallies: shared.pipelineTallies,
   });
   // A reload builds the new lists beside the old ones (the old core keeps answering until the swap).
   if (blocklist) logBlocklists(logger, blocklist.current, reloading ? 'blocklists_reloaded' : 'blocklists_loaded');
@@ -164,7 +171,7 @@ export async function buildCore(config: Config, o: Overrides = {}, shared?: Shar
 }
 
 /** Settings a running server cannot change: a reload reports them as needing a restart and keeps the old. */
-const RESTART_KEYS: readonly (keyof Config)[] = ['listen', 'workers', 'cacheSize', 'minTtl', 'maxTtl', 'maxNegativeTtl', 'rrsetOrder', 'tcpIdleTimeoutMs', 'tcpMaxConnections', 'controlSocket', 'logFormat', 'user', 'group'];
+const RESTART_KEYS: readonly (keyof Config)[] = ['listen', 'workers', 'cacheSize', 'minTtl', 'maxTtl', 'maxNegativeTtl', 'rrsetOrder', 'tcpIdleTimeoutMs', 'tcpMaxConnections', 'controlSocket', 'logFormat', 'user', 'group', 'metricsListen', 'metricsAllowRemote'];
 
 export interface ReloadOutcome {
   /** Keys whose new value waits for a restart (the old one stays in force). */
@@ -183,6 +190,13 @@ export interface RunningServer {
    * Throws (the old core stays) when the new config cannot be built, e.g. a hosts file or list cannot be read.
    */
   reload(next: Config): Promise<ReloadOutcome>;
+  /** The answering core's parts, as the metrics snapshot reads them (they follow a reload). */
+  readonly pipeline: Core['pipeline'];
+  readonly resolver: Core['resolver'];
+  readonly answerCache: AnswerCache;
+  readonly negatives: NegativeCache;
+  /** Client TCP connections over every listen address (metrics). */
+  tcp: TcpTallies;
   close(): Promise<void>;
 }
 
@@ -209,7 +223,8 @@ export async function startServer(config: Config, o: Overrides = {}): Promise<Ru
   if (config.cacheFile) await warmStart(core, config.cacheFile);
   // One indirection so a reload can swap the pipeline under the listeners.
   const handle: typeof core.pipeline.handle = (query, client) => core.pipeline.handle(query, client);
-  const options = { tcpIdleTimeoutMs: config.tcpIdleTimeoutMs, tcpMaxConnections: config.tcpMaxConnections, exclusive: !o.clusterWorker };
+  const tcp = newTcpTallies();
+  const options = { tcpIdleTimeoutMs: config.tcpIdleTimeoutMs, tcpMaxConnections: config.tcpMaxConnections, exclusive: !o.clusterWorker, tcpTallies: tcp };
   const listeners: Listeners[] = [];
   if (config.listen.join() === DEFAULTS.listen.join()) {
     // The defaults include [::1]: a host without IPv6 loopback still starts, on 127.0.0.1 alone.
@@ -246,7 +261,16 @@ export async function startServer(config: Config, o: Overrides = {}): Promise<Ru
     get logger() {
       return core.logger;
     },
+    get pipeline() {
+      return core.pipeline;
+    },
+    get resolver() {
+      return core.resolver;
+    },
     rrsets: core.rrsets,
+    answerCache: core.answerCache,
+    negatives: core.negatives,
+    tcp,
     reload,
     close: async () => void (await Promise.all(listeners.map((l) => l.close()))),
   };

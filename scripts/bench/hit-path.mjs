@@ -1,7 +1,12 @@
 #!/usr/bin/env node
 // Micro-benchmark of the cache-hit path alone (no sockets): ns per query through pipeline.handle() for answers
 // already in the answer cache, next to a bare copy-and-patch of a ready buffer. Run after `npm run build`:
-//   node scripts/bench/hit-path.mjs
+//   node scripts/bench/hit-path.mjs [--metrics] [--scrape-ms 100] [--queries N] [--json]
+// The loop yields every CHUNK queries so timers and sockets get their turn. --metrics also starts the metrics
+// endpoint (metrics-listen on 127.0.0.1, event-loop lag monitor) and a scraper in a child process (as Prometheus
+// would be) fetches /metrics every 100 ms meanwhile — far more often than any Prometheus would — so the cost of
+// serving scrapes shows up in the figure.
+import { spawn } from 'node:child_process';
 import * as dnsPacket from 'dns-packet';
 import pino from 'pino';
 import { DEFAULTS } from '../../dist/config/schema.js';
@@ -14,11 +19,45 @@ const queries = ['localhost', 'a.localhost', 'b.localhost', 'c.localhost'].map((
   dnsPacket.encode({ type: 'query', id, flags: dnsPacket.RECURSION_DESIRED, questions: [{ name, type: 'A', class: 'IN' }] }),
 );
 for (const q of queries) await core.pipeline.handle(q, client);
-const N = 2_000_000;
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i === -1 ? fallback : Number(process.argv[i + 1]);
+};
+const withMetrics = process.argv.includes('--metrics');
+const N = arg('--queries', 2_000_000);
+const CHUNK = 20_000;
+let scrapes = 0;
+let stopScraping = () => {};
+if (withMetrics) {
+  const { startMetrics, localSource } = await import('../../dist/observe/serve-metrics.js');
+  const { newTcpTallies } = await import('../../dist/observe/tallies.js');
+  const http = await startMetrics({ ...DEFAULTS, metricsListen: '127.0.0.1:0' }, pino({ level: 'silent' }), localSource({ ...core, tcp: newTcpTallies() }));
+  const url = `http://${http.address}/metrics`;
+  // --scrape-ms 0: the endpoint and the lag monitor only, nobody scraping.
+  const every = arg('--scrape-ms', 100);
+  const scraper =
+    every > 0
+      ? spawn(process.execPath, ['-e', `setInterval(() => fetch(${JSON.stringify(url)}).then((r) => r.text()).then((t) => t.includes('rootline_queries_total') && process.stdout.write('.')), ${every})`], { stdio: ['ignore', 'pipe', 'inherit'] })
+      : null;
+  if (scraper) {
+    scraper.stdout.on('data', (d) => (scrapes += d.length));
+    // The scraper is up and one scrape is done (first-use costs) before the clock starts.
+    await new Promise((r) => scraper.stdout.once('data', r));
+    scrapes = 0;
+  }
+  stopScraping = () => {
+    scraper?.kill('SIGKILL');
+    return http.close();
+  };
+}
 let sink = 0;
 let t0 = process.hrtime.bigint();
-for (let i = 0; i < N; i++) sink += core.pipeline.handle(queries[i & 3], client).length;
+for (let done = 0; done < N; done += CHUNK) {
+  for (let i = done; i < done + CHUNK; i++) sink += core.pipeline.handle(queries[i & 3], client).length;
+  await new Promise((r) => setImmediate(r));
+}
 const hit = Number(process.hrtime.bigint() - t0) / N;
+await stopScraping();
 const ready = Buffer.from(core.pipeline.handle(queries[0], client));
 t0 = process.hrtime.bigint();
 for (let i = 0; i < N; i++) {
@@ -30,6 +69,10 @@ for (let i = 0; i < N; i++) {
   sink += out.length;
 }
 const bare = Number(process.hrtime.bigint() - t0) / N;
-console.log(`pipeline.handle, answer-cache hit: ${hit.toFixed(0)} ns/query`);
+if (process.argv.includes('--json')) {
+  console.log(JSON.stringify({ hitNs: hit, bareNs: bare, metrics: withMetrics, scrapes }));
+  process.exit(0);
+}
+console.log(`pipeline.handle, answer-cache hit: ${hit.toFixed(0)} ns/query${withMetrics ? ` (metrics on, ${scrapes} scrapes meanwhile)` : ''}`);
 console.log(`bare copy + ID patch:              ${bare.toFixed(0)} ns/query`);
 console.log(sink > 0 ? '' : 'unexpected');

@@ -6,6 +6,7 @@ import { LRUCache } from 'lru-cache';
 import type { RotateMode } from '../config/schema.js';
 import type { Clock } from '../util/clock.js';
 import type { Random } from '../util/random.js';
+import type { CacheTallies } from '../observe/tallies.js';
 import { nameKeyPrefix, questionKey, readQname } from '../wire/question.js';
 import { layoutRecords, patchHeader, patchQuestionCase, readUint32Latin1, rotateBlocks } from '../wire/patch.js';
 
@@ -78,6 +79,8 @@ function findRotations(bytes: Buffer, layout: { start: number; end: number; type
 
 export class AnswerCache {
   private readonly lru: LRUCache<string, AnswerEntry>;
+  /** Lookups (an expired entry is a miss) and entries pushed out by the size bound; read by the metrics. */
+  readonly tallies: CacheTallies = { hits: 0, misses: 0, evictions: 0 };
 
   constructor(
     maxEntries: number,
@@ -85,7 +88,7 @@ export class AnswerCache {
     private readonly order: RotateMode,
     private readonly random: Random,
   ) {
-    this.lru = new LRUCache({ max: Math.max(16, maxEntries) });
+    this.lru = new LRUCache({ max: Math.max(16, maxEntries), dispose: (_v, _k, reason) => void (reason === 'evict' && this.tallies.evictions++) });
   }
 
   get size(): number {
@@ -126,12 +129,17 @@ export class AnswerCache {
   /** A patched copy of the cached response for this client, or null (absent or expired). */
   lookup(key: string, query: Uint8Array, id: number, rdSet: boolean, questionEnd: number): AnswerHit | null {
     const e = this.lru.get(key);
-    if (!e) return null;
+    if (!e) {
+      this.tallies.misses++;
+      return null;
+    }
     const now = this.clock.nowMs();
     if (now >= e.expiresAtMs) {
       this.lru.delete(key);
+      this.tallies.misses++;
       return null;
     }
+    this.tallies.hits++;
     // The last 10% of the TTL: one hit asks for a background refresh.
     const wantsRefresh = !e.refreshRequested && (now - e.storedAtMs) * 10 >= (e.expiresAtMs - e.storedAtMs) * 9;
     if (wantsRefresh) e.refreshRequested = true;

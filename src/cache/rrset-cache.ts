@@ -3,6 +3,7 @@
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../util/clock.js';
 import { canonical, isInZone } from '../wire/names.js';
+import type { CacheTallies } from '../observe/tallies.js';
 import type { RR } from '../wire/types.js';
 import type { RankValue } from './rank.js';
 import { clampTtl, remainingSeconds, type TtlBounds } from './ttl.js';
@@ -36,13 +37,15 @@ export function rrsetKey(name: string, type: string, klass = 'IN'): string {
 
 export class RRsetCache {
   private readonly lru: LRUCache<string, CachedRRset>;
+  /** get() lookups (expired or of too low a rank: a miss) and entries pushed out by the size bound. */
+  readonly tallies: CacheTallies = { hits: 0, misses: 0, evictions: 0 };
 
   constructor(
     maxEntries: number,
     private readonly bounds: TtlBounds,
     private readonly clock: Clock,
   ) {
-    this.lru = new LRUCache({ max: Math.max(16, maxEntries) });
+    this.lru = new LRUCache({ max: Math.max(16, maxEntries), dispose: (_v, _k, reason) => void (reason === 'evict' && this.tallies.evictions++) });
   }
 
   get size(): number {
@@ -78,9 +81,12 @@ export class RRsetCache {
   /** A fresh RRset of at least `minRank`, with TTLs counted down; null when absent or expired. */
   get(name: string, type: string, minRank: RankValue, klass = 'IN'): RRsetHit | null {
     const entry = this.lru.get(rrsetKey(name, type, klass));
-    if (!entry || entry.rank < minRank) return null;
     const now = this.clock.nowMs();
-    if (entry.expiresAtMs <= now) return null;
+    if (!entry || entry.rank < minRank || entry.expiresAtMs <= now) {
+      this.tallies.misses++;
+      return null;
+    }
+    this.tallies.hits++;
     const ttl = remainingSeconds(entry.expiresAtMs, now);
     return { entry, ttl, records: entry.records.map((r) => ({ ...r, ttl })) };
   }

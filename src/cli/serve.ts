@@ -14,6 +14,7 @@ import type { ControlReply, ControlRequest } from '../control/protocol.js';
 import { startControlSocket, type ControlSocket } from '../control/socket.js';
 import { createLogger, type Logger } from '../log.js';
 import { startServer } from '../main.js';
+import { answerMetricsRequests, localSource, startMetrics, workersSource } from '../observe/serve-metrics.js';
 import { loadLocalData } from '../policy/local-data-load.js';
 import { loadRootHints } from '../resolver/hints.js';
 import { parseListenAddress } from '../server/listen-address.js';
@@ -144,6 +145,7 @@ async function runPrimary(config: Config, workers: number, flags: ServeFlags): P
   await loadLocalData(config, logger);
   const drop = planPrivilegeDrop(config);
   drop?.beforeFork(workers);
+  await startMetrics(config, logger, workersSource());
   const primary = startPrimary(workers, logger, (message) => {
     process.stderr.write(`rootline: ${message}\n`);
     void primary.stop().then(() => process.exit(1));
@@ -203,6 +205,8 @@ export async function runServe(flags: ServeFlags): Promise<void> {
       startedMs: Date.now(),
       ...(isWorker() ? { dumpSuffix: `.part-${process.pid}` } : {}),
     };
+    if (isWorker()) answerMetricsRequests(config, server);
+    else await startMetrics(config, server.logger, localSource(server));
     const answer = (req: ControlRequest): Promise<ControlReply> => answerLocally(proc, req);
     const counters = (): Counters => server.core.pipeline.counters;
     let control: ControlSocket | null = null;

@@ -6,7 +6,8 @@ export type Check =
   | { kind: 'int'; min: number; max: number; unit: string }
   | { kind: 'bool' }
   | { kind: 'enum'; values: readonly string[] }
-  | { kind: 'string' }
+  /** allowEmpty: '' is a value of its own (off). */
+  | { kind: 'string'; allowEmpty?: true }
   | { kind: 'strings' }
   | { kind: 'auto-bool' }
   | { kind: 'auto-int'; min: number; max: number }
@@ -83,5 +84,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { key: 'stats-interval', field: 'statsInterval', check: int(0, 86_400, 'seconds'), flag: '--stats-interval', doc: 'Log counters (summed over workers) every this many seconds; 0 = only at shutdown.' },
   { key: 'cache-file', field: 'cacheFile', check: { kind: 'string' }, paths: true, flag: '--cache-file', doc: 'Warm restart: load the caches from this file at start (expired entries dropped, the rest counted down) and write them to it at a graceful stop; relative to the config file.' },
   { key: 'control-socket', field: 'controlSocket', check: { kind: 'string' }, flag: '--control-socket', doc: "Unix socket for `rootline ctl` (mode 0600): a path, auto (/run/rootline/control.sock when /run/rootline exists, else rootline.sock next to the config file, else none) or off." },
+  { key: 'metrics-listen', field: 'metricsListen', check: { kind: 'string', allowEmpty: true }, doc: 'Serve Prometheus metrics at http://ADDR:PORT/metrics and the same figures as JSON at /stats (summed over workers), e.g. 127.0.0.1:9153; off when empty. Loopback only unless metrics-allow-remote is true.' },
+  { key: 'metrics-allow-remote', field: 'metricsAllowRemote', check: { kind: 'bool' }, doc: 'Allow metrics-listen on an address other than loopback (the endpoint has no authentication: firewall it).' },
   { key: 'query-log', field: 'queryLog', check: { kind: 'bool' }, flag: '--query-log', doc: 'Log one line per client query (client, name, type, rcode, ms, cache hit, and the policy step that decided with its EDE).' },
 ];

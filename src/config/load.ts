@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { ErrorCode, RootlineError } from '../errors.js';
+import { metricsListenError } from '../observe/metrics-address.js';
 import { badNetworkMessage, parseCidr } from '../util/cidr.js';
 import { canonical } from '../wire/names.js';
 import { parseRecordText } from '../wire/record-text.js';
@@ -70,7 +71,7 @@ function convert(check: Check, node: Node | null): unknown {
     case 'enum':
       return typeof v === 'string' && check.values.includes(v) ? v : undefined;
     case 'string':
-      return typeof v === 'string' && v !== '' ? v : undefined;
+      return typeof v === 'string' && (v !== '' || check.allowEmpty) ? v : undefined;
     case 'strings':
       if (typeof v === 'string') return [v];
       if (isSeq(node) && node.items.every((i) => isScalar(i) && typeof i.value === 'string')) return node.items.map((i) => (i as { value: string }).value);
@@ -129,6 +130,7 @@ export function parseConfig(text: string, path: string): Partial<Config> {
   if (!isMap(doc.contents)) throw new RootlineError(ErrorCode.CONFIG_FILE, `${path} line ${lineOf(doc.contents)}: expected 'key: value' settings`);
   const out: Partial<Record<keyof Config, unknown>> = {};
   const configuredZoneKeys = new Map<string, string>();
+  let metricsLine = 0;
   for (const pair of doc.contents.items) {
     const keyNode = pair.key as Node;
     const key = isScalar(keyNode) ? String(keyNode.value) : '';
@@ -177,6 +179,7 @@ export function parseConfig(text: string, path: string): Partial<Config> {
         if (!parsed.ok) throw new RootlineError(ErrorCode.CONFIG_VALUE, `${path} line ${entryLine(i)}: ${badNetworkMessage(key, text, parsed.reason)}`);
       }
     }
+    if (spec.field === 'metricsListen') metricsLine = line;
     if (spec.field === 'localData') {
       const bad = localDataError(value as string[]);
       if (bad) {
@@ -187,6 +190,9 @@ export function parseConfig(text: string, path: string): Partial<Config> {
     const fromHere = (p: string): string => resolve(dirname(path), p);
     out[spec.field] = !spec.paths ? value : Array.isArray(value) ? (value as string[]).map(fromHere) : fromHere(value as string);
   }
+  // After every key: metrics-allow-remote may come after metrics-listen.
+  const metricsError = out.metricsListen ? metricsListenError(out.metricsListen as string, out.metricsAllowRemote === true) : null;
+  if (metricsError) throw new RootlineError(ErrorCode.CONFIG_VALUE, `${path} line ${metricsLine}: ${metricsError}`);
   return out as Partial<Config>;
 }
 

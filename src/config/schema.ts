@@ -139,6 +139,10 @@ export interface Config {
   tcpIdleTimeoutMs: number;
   /** TCP: most concurrent client connections. */
   tcpMaxConnections: number;
+  /** HTTP address for /metrics (Prometheus) and /stats (JSON), "ADDR:PORT"; '' = off. */
+  metricsListen: string;
+  /** Let metricsListen be an address other than loopback (the endpoint has no authentication). */
+  metricsAllowRemote: boolean;
 }
 
 /** Loopback and the private ranges (RFC 1918, RFC 4193, link-local): not an open resolver by default. */
@@ -209,4 +213,6 @@ export const DEFAULTS: Config = {
   upstreamPort: 53,
   tcpIdleTimeoutMs: 10_000,
   tcpMaxConnections: 256,
+  metricsListen: '',
+  metricsAllowRemote: false,
 };

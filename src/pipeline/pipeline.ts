@@ -5,6 +5,7 @@ import type { AnswerCache } from '../cache/answer-cache.js';
 import type { Logger } from '../log.js';
 import { countRcode, newCounters, type Counters } from '../metrics.js';
 import { HIT_SAMPLE } from '../observe/live-view.js';
+import { edeSlot, newPipelineTallies, QTYPE_SLOTS, qtypeSlot, RCODE_SLOTS, type PipelineTallies } from '../observe/tallies.js';
 import { CONTINUE, type ClientInfo, type Decision, type Gate, type GateDecision, type QueryContext, type ResultFilter, type Stage } from '../policy/stage.js';
 import type { Resolution } from '../resolver/resolution.js';
 import type { Resolver } from '../resolver/resolver.js';
@@ -24,8 +25,9 @@ export interface PipelineDeps extends StageDeps, RespondDeps {
   logger: Logger;
   /** Client queries being resolved at once; past it new ones are dropped (the client retries). */
   maxClientQueries: number;
-  /** Counters to bump: a reloaded pipeline keeps counting where the old one left off. */
+  /** Counters and tallies to bump: a reloaded pipeline keeps counting where the old one left off. */
   counters?: Counters;
+  tallies?: PipelineTallies;
 }
 
 export class Pipeline {
@@ -33,6 +35,8 @@ export class Pipeline {
   /** Answer-cache hits so far, for sampling one client in HIT_SAMPLE into the live view. */
   private hitsSeen = 0;
   readonly counters: Counters;
+  /** By transport, qtype, rcode and EDE: small fixed arrays bumped in place (observe/tallies.ts); kept over reloads. */
+  readonly tallies: PipelineTallies;
   private readonly gates: readonly Gate[];
   private readonly stages: readonly Stage[];
   private readonly filters: readonly ResultFilter[];
@@ -40,6 +44,7 @@ export class Pipeline {
 
   constructor(private readonly d: PipelineDeps) {
     this.counters = d.counters ?? newCounters();
+    this.tallies = d.tallies ?? newPipelineTallies();
     ({ gates: this.gates, stages: this.stages, filters: this.filters } = buildSteps(d));
     this.respond = new Responder(d);
   }
@@ -50,18 +55,22 @@ export class Pipeline {
    */
   readonly handle = (query: Buffer, client: ClientInfo): Buffer | null | Promise<Buffer | null> => {
     this.counters.queries++;
+    const tcp = client.transport === 'tcp' ? 1 : 0;
     try {
       // Gates once, before the hot path: a client they turn away is never served from the answer cache.
       const gate = firstVerdict(this.gates, client);
       const peeked = peekQuery(query);
+      if (peeked) this.tallies.queries[tcp * QTYPE_SLOTS + qtypeSlot(peeked.qtype)]!++;
       const hit = peeked && gate === CONTINUE ? fromAnswerCache(this.d, this.counters, query, client, peeked) : null;
       if (hit) {
-        countRcode(this.counters, hit[3]! & 0x0f);
+        const rcode = hit[3]! & 0x0f;
+        countRcode(this.counters, rcode);
+        this.tallies.responses[tcp * RCODE_SLOTS + rcode]!++;
         if ((++this.hitsSeen & (HIT_SAMPLE - 1)) === 0) this.d.live?.sampleHitClient(client.address);
         return hit;
       }
       return this.process(query, client, peeked, gate).then(
-        (out) => this.counted(out),
+        (out) => this.counted(out, tcp),
         (e: unknown) => this.failed(e, client),
       );
     } catch (e) {
@@ -91,9 +100,12 @@ export class Pipeline {
     return { client, question, rd: true, cd: false, edns: { present: true, version: 0, udpSize: 1232, dnssecOk: false } };
   }
 
-  private counted(out: Buffer | null): Buffer | null {
+  private counted(out: Buffer | null, tcp: number): Buffer | null {
     if (out === null) this.counters.dropped++;
-    else if (out.length >= 4) countRcode(this.counters, out[3]! & 0x0f);
+    else if (out.length >= 4) {
+      countRcode(this.counters, out[3]! & 0x0f);
+      this.tallies.responses[tcp * RCODE_SLOTS + (out[3]! & 0x0f)]!++;
+    }
     return out;
   }
 
@@ -182,6 +194,7 @@ export class Pipeline {
 
   private answer(asked: Asked, result: Resolution, aa: boolean, cacheable: boolean, fromResolver: boolean): Buffer {
     if (result.stale) this.counters.staleAnswers++;
+    if (result.rcode === Rcode.SERVFAIL) this.tallies.servfailByEde[edeSlot(result.ede?.code)]!++;
     return this.respond.resolution(asked, result, aa, cacheable, fromResolver);
   }
 }

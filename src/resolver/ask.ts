@@ -1,6 +1,7 @@
 // One server, one question: the upstream exchange with this request's budget and the in-flight limits checked
 // before every send, what each try teaches reported to server selection and the trace, the reply classified
 // (and scrubbed) for the zone that was asked.
+import { countTry, type UpstreamTallies } from '../observe/tallies.js';
 import type { Exchanger } from '../upstream/exchange.js';
 import type { LateReplies } from '../upstream/late-replies.js';
 import type { Clock } from '../util/clock.js';
@@ -23,6 +24,8 @@ export interface AskDeps {
   inFlight: InFlight;
   clock: Clock;
   limits: Limits;
+  /** Where every try is counted (by result, with its RTT), when given. */
+  tallies?: UpstreamTallies;
 }
 
 export class ServerAsker {
@@ -49,6 +52,7 @@ export class ServerAsker {
       afterSend: () => this.d.inFlight.release(zone),
       onTry: (t) => {
         this.d.servers.report(target.addr, zone, qtype, t.kind === 'timeout' ? { ...t, rtoMs: sentRtoMs } : t);
+        if (this.d.tallies) countTry(this.d.tallies, t.kind, t.tcp, 'rttMs' in t ? t.rttMs : null);
         const outcome = tryOutcome(t);
         if (outcome) trace(t.tcp, 'rttMs' in t ? t.rttMs : null, outcome);
       },

@@ -10,6 +10,7 @@ import type { Random } from '../util/random.js';
 import { ConfiguredZones } from './configured-zones.js';
 import type { RootHints } from './hints.js';
 import { limitsFromConfig, type LimitHit, type Limits } from './limits.js';
+import type { UpstreamTallies } from '../observe/tallies.js';
 import type { Validator } from './validate.js';
 
 export interface ResolverOptions {
@@ -42,6 +43,8 @@ export interface ResolverParts {
   validator?: Validator;
   /** Told of every limit hit (one metric per limit). */
   onLimit?: (hit: LimitHit) => void;
+  /** Upstream tallies to bump (a reloaded resolver keeps counting where the old one left off). */
+  tallies?: UpstreamTallies;
 }
 
 export type ResolverDeps = ResolverParts & ResolverOptions;

@@ -3,6 +3,7 @@
 // the CNAME chain over cache steps and iteration; iteration over zone queries, the validator hook and the
 // learner. No sockets or timers of its own: the network is a Transport, time is a Clock, randomness a Random.
 import { MIN_ANSWER_RANK } from '../cache/rank.js';
+import { newUpstreamTallies, type UpstreamTallies } from '../observe/tallies.js';
 import { Exchanger } from '../upstream/exchange.js';
 import { EdeCode } from '../wire/ede.js';
 import { canonical } from '../wire/names.js';
@@ -40,16 +41,19 @@ export class Resolver {
   private readonly iterator: Iterator;
   private readonly chain: ChainResolver;
   private readonly recursion: Recursion;
+  /** Upstream tries by result, their RTTs, prefetches started: read by the metrics (kept over reloads). */
+  readonly tallies: UpstreamTallies;
 
   /** A forward or stub zone for '.': the root hints are never used, so the root is never primed. */
   private readonly rootConfigured: boolean;
 
   constructor(private readonly d: ResolverDeps) {
+    this.tallies = d.tallies ?? newUpstreamTallies();
     this.rootConfigured = d.configuredZones?.closest('.') != null;
     const presenter = new RRsetPresenter(d.rrsets, d.rrsetOrder, d.random);
     const cuts = new ZoneCuts(d.rrsets, d.hints, d.useIpv6, d.upstreamPort, d.configuredZones ?? ConfiguredZones.none());
     const servers = new ServerSelector(d.infra, d.random, { caseRandomisation: d.caseRandomisation, upstreamTimeoutMs: d.limits.upstreamTimeoutMs });
-    const asker = new ServerAsker({ servers, exchanger: new Exchanger(d.transport, d.random), inFlight: new InFlight(d.limits), clock: d.clock, limits: d.limits });
+    const asker = new ServerAsker({ servers, exchanger: new Exchanger(d.transport, d.random), inFlight: new InFlight(d.limits), clock: d.clock, limits: d.limits, tallies: this.tallies });
     const zones = new ZoneQuerier(cuts, servers, asker, d.limits);
     this.fromCache = new CacheReader(d.rrsets, d.negatives, presenter, d.prefetch);
     this.iterator = new Iterator({
@@ -105,6 +109,7 @@ export class Resolver {
     const key = questionKey(q);
     if (this.prefetching.has(key)) return;
     this.prefetching.add(key);
+    this.tallies.prefetches++;
     void this.resolveFresh(q, this.deadline(), undefined, true).finally(() => this.prefetching.delete(key));
   }
 

@@ -3,6 +3,7 @@
 import type * as dgram from 'node:dgram';
 import type * as net from 'node:net';
 import { ErrorCode, RootlineError } from '../errors.js';
+import type { TcpTallies } from '../observe/tallies.js';
 import { formatListenAddress, parseListenAddress, type ListenAddress } from './listen-address.js';
 import { bindTcp, serveTcp, type TcpListener } from './tcp.js';
 import { DEFAULT_CLOSE_GRACE_MS, type QueryHandler } from './types.js';
@@ -15,6 +16,8 @@ export interface ListenerOptions {
   tcpMaxInFlight?: number;
   /** false in cluster workers, which share the primary's sockets (default true). */
   exclusive?: boolean;
+  /** Client TCP connections counted here (every listen address adds to the same tallies). */
+  tcpTallies?: TcpTallies;
 }
 
 export interface Listeners {
@@ -63,7 +66,7 @@ interface Pair {
 
 async function bindPair(at: ListenAddress, handler: QueryHandler, o: ListenerOptions): Promise<Pair> {
   const exclusive = o.exclusive ?? true;
-  const tcpOptions = { idleTimeoutMs: o.tcpIdleTimeoutMs, maxConnections: o.tcpMaxConnections, maxInFlight: o.tcpMaxInFlight, exclusive };
+  const tcpOptions = { idleTimeoutMs: o.tcpIdleTimeoutMs, maxConnections: o.tcpMaxConnections, maxInFlight: o.tcpMaxInFlight, exclusive, tallies: o.tcpTallies };
   for (let attempt = 1; ; attempt++) {
     // TCP first: with port 0 it picks the port, and UDP takes the same one.
     let tcp: TcpListener;
@@ -127,7 +130,7 @@ export async function startListeners(addrs: string[], handler: QueryHandler, o: 
 export function serveHandles(handles: { udp?: dgram.Socket[]; tcp?: net.Server[] }, handler: QueryHandler, o: ListenerOptions): Listeners {
   const udp = (handles.udp ?? []).map((s) => serveUdp(s, handler));
   const tcp = (handles.tcp ?? []).map((s) =>
-    serveTcp(s, handler, { idleTimeoutMs: o.tcpIdleTimeoutMs, maxConnections: o.tcpMaxConnections, maxInFlight: o.tcpMaxInFlight }),
+    serveTcp(s, handler, { idleTimeoutMs: o.tcpIdleTimeoutMs, maxConnections: o.tcpMaxConnections, maxInFlight: o.tcpMaxInFlight, tallies: o.tcpTallies }),
   );
   const bound = new Map<string, ListenAddress>();
   const note = (get: () => net.AddressInfo | string | null): void => {

@@ -1,6 +1,7 @@
 // The TCP listener (RFC 7766): accepts connections up to a cap (§6.2.2) and serves each with stream.ts (framing,
 // pipelining, the in-flight cap, the idle timeout); close() lets answers in flight go out within a grace period.
 import * as net from 'node:net';
+import type { TcpTallies } from '../observe/tallies.js';
 import type { ListenAddress } from './listen-address.js';
 import { serveStream, type StreamConnection } from './stream.js';
 import { DEFAULT_CLOSE_GRACE_MS, type ClientInfo, type QueryHandler } from './types.js';
@@ -14,6 +15,8 @@ export interface TcpOptions {
   maxInFlight?: number;
   /** false in a cluster worker: the primary listens once and hands out connections (node:cluster). */
   exclusive?: boolean;
+  /** Where connections accepted, rejected and closed are counted, when given. */
+  tallies?: TcpTallies;
 }
 
 export const DEFAULT_TCP_IDLE_TIMEOUT_MS = 10_000;
@@ -40,6 +43,7 @@ export function serveTcp(server: net.Server, handler: QueryHandler, o: TcpOption
   let closing = false;
   server.on('connection', (socket: net.Socket) => {
     if (closing || conns.size >= o.maxConnections) {
+      if (o.tallies) o.tallies.rejected++;
       socket.on('error', () => undefined);
       socket.destroy();
       return;
@@ -47,7 +51,11 @@ export function serveTcp(server: net.Server, handler: QueryHandler, o: TcpOption
     socket.setNoDelay(true);
     const client: ClientInfo = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0, transport: 'tcp' };
     conns.set(socket, serveStream(socket, client, handler, streamOptions));
-    socket.on('close', () => conns.delete(socket));
+    if (o.tallies) o.tallies.accepted++;
+    socket.on('close', () => {
+      conns.delete(socket);
+      if (o.tallies) o.tallies.closed++;
+    });
   });
   // After start-up (e.g. EMFILE on accept) nothing here may crash the process.
   server.on('error', () => undefined);
