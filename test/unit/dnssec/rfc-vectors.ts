@@ -202,3 +202,29 @@ export const RFC5155_HASHES: readonly (readonly [string, string])[] = [
   ['x.y.w.example', '2vptu5timamqttgl4luu9kg21e0aor3s'],
   ['xx.example', 't644ebqk9bibcna874givr6joj62mlhv'],
 ];
+
+/**
+ * RFC 4035 Appendix A, the signed zone example. (RSASHA1, key tag 38519; every RRSIG valid 20040409183619 to
+ * 20040509183619.) Its signatures are real, so they verify: the apex NSEC (Appendix A) and the MX answer
+ * synthesised from the wildcard *.w.example (Appendix B.6, Labels 2 against a four-label owner).
+ */
+export const RFC4035 = {
+  zsk: dnskey(
+    256,
+    5,
+    `AQOy1bZVvpPqhg4j7EJoM9rI3ZmyEx2OzDBVrZy/lvI5CQePxXHZS4i8dANH4DX3tbHol61e
+     k8EFMcsGXxKciJFHyhl94C+NwILQdzsUlSFovBZsyl/NX6yEbtw/xN9ZNcrbYvgjjZ/UVPZI
+     ySFNsgEYvh0z2542lzMKR4Dh8uZffQ==`,
+  ),
+  zskTag: 38519,
+  inception: rrsigTime('20040409183619'),
+  expiration: rrsigTime('20040509183619'),
+  apexNsec: rr('example', 'NSEC', 3600, { nextDomain: 'a.example', rrtypes: ['NS', 'SOA', 'MX', 'RRSIG', 'NSEC', 'DNSKEY'] }),
+  apexNsecSignature: b64(`O0k558jHhyrC97ISHnislm4kLMW48C7U7cBmFTfhke5iVqNRVTB1STLMpgpbDIC9hcryoO0V
+                          Z9ME5xPzUEhbvGnHd5sfzgFVeGxr5Nyyq4tWSDBgIBiLQUv1ivy29vhXy7WgR62dPrZ0PWvm
+                          jfFJ5arXf4nPxp/kEowGgBRzY/U=`),
+  wildcardMx: rr('a.z.w.example', 'MX', 3600, { preference: 1, exchange: 'ai.example' }),
+  wildcardMxSignature: b64(`OMK8rAZlepfzLWW75Dxd63jy2wswESzxDKG2f9AMN1CytCd10cYISAxfAdvXSZ7xujKAtPbc
+                            tvOQ2ofO7AZJ+d01EeeQTVBPq4/6KCWhqe2XTjnkVLNvvhnc0u28aoSsG0+4InvkkOHknKxw
+                            4kX18MMR34i8lC36SR5xBni8vHI=`),
+};

@@ -1,13 +1,14 @@
 // RRSIG verification against the RFCs' published signatures: RSA/SHA-256 and RSA/SHA-512 (RFC 5702 §6), ECDSA
 // P-256 and P-384 (RFC 6605 §6: ECDSA is randomised, so the published signature is verified, not reproduced),
-// Ed25519 (RFC 8080 §6 with erratum 4935) and Ed448; then what must fail.
+// Ed25519 (RFC 8080 §6 with erratum 4935) and Ed448, RSA/SHA-1 with a wildcard expansion and an NSEC record
+// (RFC 4035 Appendix A/B.6); then what must fail.
 import type { RrsigData } from 'dns-packet';
 import { describe, expect, it } from 'vitest';
 import { verifySignature } from '../../../src/dnssec/algorithms.js';
 import { canonicalRrWire, canonicalRdata, rrsigRdataWithoutSignature } from '../../../src/dnssec/canonical.js';
 import { keyTag } from '../../../src/dnssec/keytag.js';
 import { rrsigTimeStatus, verifyRrsig } from '../../../src/dnssec/verify.js';
-import { rr, RFC5702, RFC6605, RFC8080 } from './rfc-vectors.js';
+import { rr, RFC4035, RFC5702, RFC6605, RFC8080 } from './rfc-vectors.js';
 
 const ed25519Rrsig = (i: 0 | 1): RrsigData => ({
   typeCovered: 'MX', algorithm: 15, labels: 2, originalTTL: 3600,
@@ -54,6 +55,34 @@ describe('verifyRrsig with published vectors', () => {
     }
     const labels3 = { ...ed25519Rrsig(0), labels: 3, signature: RFC8080.ed25519[0]!.labels3Signature };
     expect(verifyRrsig(RFC8080.rrset, labels3, { name: 'example.com', data: RFC8080.ed25519[0]!.key }).status).toBe('invalid');
+  });
+});
+
+describe('RFC 4035 Appendix A: RSASHA1, wildcard expansion, NSEC case', () => {
+  const key = { name: 'example', data: RFC4035.zsk };
+  const rrsig = (typeCovered: string, labels: number, signature: Buffer): RrsigData => ({
+    typeCovered, algorithm: 5, labels, originalTTL: 3600, expiration: RFC4035.expiration,
+    inception: RFC4035.inception, keyTag: RFC4035.zskTag, signersName: 'example', signature,
+  });
+
+  it('names the zone signing key by its tag', () => {
+    expect(keyTag(RFC4035.zsk)).toBe(RFC4035.zskTag);
+  });
+
+  it('verifies the B.6 answer synthesised from *.w.example (Labels 2, owner a.z.w.example)', () => {
+    const sig = rrsig('MX', 2, RFC4035.wildcardMxSignature);
+    expect(verifyRrsig([RFC4035.wildcardMx], sig, key)).toEqual({ status: 'valid' });
+    // The same records claimed as unexpanded (Labels 4) are not what was signed.
+    expect(verifyRrsig([RFC4035.wildcardMx], { ...sig, labels: 4 }, key).status).toBe('invalid');
+  });
+
+  it('verifies the apex NSEC, and keeps the case of its Next Domain Name (RFC 6840 §5.1)', () => {
+    const sig = rrsig('NSEC', 1, RFC4035.apexNsecSignature);
+    expect(verifyRrsig([RFC4035.apexNsec], sig, key)).toEqual({ status: 'valid' });
+    const recased = { ...RFC4035.apexNsec, name: 'EXAMPLE', data: { ...(RFC4035.apexNsec.data as object), nextDomain: 'A.Example' } };
+    const ownerOnly = { ...RFC4035.apexNsec, name: 'EXAMPLE' };
+    expect(verifyRrsig([ownerOnly], sig, key)).toEqual({ status: 'valid' });
+    expect(verifyRrsig([recased], sig, key).status).toBe('invalid');
   });
 });
 
