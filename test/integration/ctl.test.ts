@@ -1,41 +1,19 @@
 // `rootline ctl` against the built binary on loopback, with one process and with --workers 2: status, stats,
 // flush (a name, a zone, everything), reload (caches kept, a broken file refused), query-log, and the one-line
 // answers to a mistyped command or a missing server.
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startLab, type Lab } from '../../src/lab/lab.js';
-import { labServers } from '../../src/lab/lab-zones.js';
+import { describe, expect, it } from 'vitest';
 import { ask, datas } from '../helpers/client.js';
-import { assertCliBuilt, freeUdpTcpPort, killAllCli, runCli, spawnCli, type CliProcess } from '../helpers/cli.js';
+import { freeUdpTcpPort, runCli, spawnCli, type CliProcess } from '../helpers/cli.js';
+import { useLabRig } from '../helpers/lab-rig.js';
 
 const LAB_PREFIX = '127.63';
 const SERVE_ADDR = '127.63.9.1';
 
-let lab: Lab;
-let labPort = 0;
-let dir = '';
+const rig = useLabRig(LAB_PREFIX);
 
-beforeAll(async () => {
-  assertCliBuilt();
-  labPort = await freeUdpTcpPort(labServers(LAB_PREFIX).map((s) => s.address));
-  lab = await startLab({ port: labPort, prefix: LAB_PREFIX });
-  dir = mkdtempSync(join(tmpdir(), 'rootline-ctl-'));
-  await lab.writeRootHints(join(dir, 'named.root'));
-});
-
-afterAll(async () => {
-  await killAllCli();
-  await lab?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-afterEach(async () => {
-  await killAllCli();
-});
-
-const upstreamQueries = (): number => lab.servers.reduce((n, s) => n + s.log.length, 0);
+const upstreamQueries = (): number => rig.upstreamQueries();
 
 interface Running {
   p: CliProcess;
@@ -48,9 +26,9 @@ interface Running {
 
 async function serve(name: string, lines: string[], extra: string[] = []): Promise<Running> {
   const port = await freeUdpTcpPort([SERVE_ADDR]);
-  const config = join(dir, `${name}.yaml`);
-  const socket = join(dir, `${name}.sock`);
-  const yaml = (more: string[]): string => ['root-hints: named.root', `upstream-port: ${labPort}`, `listen: ["${SERVE_ADDR}:${port}"]`, `control-socket: ${socket}`, 'log-format: json', ...more, ''].join('\n');
+  const config = join(rig.dir, `${name}.yaml`);
+  const socket = join(rig.dir, `${name}.sock`);
+  const yaml = (more: string[]): string => ['root-hints: named.root', `upstream-port: ${rig.port}`, `listen: ["${SERVE_ADDR}:${port}"]`, `control-socket: ${socket}`, 'log-format: json', ...more, ''].join('\n');
   writeFileSync(config, yaml(lines));
   const p = spawnCli(['serve', '--config', config, ...extra]);
   await p.waitForOutput(/control_listening/, 15000);
@@ -94,7 +72,7 @@ for (const workers of [1, 2]) {
       const zone = await s.ctl('flush', '--zone', 'example.com');
       expect(zone.stdout).toMatch(/^flushed zone example\.com\. and below: [1-9]\d* RRsets/);
       const comAddress = `${LAB_PREFIX}.1.1`; // ns.nic.com in the lab
-      const com = lab.servers.find((x) => x.address === comAddress)!;
+      const com = rig.lab.servers.find((x) => x.address === comAddress)!;
       const comBefore = com.log.length;
       await s.q('www.example.com');
       expect(com.log.length).toBeGreaterThan(comBefore);
@@ -175,12 +153,12 @@ describe('rootline ctl, single process', () => {
   }, 20_000);
 
   it('answers a mistyped command, a missing argument or a missing server in one line', async () => {
-    const typo = await runCli(['ctl', 'stauts', '--control', join(dir, 'none.sock')]);
+    const typo = await runCli(['ctl', 'stauts', '--control', join(rig.dir, 'none.sock')]);
     expect([typo.code, typo.stderr.trim().split('\n').length]).toEqual([2, 1]);
     expect(typo.stderr).toMatch(/unknown command 'stauts'/);
-    const missing = await runCli(['ctl', 'query-log', '--control', join(dir, 'none.sock')]);
+    const missing = await runCli(['ctl', 'query-log', '--control', join(rig.dir, 'none.sock')]);
     expect(missing.code).toBe(2);
-    const down = await runCli(['ctl', 'status', '--control', join(dir, 'none.sock')]);
+    const down = await runCli(['ctl', 'status', '--control', join(rig.dir, 'none.sock')]);
     expect([down.code, down.stderr.trim().split('\n').length]).toEqual([1, 1]);
     expect(down.stderr).toMatch(/no answer on .*none\.sock \(ENOENT\): is rootline running\?/);
   });

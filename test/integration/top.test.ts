@@ -1,14 +1,12 @@
 // `rootline top` in a real terminal: tmux runs it at 80×24 against the built server on loopback; the captured
 // screen shows the rates, answer times and top names, q quits, and a missing server is one line and exit 1.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLab, type Lab } from '../../src/lab/lab.js';
-import { labServers } from '../../src/lab/lab-zones.js';
+import { describe, expect, it } from 'vitest';
 import { ask } from '../helpers/client.js';
-import { assertCliBuilt, CLI_PATH, freeUdpTcpPort, killAllCli, runCli, spawnCli } from '../helpers/cli.js';
+import { CLI_PATH, freeUdpTcpPort, runCli, spawnCli } from '../helpers/cli.js';
+import { useLabRig } from '../helpers/lab-rig.js';
 
 const LAB_PREFIX = '127.67';
 const SERVE_ADDR = '127.67.9.1';
@@ -21,23 +19,7 @@ const hasTmux = ((): boolean => {
   }
 })();
 
-let lab: Lab;
-let labPort = 0;
-let dir = '';
-
-beforeAll(async () => {
-  assertCliBuilt();
-  labPort = await freeUdpTcpPort(labServers(LAB_PREFIX).map((s) => s.address));
-  lab = await startLab({ port: labPort, prefix: LAB_PREFIX });
-  dir = mkdtempSync(join(tmpdir(), 'rootline-top-'));
-  await lab.writeRootHints(join(dir, 'named.root'));
-});
-
-afterAll(async () => {
-  await killAllCli();
-  await lab?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+const rig = useLabRig(LAB_PREFIX);
 
 const tmux = (...args: string[]): string => execFileSync('tmux', args, { encoding: 'utf8' });
 const sessionAlive = (name: string): boolean => {
@@ -52,8 +34,8 @@ const sessionAlive = (name: string): boolean => {
 describe.skipIf(!hasTmux)(hasTmux ? 'rootline top under tmux' : 'rootline top under tmux — SKIPPED: tmux is not installed', () => {
   it('draws the live view in 80×24 and quits on q', async () => {
     const port = await freeUdpTcpPort([SERVE_ADDR]);
-    const socket = join(dir, 'top.sock');
-    const p = spawnCli(['serve', '--listen', `${SERVE_ADDR}:${port}`, '--root-hints', join(dir, 'named.root'), '--upstream-port', String(labPort), '--control-socket', socket, '--log-format', 'json']);
+    const socket = join(rig.dir, 'top.sock');
+    const p = spawnCli(['serve', '--listen', `${SERVE_ADDR}:${port}`, '--root-hints', join(rig.dir, 'named.root'), '--upstream-port', String(rig.port), '--control-socket', socket, '--log-format', 'json']);
     await p.waitForOutput(/"event":"listening"/, 15000);
     for (const name of ['www.example.com', 'pool.example.com', 'www.lame.com']) await ask(SERVE_ADDR, port, name, 'A', { timeoutMs: 5000 });
     const session = `rltop-${process.pid}`;
@@ -82,7 +64,7 @@ describe.skipIf(!hasTmux)(hasTmux ? 'rootline top under tmux' : 'rootline top un
 
 describe('rootline top without a server', () => {
   it('says so in one line and exits 1', async () => {
-    const r = await runCli(['top', '--control', join(dir, 'none.sock')]);
+    const r = await runCli(['top', '--control', join(rig.dir, 'none.sock')]);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^rootline top: no answer on .*none\.sock \(ENOENT\): is rootline running\?/);

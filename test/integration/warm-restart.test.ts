@@ -2,46 +2,26 @@
 // --cache-file, and count upstream packets: none for what was cached, TTLs lower by the time that passed,
 // expired entries gone, a damaged file reported in one line (cold start). Also ctl dump-cache / load-cache,
 // and --workers 2 (parts joined by the primary, the whole file loaded by every worker).
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startLab, type Lab } from '../../src/lab/lab.js';
-import { labServers } from '../../src/lab/lab-zones.js';
+import { describe, expect, it } from 'vitest';
 import { ask, datas } from '../helpers/client.js';
-import { assertCliBuilt, freeUdpTcpPort, killAllCli, runCli, spawnCli, type CliProcess } from '../helpers/cli.js';
+import { freeUdpTcpPort, runCli, spawnCli, type CliProcess } from '../helpers/cli.js';
+import { useLabRig } from '../helpers/lab-rig.js';
 
 const LAB_PREFIX = '127.65';
 const SERVE_ADDR = '127.65.9.1';
 const NAMES = ['www.example.com', 'pool.example.com', 'start.example.com', 'www.glueless.org', 'nope.example.com'];
 
-let lab: Lab;
-let labPort = 0;
-let dir = '';
+const rig = useLabRig(LAB_PREFIX);
 
-beforeAll(async () => {
-  assertCliBuilt();
-  labPort = await freeUdpTcpPort(labServers(LAB_PREFIX).map((s) => s.address));
-  lab = await startLab({ port: labPort, prefix: LAB_PREFIX });
-  dir = mkdtempSync(join(tmpdir(), 'rootline-warm-'));
-  await lab.writeRootHints(join(dir, 'named.root'));
-});
-
-afterAll(async () => {
-  await killAllCli();
-  await lab?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-afterEach(() => killAllCli());
-
-const upstream = (): number => lab.servers.reduce((n, s) => n + s.log.length, 0);
+const upstream = (): number => rig.upstreamQueries();
 
 async function serve(name: string, cacheFile: string, extra: string[] = []): Promise<{ p: CliProcess; port: number; socket: string }> {
   const port = await freeUdpTcpPort([SERVE_ADDR]);
-  const socket = join(dir, `${name}.sock`);
+  const socket = join(rig.dir, `${name}.sock`);
   const p = spawnCli([
-    'serve', '--listen', `${SERVE_ADDR}:${port}`, '--root-hints', join(dir, 'named.root'), '--upstream-port', String(labPort),
+    'serve', '--listen', `${SERVE_ADDR}:${port}`, '--root-hints', join(rig.dir, 'named.root'), '--upstream-port', String(rig.port),
     '--cache-file', cacheFile, '--control-socket', socket, '--log-format', 'json', ...extra,
   ]);
   await p.waitForOutput(/"event":"listening"/, 15000);
@@ -58,7 +38,7 @@ const ttl = (r: Awaited<ReturnType<typeof q>>): number => (r.answers?.[0] as { t
 
 describe('warm restart', () => {
   it('answers what it had cached without one upstream query, TTLs counted down by the time that passed', async () => {
-    const file = join(dir, 'cache.jsonl');
+    const file = join(rig.dir, 'cache.jsonl');
     const first = await serve('first', file);
     const before = new Map<string, number>();
     for (const n of NAMES) before.set(n, ttl(await q(first.port, n)));
@@ -81,7 +61,7 @@ describe('warm restart', () => {
   }, 40_000);
 
   it('drops what has expired, and starts cold from a damaged file with one warning line', async () => {
-    const file = join(dir, 'expired.jsonl');
+    const file = join(rig.dir, 'expired.jsonl');
     const first = await serve('exp1', file);
     expect(datas(await q(first.port, 'www.example.com'))).toEqual(['192.0.2.80']);
     await stop(first.p);
@@ -105,10 +85,10 @@ describe('warm restart', () => {
   }, 40_000);
 
   it('ctl dump-cache and load-cache, and with --workers 2 one file from every worker', async () => {
-    const file = join(dir, 'workers.jsonl');
+    const file = join(rig.dir, 'workers.jsonl');
     const s = await serve('w2', file, ['--workers', '2']);
     for (let i = 0; i < 6; i++) await q(s.port, 'www.example.com');
-    const dumped = join(dir, 'dumped.jsonl');
+    const dumped = join(rig.dir, 'dumped.jsonl');
     const dump = await runCli(['ctl', 'dump-cache', dumped, '--control', s.socket]);
     expect(dump.stdout).toMatch(/^wrote [1-9]\d* RRsets and \d+ negative answers to /);
     expect(readFileSync(dumped, 'utf8').split('\n').filter((l) => l.includes('"format"'))).toHaveLength(1);
@@ -122,6 +102,6 @@ describe('warm restart', () => {
     await stop(s.p);
     expect(existsSync(file)).toBe(true);
     expect(readFileSync(file, 'utf8')).toContain('"name":"www.example.com"');
-    expect(readFileSync(dir + '/workers.jsonl', 'utf8')).not.toMatch(/part-/);
+    expect(readFileSync(rig.dir + '/workers.jsonl', 'utf8')).not.toMatch(/part-/);
   }, 40_000);
 });

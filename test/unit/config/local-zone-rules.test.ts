@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load.js';
+import { configErrorOf } from '../../helpers/config-error.js';
 
-const errorOf = (text: string): string => {
-  try {
-    parseConfig(text, 'rootline.yaml');
-  } catch (e) {
-    return (e as Error).message;
-  }
-  return 'no error';
-};
+const errorOf = configErrorOf;
 
 describe('local-zones in the config file', () => {
   it('takes true, false, or "NAME TYPE" rules', () => {

@@ -1,15 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load.js';
+import { configErrorOf } from '../../helpers/config-error.js';
 import { parseHostPort } from '../../../src/util/host-port.js';
 
-const errorOf = (text: string): string => {
-  try {
-    parseConfig(text, 'rootline.yaml');
-  } catch (e) {
-    return (e as Error).message;
-  }
-  return 'no error';
-};
+const errorOf = configErrorOf;
 
 describe('forward-zones and stub-zones in the config file', () => {
   it('reads zones with every server form, defaults for fallback and tcp', () => {
