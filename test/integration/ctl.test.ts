@@ -107,6 +107,38 @@ for (const workers of [1, 2]) {
       expect(s.p.stdout()).toMatch(/"event":"reload_failed"/);
       expect(s.p.running()).toBe(true);
     }, 40_000);
+
+    it('trace resolves in the running server and shows what came from its cache', async () => {
+      const s = await serve(`trace${workers}`, ['local-data: ["nas.lan. A 192.168.1.10"]'], extra);
+      // One worker resolves a trace: the first fills its cache, the second shows the cache step.
+      await s.ctl('trace', 'www.example.com');
+      const cached = await s.ctl('trace', 'www.example.com');
+      expect(cached.code).toBe(0);
+      expect(cached.stdout).toMatch(/^cache: www\.example\.com\. A → answer$/m);
+      expect(cached.stdout).not.toMatch(/ @127\.63\./);
+      expect(cached.stdout).toMatch(/ANSWER SECTION:\nwww\.example\.com\.\s+\d+\s+IN\s+A\s+192\.0\.2\.80/);
+      const fresh = await s.ctl('trace', 'pool.example.com', 'a');
+      expect(fresh.stdout).toMatch(/^example\.com\. @127\.63\.2\.[12] .*pool\.example\.com\. A → [\d.]+ ms answer \(4 records\)$/m);
+      const local = await s.ctl('trace', 'nas.lan');
+      expect(local.stdout).toMatch(/^policy local-data: NOERROR$/m);
+    }, 20_000);
+
+    it('servers shows the health table, and a zone narrows it to the servers asked for that zone', async () => {
+      const s = await serve(`servers${workers}`, [], extra);
+      await s.q('www.example.com');
+      expect((await s.q('www.lame.com')).rcode).toBe('SERVFAIL');
+      const table = await s.ctl('servers');
+      expect(table.code).toBe(0);
+      const lines = table.stdout.split('\n');
+      expect(lines[0]).toMatch(/^SERVER\s+ZONES\s+SRTT\s+VAR\s+RTO\s+SENT\s+TIMEOUTS\s+STATE$/);
+      expect(table.stdout).toMatch(/^127\.63\.1\.1:\d+\s+com\.\s+[\d.]+\s+[\d.]+\s+\d+\s+[1-9]\d*\s+0\s+ok$/m);
+      // www.lame.com's name server is ns.broken.net, whose own server is lame for broken.net.
+      const json = JSON.parse((await s.ctl('servers', 'broken.net', '--json')).stdout) as { server: string; zones: string[]; lame: Record<string, number> }[];
+      expect(json.length).toBe(1); // merged over workers: one row per server
+      expect(json[0]!.zones).toEqual(['broken.net']);
+      expect(Object.keys(json[0]!.lame)).toEqual(['broken.net|A']);
+      expect((await s.ctl('servers', 'broken.net')).stdout).toMatch(/lame for broken\.net\. A \(\d+m\d\ds left\)/);
+    }, 20_000);
   });
 }
 
@@ -119,37 +151,6 @@ describe('rootline ctl, single process', () => {
     expect((await s.ctl('query-log', 'on')).stdout).toMatch(/^query log on/);
     await s.q('www.example.com');
     await s.p.waitForOutput(/"event":"query".*"name":"www\.example\.com"/, 3000);
-  }, 20_000);
-
-  it('trace resolves in the running server and shows what came from its cache', async () => {
-    const s = await serve('trace', ['local-data: ["nas.lan. A 192.168.1.10"]']);
-    await s.q('www.example.com');
-    const cached = await s.ctl('trace', 'www.example.com');
-    expect(cached.code).toBe(0);
-    expect(cached.stdout).toMatch(/^cache: www\.example\.com\. A → answer$/m);
-    expect(cached.stdout).not.toMatch(/ @127\.63\./);
-    expect(cached.stdout).toMatch(/ANSWER SECTION:\nwww\.example\.com\.\s+\d+\s+IN\s+A\s+192\.0\.2\.80/);
-    const fresh = await s.ctl('trace', 'pool.example.com', 'a');
-    expect(fresh.stdout).toMatch(/^example\.com\. @127\.63\.2\.[12] .*pool\.example\.com\. A → [\d.]+ ms answer \(4 records\)$/m);
-    const local = await s.ctl('trace', 'nas.lan');
-    expect(local.stdout).toMatch(/^policy local-data: NOERROR$/m);
-  }, 20_000);
-
-  it('servers shows the health table, and a zone narrows it to the servers asked for that zone', async () => {
-    const s = await serve('servers', []);
-    await s.q('www.example.com');
-    expect((await s.q('www.lame.com')).rcode).toBe('SERVFAIL');
-    const table = await s.ctl('servers');
-    expect(table.code).toBe(0);
-    const lines = table.stdout.split('\n');
-    expect(lines[0]).toMatch(/^SERVER\s+ZONES\s+SRTT\s+VAR\s+RTO\s+SENT\s+TIMEOUTS\s+STATE$/);
-    expect(table.stdout).toMatch(/^127\.63\.1\.1:\d+\s+com\.\s+[\d.]+\s+[\d.]+\s+\d+\s+[1-9]\d*\s+0\s+ok$/m);
-    // www.lame.com's name server is ns.broken.net, whose own server is lame for broken.net.
-    const json = JSON.parse((await s.ctl('servers', 'broken.net', '--json')).stdout) as { server: string; zones: string[]; lame: Record<string, number> }[];
-    expect(json.length).toBe(1);
-    expect(json[0]!.zones).toEqual(['broken.net']);
-    expect(Object.keys(json[0]!.lame)).toEqual(['broken.net|A']);
-    expect((await s.ctl('servers', 'broken.net')).stdout).toMatch(/lame for broken\.net\. A \(\d+m\d\ds left\)/);
   }, 20_000);
 
   it('answers a mistyped command, a missing argument or a missing server in one line', async () => {
