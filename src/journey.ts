@@ -1,6 +1,9 @@
 // One question's journey, as `rootline query --trace` and `rootline ctl trace` print it: the policy step that
 // decided (if one did), every server asked (or cache step) on the way down, and a dig-like answer.
 import type { Core } from './main.js';
+
+/** What a journey needs: the policy (stages and filters) and the resolver of a running or in-process core. */
+export type JourneyParts = Pick<Core, 'pipeline' | 'resolver'>;
 import type { ClientInfo } from './policy/stage.js';
 import type { Resolution } from './resolver/resolution.js';
 import type { TraceEvent } from './resolver/trace.js';
@@ -76,7 +79,7 @@ function formatPolicy(by: string, r: { rcode: number; ede?: { code: number; text
 }
 
 /** The policy stages' answer, or null when the question goes on to the resolver. */
-function policyAnswer(core: Core, q: Question, print: (line: string) => void): Resolution | 'dropped' | null {
+function policyAnswer(core: JourneyParts, q: Question, print: (line: string) => void): Resolution | 'dropped' | null {
   const decision = core.pipeline.decide(q, QUERY_CLIENT);
   const by = decision.kind === 'continue' ? '' : (decision.by ?? 'policy');
   switch (decision.kind) {
@@ -106,7 +109,7 @@ function policyAnswer(core: Core, q: Question, print: (line: string) => void): R
  * Policy, then (when no stage answered) the resolver and the result filters, each step printed as it happens.
  * 'dropped': a policy sends no answer at all.
  */
-export async function walk(core: Core, question: Question, print: (line: string) => void): Promise<Resolution | 'dropped'> {
+export async function walk(core: JourneyParts, question: Question, print: (line: string) => void): Promise<Resolution | 'dropped'> {
   const decided = policyAnswer(core, question, print);
   if (decided) return decided;
   const resolved = await core.resolver.resolve(question, { step: (e: TraceEvent) => print(formatTraceEvent(e)) });

@@ -1,6 +1,7 @@
 // The composition root: config → caches → resolver → pipeline → listeners. The only file that wires parts
 // together and picks the real clock, randomness and network.
 import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { AnswerCache } from './cache/answer-cache.js';
 import { CacheFileError, readCacheFile, restoreSnapshot } from './cache/cache-file.js';
 import { InfraCache } from './cache/infra-cache.js';
@@ -154,6 +155,8 @@ export async function buildCore(config: Config, o: Overrides = {}, shared?: Shar
     resolver,
     answerCache,
     acl: createAcl(config.allow, config.deny),
+    debugAcl: createAcl(config.debugClients),
+    identity: config.identity || hostname(),
     outsideClients: config.outsideClients,
     localData,
     localZones: new LocalZones(config.localZones, (name, zone) => configured.claimsWithin(name, zone)),

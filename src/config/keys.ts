@@ -36,6 +36,8 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { key: 'root-hints', field: 'rootHints', check: { kind: 'string' }, paths: true, flag: '--root-hints', doc: 'Root hints file (named.root format); relative to the config file. Default: the bundled IANA file.' },
   { key: 'forward-zones', field: 'forwardZones', check: { kind: 'zones' }, doc: 'Zones sent to a recursive resolver with RD=1 (e.g. the LAN domain to the router; `.` forwards everything): a list of {name, servers: [ADDR, ADDR@PORT, [V6]:PORT], fallback: servfail|recurse, tcp: false|true}.' },
   { key: 'stub-zones', field: 'stubZones', check: { kind: 'zones' }, doc: 'Zones iterated from the given authoritative servers instead of from the root; entries as in forward-zones.' },
+  { key: 'debug-clients', field: 'debugClients', check: { kind: 'strings' }, doc: 'Client networks (CIDR) that may ask CHAOS questions: version.bind, hostname.bind, and `dig -c CH TXT NAME` for the journey of NAME through this server (it shows what the cache holds). Others get REFUSED.' },
+  { key: 'identity', field: 'identity', check: { kind: 'string', allowEmpty: true }, doc: 'What hostname.bind and id.server (CH TXT) answer; default: the host name.' },
   { key: 'allow', field: 'allow', check: { kind: 'strings' }, doc: 'Client networks (CIDR) allowed to query; others get REFUSED. Default: loopback and private ranges.' },
   { key: 'deny', field: 'deny', check: { kind: 'strings' }, doc: 'Client networks (CIDR) refused even inside allow; deny wins.' },
   { key: 'outside-clients', field: 'outsideClients', check: { kind: 'enum', values: ['refuse', 'drop'] }, doc: 'What clients outside allow (or inside deny) get: REFUSED, or no answer at all.' },

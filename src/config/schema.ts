@@ -72,6 +72,10 @@ export interface Config {
   forwardZones: ZoneEntry[];
   /** Zones iterated from the given authoritative servers instead of from the root (RD=0). */
   stubZones: ZoneEntry[];
+  /** Clients that may ask CHAOS questions: version.bind, and a name's journey (CIDR). */
+  debugClients: string[];
+  /** What hostname.bind / id.server answer; '' = the host name. */
+  identity: string;
   /** Client networks allowed to query (CIDR). */
   allow: string[];
   /** Client networks refused even inside allow (CIDR); deny wins. */
@@ -179,6 +183,8 @@ export const DEFAULTS: Config = {
   hostsFiles: [],
   forwardZones: [],
   stubZones: [],
+  debugClients: ['127.0.0.0/8', '::1/128'],
+  identity: '',
   allow: DEFAULT_ALLOW,
   deny: [],
   outsideClients: 'refuse',

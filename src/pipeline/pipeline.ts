@@ -15,6 +15,8 @@ import { readClientEdns, udpLimit } from '../wire/edns.js';
 import { Flag, opcodeOf, peekHeader, peekQuery, type PeekedQuery } from '../wire/question.js';
 import { Rcode, type Question } from '../wire/types.js';
 import { countOpt, DOTTED_LABEL_EDE, isPlainName, isResponse, messageError, questionError } from './checks.js';
+import type { Acl } from '../policy/acl.js';
+import { ChaosAnswers } from './chaos.js';
 import { fromAnswerCache } from './hot-path.js';
 import { Responder, type Asked, type RespondDeps } from './respond.js';
 import { buildSteps, filtered, firstDecision, firstVerdict, type StageDeps } from './stages.js';
@@ -25,6 +27,10 @@ export interface PipelineDeps extends StageDeps, RespondDeps {
   logger: Logger;
   /** Client queries being resolved at once; past it new ones are dropped (the client retries). */
   maxClientQueries: number;
+  /** Who may ask CHAOS questions (the journey of a name shows what the cache holds). */
+  debugAcl: Acl;
+  /** hostname.bind / id.server. */
+  identity: string;
   /** Counters and tallies to bump: a reloaded pipeline keeps counting where the old one left off. */
   counters?: Counters;
   tallies?: PipelineTallies;
@@ -41,12 +47,14 @@ export class Pipeline {
   private readonly stages: readonly Stage[];
   private readonly filters: readonly ResultFilter[];
   private readonly respond: Responder;
+  private readonly chaos: ChaosAnswers;
 
   constructor(private readonly d: PipelineDeps) {
     this.counters = d.counters ?? newCounters();
     this.tallies = d.tallies ?? newPipelineTallies();
     ({ gates: this.gates, stages: this.stages, filters: this.filters } = buildSteps(d));
     this.respond = new Responder(d);
+    this.chaos = new ChaosAnswers({ pipeline: this, resolver: d.resolver }, d.identity);
   }
 
   /**
@@ -146,6 +154,11 @@ export class Pipeline {
     // Then the gates' verdict, then what we do not serve to anyone.
     const denied = this.apply(asked, gate);
     if (denied !== undefined) return denied;
+    // CHAOS: version.bind and friends, and the journey of a name (chaos.ts); never cached, debug-clients only.
+    if (question.class === 'CH') {
+      if (!this.d.debugAcl.allows(client.address)) return this.respond.rcode(asked, Rcode.REFUSED);
+      return this.answer(asked, await this.chaos.answer(question, client), false, false, false);
+    }
     const refused = questionError(question);
     if (refused !== null) return this.respond.rcode(asked, refused);
     // A dot or nothing inside a label cannot be carried in presentation-form names: say so (RFC 8914 §4.22).

@@ -456,6 +456,8 @@ describe('EDE switch in the pipeline (RFC 8914)', () => {
       resolver: t.resolver,
       answerCache: null,
       acl: { allows: () => true },
+      debugAcl: { allows: () => false },
+      identity: 'test-host',
       localData: new LocalData(),
       localZones: new LocalZones(true),
       logger: pino({ level: 'silent' }),
