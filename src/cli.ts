@@ -5,6 +5,7 @@ import { addServeOptions, runServe, type ServeFlags } from './cli/serve.js';
 import { exitWithError, LOG_LEVELS, parseOneOf, parseWholeNumber } from './cli/common.js';
 import { runLab, type LabFlags } from './cli/lab.js';
 import { runCtl, type CtlFlags } from './cli/ctl.js';
+import { runDoctor, type DoctorFlags } from './cli/doctor.js';
 import { runCheckConfig } from './cli/check-config.js';
 import { runQuery, type QueryFlags } from './cli/query.js';
 import { runTop, type TopFlags } from './cli/top.js';
@@ -53,6 +54,17 @@ program
   .description('check a config file as serve would and print the effective settings (defaults + file) as YAML')
   .argument('[file]', 'the config file (default /etc/rootline/rootline.yaml)')
   .action((file: string | undefined) => runCheckConfig(file));
+
+program
+  .command('doctor')
+  .description('find what breaks DNS on this machine and its network: one line a check, with the fix')
+  .option('--root-hints <file>', 'root hints file (default: the bundled IANA file)')
+  .option('--upstream-port <port>', 'port of the root servers (53; another for a lab)', parseWholeNumber('--upstream-port'))
+  .option('-c, --config <file>', 'the config file (listen addresses, root hints, ipv6-upstream)')
+  .option('--resolv-conf <file>', 'the resolver configuration to read (default /etc/resolv.conf)')
+  .option('--tld <tld>', 'a TLD the root delegates, for the interception check (default com)')
+  .option('--json', 'print the results as JSON')
+  .action((flags: DoctorFlags) => runDoctor(flags));
 
 program
   .command('lab')
