@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { AnswerCache } from './cache/answer-cache.js';
 import { CacheFileError, readCacheFile, restoreSnapshot } from './cache/cache-file.js';
+import { shareOf } from './cache/sizes.js';
 import { InfraCache } from './cache/infra-cache.js';
 import { NegativeCache } from './cache/negative-cache.js';
 import { RRsetCache } from './cache/rrset-cache.js';
@@ -105,17 +106,26 @@ export interface Shared {
   upstreamTallies: UpstreamTallies;
 }
 
+/**
+ * How `cache-memory` is split (after Unbound's rrset-cache at twice its msg-cache): RRsets hold the data,
+ * answers are ready responses made from them, negatives are many and small, the infra cache is one entry a server.
+ */
+const CACHE_SHARES = { rrsets: 0.45, answers: 0.3, negatives: 0.2, infra: 0.05 } as const;
+/** An infra entry, estimated (RTT state, a few zones and lame marks): the infra cache is bounded by count. */
+const INFRA_ENTRY_BYTES = 400;
+
 function buildShared(config: Config, o: Overrides): Shared {
+  const memory = config.cacheMemory * 1024 * 1024;
   const clock = o.clock ?? systemClock;
   const random = o.random ?? new CryptoRandom();
   return {
     clock,
     random,
     transport: o.transport ?? new NetworkTransport(random),
-    rrsets: new RRsetCache(config.cacheSize, { minTtl: config.minTtl, maxTtl: config.maxTtl }, clock),
-    negatives: new NegativeCache(Math.max(1000, Math.floor(config.cacheSize / 4)), config.maxNegativeTtl, clock),
-    answerCache: new AnswerCache(config.cacheSize, clock, config.rrsetOrder, random),
-    infra: new InfraCache(clock),
+    rrsets: new RRsetCache(config.cacheSize, { minTtl: config.minTtl, maxTtl: config.maxTtl }, clock, shareOf(memory, CACHE_SHARES.rrsets)),
+    negatives: new NegativeCache(Math.max(1000, Math.floor(config.cacheSize / 4)), config.maxNegativeTtl, clock, shareOf(memory, CACHE_SHARES.negatives)),
+    answerCache: new AnswerCache(config.cacheSize, clock, config.rrsetOrder, random, shareOf(memory, CACHE_SHARES.answers)),
+    infra: new InfraCache(clock, undefined, Math.max(100, Math.floor(shareOf(memory, CACHE_SHARES.infra) / INFRA_ENTRY_BYTES))),
     counters: newCounters(),
     live: new LiveView(),
     pipelineTallies: newPipelineTallies(),
@@ -174,7 +184,7 @@ export async function buildCore(config: Config, o: Overrides = {}, shared?: Shar
 }
 
 /** Settings a running server cannot change: a reload reports them as needing a restart and keeps the old. */
-const RESTART_KEYS: readonly (keyof Config)[] = ['listen', 'workers', 'cacheSize', 'minTtl', 'maxTtl', 'maxNegativeTtl', 'rrsetOrder', 'tcpIdleTimeoutMs', 'tcpMaxConnections', 'controlSocket', 'logFormat', 'user', 'group', 'metricsListen', 'metricsAllowRemote'];
+const RESTART_KEYS: readonly (keyof Config)[] = ['listen', 'workers', 'cacheSize', 'minTtl', 'maxTtl', 'maxNegativeTtl', 'rrsetOrder', 'tcpIdleTimeoutMs', 'tcpMaxConnections', 'cacheMemory', 'controlSocket', 'logFormat', 'user', 'group', 'metricsListen', 'metricsAllowRemote'];
 
 export interface ReloadOutcome {
   /** Keys whose new value waits for a restart (the old one stays in force). */

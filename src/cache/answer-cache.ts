@@ -7,6 +7,7 @@ import type { RotateMode } from '../config/schema.js';
 import type { Clock } from '../util/clock.js';
 import type { Random } from '../util/random.js';
 import type { CacheTallies } from '../observe/tallies.js';
+import { LRU_ENTRY_BYTES, stringBytes } from './sizes.js';
 import { nameKeyPrefix, questionKey, readQname } from '../wire/question.js';
 import { layoutRecords, patchHeader, patchQuestionCase, readUint32Latin1, rotateBlocks } from '../wire/patch.js';
 
@@ -77,18 +78,33 @@ function findRotations(bytes: Buffer, layout: { start: number; end: number; type
   return runs.length === 0 ? NO_ROTATIONS : runs;
 }
 
+function answerEntryBytes(key: string, e: AnswerEntry): number {
+  return LRU_ENTRY_BYTES + stringBytes(key) + 16 + 8 * 8 + stringBytes(e.wire) + 16 + 8 * e.ttlOffsets.length + 32 * e.rotations.length;
+}
+
 export class AnswerCache {
   private readonly lru: LRUCache<string, AnswerEntry>;
   /** Lookups (an expired entry is a miss) and entries pushed out by the size bound; read by the metrics. */
   readonly tallies: CacheTallies = { hits: 0, misses: 0, evictions: 0 };
 
+  /** `maxBytes`: the memory bound (estimated, see sizes.ts); `maxEntries` caps the count as well. */
   constructor(
     maxEntries: number,
     private readonly clock: Clock,
     private readonly order: RotateMode,
     private readonly random: Random,
+    maxBytes?: number,
   ) {
-    this.lru = new LRUCache({ max: Math.max(16, maxEntries), dispose: (_v, _k, reason) => void (reason === 'evict' && this.tallies.evictions++) });
+    this.lru = new LRUCache({
+      max: Math.max(16, maxEntries),
+      ...(maxBytes ? { maxSize: maxBytes, sizeCalculation: (e: AnswerEntry, key: string) => answerEntryBytes(key, e) } : {}),
+      dispose: (_v, _k, reason) => void (reason === 'evict' && this.tallies.evictions++),
+    });
+  }
+
+  /** Estimated bytes held (0 when the cache is bounded by entries only). */
+  get bytes(): number {
+    return this.lru.calculatedSize ?? 0;
   }
 
   get size(): number {

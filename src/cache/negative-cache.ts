@@ -4,6 +4,7 @@ import { LRUCache } from 'lru-cache';
 import type { Clock } from '../util/clock.js';
 import { canonical } from '../wire/names.js';
 import { matchesFlush, type FlushTarget } from './rrset-cache.js';
+import { dataBytes, LRU_ENTRY_BYTES, stringBytes } from './sizes.js';
 import type { RR } from '../wire/types.js';
 import { remainingSeconds } from './ttl.js';
 
@@ -40,12 +41,22 @@ export function negativeTtl(soa: RR, cap: number): number {
 export class NegativeCache {
   private readonly lru: LRUCache<string, NegativeEntry>;
 
+  /** `maxBytes`: the memory bound (estimated, see sizes.ts); `maxEntries` caps the count as well. */
   constructor(
     maxEntries: number,
     private readonly maxNegativeTtl: number,
     private readonly clock: Clock,
+    maxBytes?: number,
   ) {
-    this.lru = new LRUCache({ max: Math.max(16, maxEntries) });
+    this.lru = new LRUCache({
+      max: Math.max(16, maxEntries),
+      ...(maxBytes ? { maxSize: maxBytes, sizeCalculation: (e: NegativeEntry, key: string) => LRU_ENTRY_BYTES + stringBytes(key) + 16 + 3 * 8 + 16 + 5 * 8 + dataBytes(e.soa.data) } : {}),
+    });
+  }
+
+  /** Estimated bytes held (0 when the cache is bounded by entries only). */
+  get bytes(): number {
+    return this.lru.calculatedSize ?? 0;
   }
 
   private static key(name: string, type: string | null): string {

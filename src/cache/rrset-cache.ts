@@ -4,6 +4,7 @@ import { LRUCache } from 'lru-cache';
 import type { Clock } from '../util/clock.js';
 import { canonical, isInZone } from '../wire/names.js';
 import type { CacheTallies } from '../observe/tallies.js';
+import { dataBytes, LRU_ENTRY_BYTES, stringBytes } from './sizes.js';
 import type { RR } from '../wire/types.js';
 import type { RankValue } from './rank.js';
 import { clampTtl, remainingSeconds, type TtlBounds } from './ttl.js';
@@ -35,17 +36,32 @@ export function rrsetKey(name: string, type: string, klass = 'IN'): string {
   return [canonical(name), type, klass].join('|');
 }
 
+function rrsetBytes(key: string, e: CachedRRset): number {
+  return LRU_ENTRY_BYTES + stringBytes(key) + 16 + 8 * 8 + stringBytes(e.name) + 16 + e.records.reduce((n, r) => n + 16 + 5 * 8 + dataBytes(r.data), 0);
+}
+
 export class RRsetCache {
   private readonly lru: LRUCache<string, CachedRRset>;
   /** get() lookups (expired or of too low a rank: a miss) and entries pushed out by the size bound. */
   readonly tallies: CacheTallies = { hits: 0, misses: 0, evictions: 0 };
 
+  /** `maxBytes`: the memory bound (estimated, see sizes.ts); `maxEntries` caps the count as well. */
   constructor(
     maxEntries: number,
     private readonly bounds: TtlBounds,
     private readonly clock: Clock,
+    maxBytes?: number,
   ) {
-    this.lru = new LRUCache({ max: Math.max(16, maxEntries), dispose: (_v, _k, reason) => void (reason === 'evict' && this.tallies.evictions++) });
+    this.lru = new LRUCache({
+      max: Math.max(16, maxEntries),
+      ...(maxBytes ? { maxSize: maxBytes, sizeCalculation: (e: CachedRRset, key: string) => rrsetBytes(key, e) } : {}),
+      dispose: (_v, _k, reason) => void (reason === 'evict' && this.tallies.evictions++),
+    });
+  }
+
+  /** Estimated bytes held (0 when the cache is bounded by entries only). */
+  get bytes(): number {
+    return this.lru.calculatedSize ?? 0;
   }
 
   get size(): number {

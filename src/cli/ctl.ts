@@ -74,6 +74,8 @@ function duration(seconds: number): string {
   return [d ? `${d}d` : '', d || h ? `${h}h` : '', d || h || m ? `${m}m` : '', `${s}s`].filter(Boolean).join(' ');
 }
 
+const mb = (bytes: number): string => `${(bytes / 1048576).toFixed(1)} MB`;
+
 function cacheLine(c: CacheSizes): string {
   return `${c.rrsets} RRsets, ${c.negative} negative answers, ${c.answers} cached responses, ${c.servers} servers`;
 }
@@ -89,6 +91,7 @@ export function formatResult(req: ControlRequest, result: unknown): string {
         `listening: ${s.addresses.join(', ')}`,
         `config: ${s.configFile ?? '(none: defaults and flags)'}`,
         `cache: ${cacheLine(s.cache)}`,
+        `cache memory: ${mb(s.memory.rrsets)} RRsets, ${mb(s.memory.answers)} responses, ${mb(s.memory.negative)} negative (estimated)`,
       ].join('\n');
     }
     case 'stats': {

@@ -26,6 +26,7 @@ export interface ServeFlags {
   listen?: string[];
   rootHints?: string;
   cacheSize?: number;
+  cacheMemory?: number;
   logLevel?: LogLevel;
   logFormat?: LogFormat;
   queryLog?: boolean;
@@ -47,6 +48,7 @@ export function flagsToConfig(f: ServeFlags): Partial<Config> {
   if (f.listen) out.listen = f.listen;
   if (f.rootHints) out.rootHints = f.rootHints;
   if (f.cacheSize !== undefined) out.cacheSize = f.cacheSize;
+  if (f.cacheMemory !== undefined) out.cacheMemory = f.cacheMemory;
   if (f.logLevel) out.logLevel = f.logLevel;
   if (f.logFormat) out.logFormat = f.logFormat;
   if (f.queryLog) out.queryLog = true;
@@ -79,6 +81,7 @@ export function addServeOptions(cmd: Command): Command {
     .option('-l, --listen <addr:port>', 'address to serve on, repeatable (default 127.0.0.1:53 and [::1]:53)', collect)
     .option('--root-hints <file>', 'root hints file in named.root format (default: the bundled IANA file)')
     .option('--cache-size <n>', 'most RRsets kept in cache', parseWholeNumber('--cache-size'))
+    .option('--cache-memory <MB>', 'memory for all the caches together (default 64)', parseWholeNumber('--cache-memory'))
     .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent', parseOneOf('--log-level', LOG_LEVELS))
     .option('--log-format <format>', 'json, pretty or auto (pretty on a terminal)', parseOneOf('--log-format', LOG_FORMATS))
     .option('--query-log', 'log one line per client query')

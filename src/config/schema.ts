@@ -42,6 +42,8 @@ export interface Config {
   rootHints: string;
   /** Most RRsets (and negative entries) kept in cache. */
   cacheSize: number;
+  /** Memory for all the caches together, MB (estimated bytes, split between them). */
+  cacheMemory: number;
   /** Upper bound on any cached TTL, seconds. */
   maxTtl: number;
   /** Lower bound on any cached TTL, seconds. */
@@ -167,6 +169,7 @@ export const DEFAULTS: Config = {
   group: '',
   rootHints: '',
   cacheSize: 100_000,
+  cacheMemory: 64,
   maxTtl: 86_400,
   minTtl: 0,
   maxNegativeTtl: 3_600,

@@ -19,6 +19,14 @@ export interface ProcessStatus {
   addresses: string[];
   configFile: string | null;
   cache: CacheSizes;
+  /** Estimated bytes per cache (cache-memory's split). */
+  memory: CacheMemory;
+}
+
+export interface CacheMemory {
+  rrsets: number;
+  negative: number;
+  answers: number;
 }
 
 export interface CacheSizes {
@@ -111,6 +119,7 @@ export async function answerLocally(p: ControlledProcess, req: ControlRequest): 
           addresses: p.server.addresses,
           configFile: p.configFile,
           cache: sizes(p.server),
+          memory: { rrsets: p.server.core.shared.rrsets.bytes, negative: p.server.core.shared.negatives.bytes, answers: p.server.core.shared.answerCache.bytes },
         };
         return { ok: true, result: status };
       }

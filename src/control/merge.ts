@@ -68,6 +68,7 @@ export function mergeReplies(req: ControlRequest, replies: ControlReply[], expec
         addresses: first.addresses,
         configFile: first.configFile,
         cache: sumSizes(all.map((s) => s.cache)),
+        memory: { rrsets: sum(all.map((s) => s.memory), 'rrsets'), negative: sum(all.map((s) => s.memory), 'negative'), answers: sum(all.map((s) => s.memory), 'answers') },
         workers: all.length,
         pids: all.map((s) => s.pid),
       };

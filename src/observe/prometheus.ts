@@ -128,10 +128,12 @@ export class PrometheusView {
     ] as const) {
       counter(`rootline_${cache}_cache_hits_total`, `${label}: lookups that found a fresh entry.`, [], one((s) => read(s).hits));
       counter(`rootline_${cache}_cache_misses_total`, `${label}: lookups that found nothing fresh.`, [], one((s) => read(s).misses));
-      counter(`rootline_${cache}_cache_evictions_total`, `${label}: entries pushed out by the size bound (cache-size).`, [], one((s) => read(s).evictions));
+      counter(`rootline_${cache}_cache_evictions_total`, `${label}: entries pushed out by the size bound (cache-memory, cache-size).`, [], one((s) => read(s).evictions));
       gauge(`rootline_${cache}_cache_entries`, `${label}: entries held now.`, [], one((s) => read(s).entries));
+      gauge(`rootline_${cache}_cache_bytes`, `${label}: estimated bytes held now (its share of cache-memory).`, [], one((s) => read(s).bytes));
     }
     gauge('rootline_negative_cache_entries', 'Negative cache (NXDOMAIN/NODATA, RFC 2308): entries held now.', [], one((s) => s.negativeCache.entries));
+    gauge('rootline_negative_cache_bytes', 'Negative cache: estimated bytes held now (its share of cache-memory).', [], one((s) => s.negativeCache.bytes));
 
     counter('rootline_upstream_queries_total', 'Queries sent to upstream servers, by transport and how each ended.', ['transport', 'result'], (s) =>
       byTransport(s.upstream.tries, TRY_RESULTS, 'result'),

@@ -48,8 +48,8 @@ function countsOnly(s: MetricsSnapshot): MetricsSnapshot {
   return {
     ...s,
     processes: 0,
-    answerCache: { ...s.answerCache, entries: 0 },
-    rrsetCache: { ...s.rrsetCache, entries: 0 },
+    answerCache: { ...s.answerCache, entries: 0, bytes: 0 },
+    rrsetCache: { ...s.rrsetCache, entries: 0, bytes: 0 },
     negativeCache: empty.negativeCache,
     tcp: { ...s.tcp, open: 0 },
     memory: empty.memory,

@@ -7,6 +7,8 @@ import type { CacheTallies, PipelineTallies, TcpTallies, UpstreamTallies } from 
 
 export interface CacheFigures extends CacheTallies {
   entries: number;
+  /** Estimated bytes held (cache-memory's share). */
+  bytes: number;
 }
 
 export interface MetricsSnapshot {
@@ -21,7 +23,7 @@ export interface MetricsSnapshot {
   servfailByEde: number[];
   answerCache: CacheFigures;
   rrsetCache: CacheFigures;
-  negativeCache: { entries: number };
+  negativeCache: { entries: number; bytes: number };
   upstream: { tries: number[]; rttBuckets: number[]; rttSumSeconds: number; rttCount: number; prefetches: number };
   tcp: TcpTallies & { open: number };
   /** Summed over the processes (and a cluster primary). */
@@ -34,9 +36,9 @@ export interface MetricsSnapshot {
 export interface SnapshotSource {
   pipeline: { counters: Counters; tallies: PipelineTallies };
   resolver: { tallies: UpstreamTallies };
-  answerCache: { tallies: CacheTallies; size: number };
-  rrsets: { tallies: CacheTallies; size: number };
-  negatives: { size: number };
+  answerCache: { tallies: CacheTallies; size: number; bytes: number };
+  rrsets: { tallies: CacheTallies; size: number; bytes: number };
+  negatives: { size: number; bytes: number };
   tcp: TcpTallies;
 }
 
@@ -80,7 +82,7 @@ export function processMemory(): MetricsSnapshot['memory'] {
 const startTimeSeconds = Math.floor(Date.now() / 1000 - process.uptime());
 
 export function takeSnapshot(s: SnapshotSource): MetricsSnapshot {
-  const cache = (c: { tallies: CacheTallies; size: number }): CacheFigures => ({ ...c.tallies, entries: c.size });
+  const cache = (c: { tallies: CacheTallies; size: number; bytes: number }): CacheFigures => ({ ...c.tallies, entries: c.size, bytes: c.bytes });
   const u = s.resolver.tallies;
   return {
     processes: 1,
@@ -91,7 +93,7 @@ export function takeSnapshot(s: SnapshotSource): MetricsSnapshot {
     servfailByEde: Array.from(s.pipeline.tallies.servfailByEde),
     answerCache: cache(s.answerCache),
     rrsetCache: cache(s.rrsets),
-    negativeCache: { entries: s.negatives.size },
+    negativeCache: { entries: s.negatives.size, bytes: s.negatives.bytes },
     upstream: { tries: Array.from(u.tries), rttBuckets: Array.from(u.rttBuckets), rttSumSeconds: u.rttSumSeconds, rttCount: u.rttCount, prefetches: u.prefetches },
     tcp: { ...s.tcp, open: s.tcp.accepted - s.tcp.closed },
     memory: processMemory(),
@@ -108,9 +110,9 @@ export function emptySnapshot(): MetricsSnapshot {
     queries: [],
     responses: [],
     servfailByEde: [],
-    answerCache: { hits: 0, misses: 0, evictions: 0, entries: 0 },
-    rrsetCache: { hits: 0, misses: 0, evictions: 0, entries: 0 },
-    negativeCache: { entries: 0 },
+    answerCache: { hits: 0, misses: 0, evictions: 0, entries: 0, bytes: 0 },
+    rrsetCache: { hits: 0, misses: 0, evictions: 0, entries: 0, bytes: 0 },
+    negativeCache: { entries: 0, bytes: 0 },
     upstream: { tries: [], rttBuckets: [], rttSumSeconds: 0, rttCount: 0, prefetches: 0 },
     tcp: { accepted: 0, rejected: 0, closed: 0, open: 0 },
     memory: { residentBytes: 0, heapUsedBytes: 0, heapTotalBytes: 0, externalBytes: 0 },

@@ -18,9 +18,9 @@ function source() {
   return {
     pipeline: { counters: newCounters(), tallies: newPipelineTallies() },
     resolver: { tallies: newUpstreamTallies() },
-    answerCache: { tallies: { hits: 0, misses: 0, evictions: 0 }, size: 0 },
-    rrsets: { tallies: { hits: 0, misses: 0, evictions: 0 }, size: 0 },
-    negatives: { size: 0 },
+    answerCache: { tallies: { hits: 0, misses: 0, evictions: 0 }, size: 0, bytes: 0 },
+    rrsets: { tallies: { hits: 0, misses: 0, evictions: 0 }, size: 0, bytes: 0 },
+    negatives: { size: 0, bytes: 0 },
     tcp: newTcpTallies(),
   };
 }
