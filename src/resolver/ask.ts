@@ -8,7 +8,10 @@ import type { Clock } from '../util/clock.js';
 import type { ServerAddr } from '../wire/types.js';
 import { classifyReply, type Classification } from './classify.js';
 import type { InFlight } from './in-flight.js';
-import type { Limits } from './limits.js';
+import type { LimitHit, Limits } from './limits.js';
+
+/** A try that would have less than this left of the budget after waiting for a slot is not worth sending. */
+const MIN_TRY_MS = 50;
 import { replyOutcome, tryOutcome } from './outcomes.js';
 import type { Request } from './request.js';
 import type { ServerSelector } from './servers.js';
@@ -90,7 +93,7 @@ export class ServerAsker {
   }
 
   /** Before each send: the try's timeout, or null when the request's budget or an in-flight limit says stop. */
-  private admit(req: Request, zone: string, addr: ServerAddr, tcp: boolean): number | null {
+  private admit(req: Request, zone: string, addr: ServerAddr, tcp: boolean): number | null | Promise<number | null> {
     const { queryTimeoutMs, maxUpstreamQueries } = this.d.limits;
     const left = req.timeLeftMs(this.d.clock.nowMs());
     if (left <= 0) {
@@ -101,12 +104,17 @@ export class ServerAsker {
       req.stop({ limit: 'upstream-queries', detail: `upstream query limit of ${maxUpstreamQueries} reached` });
       return null;
     }
-    const busy = this.d.inFlight.acquire(zone);
-    if (busy) {
-      req.stop(busy);
-      return null;
-    }
-    req.budget.upstreamQueries++;
-    return Math.min(this.d.servers.timeoutMs(addr, tcp), left);
+    // Past an in-flight limit (our own load), wait for a slot while the budget lasts rather than fail.
+    const slot = this.d.inFlight.acquireOrWait(zone, left - MIN_TRY_MS, this.d.clock);
+    const admitted = (busy: LimitHit | null): number | null => {
+      if (busy) {
+        req.stop(busy);
+        return null;
+      }
+      const now = req.timeLeftMs(this.d.clock.nowMs());
+      req.budget.upstreamQueries++;
+      return Math.min(this.d.servers.timeoutMs(addr, tcp), now);
+    };
+    return slot instanceof Promise ? slot.then(admitted) : admitted(slot);
   }
 }

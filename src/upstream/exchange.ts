@@ -35,7 +35,7 @@ export type TryReport =
 
 export interface ExchangeHooks {
   /** Before every send: the timeout for this try, or null to stop (a budget or a limit says no). */
-  beforeSend(tcp: boolean): number | null;
+  beforeSend(tcp: boolean): number | null | Promise<number | null>;
   /** After every send beforeSend let through, however it ended (in-flight counting). */
   afterSend(): void;
   onTry(report: TryReport): void;
@@ -77,7 +77,8 @@ export class Exchanger {
     for (let send = 0; send < MAX_SENDS; send++) {
       let result: TransportResult | LateArrival | null = tcp ? null : (late?.take(server) ?? null);
       if (!result) {
-        const timeoutMs = hooks.beforeSend(tcp);
+        const admitted = hooks.beforeSend(tcp);
+        const timeoutMs = admitted instanceof Promise ? await admitted : admitted;
         if (timeoutMs === null) return { kind: 'stopped' };
         const sentName = randomCase ? randomiseCase(q.name, () => this.random.u16()) : q.name;
         const wire = buildUpstreamQuery(this.random.u16(), sentName, q.type, edns, flags);

@@ -50,21 +50,39 @@ describe('resolver limits', () => {
     expect(t.rrsets.get('big.example', 'A', 1)).toBeNull();
   });
 
-  it('max-outstanding-per-zone and max-outstanding: queries past the limit fail at once', async () => {
+  it('max-outstanding-per-zone and max-outstanding: a query past the limit waits for a slot, and fails only when its budget runs out', async () => {
     for (const config of [{ maxOutstandingPerZone: 1 }, { maxOutstanding: 1 }]) {
       const t = makeResolver(ROOT, { config: { ...config, serveStale: false } });
       t.net.on(ROOT, authoritative('.', [rr.ns('.', 'a.root.test'), rr.a('a.root.test', ROOT), rr.ns('example', 'ns.example'), rr.a('ns.example', AUTH)]));
       await t.resolver.resolve({ name: 'example', type: 'NS', class: 'IN' }); // prime and learn the delegation
-      let release: (r: Reply) => void = () => undefined;
-      const zone = authoritative('example', [rr.ns('example', 'ns.example'), rr.a('a.example', '192.0.2.1'), rr.a('b.example', '192.0.2.2')]);
-      t.net.on(AUTH, (q, o) => new Promise<Reply>((resolve) => { release = () => resolve(zone(q, o)); }));
+      const held: ((r: Reply) => void)[] = [];
+      const zone = authoritative('example', [rr.ns('example', 'ns.example'), rr.a('a.example', '192.0.2.1'), rr.a('b.example', '192.0.2.2'), rr.a('c.example', '192.0.2.3')]);
+      t.net.on(AUTH, (q, o) => new Promise<Reply>((resolve) => held.push(() => resolve(zone(q, o)))));
+      const settle = () => new Promise((r) => setImmediate(r));
+
+      // The second waits while the first holds the only slot, and goes as soon as it frees.
       const first = t.resolver.resolve({ name: 'a.example', type: 'A', class: 'IN' });
-      await new Promise((r) => setImmediate(r));
-      const second = await t.resolver.resolve({ name: 'b.example', type: 'A', class: 'IN' });
-      expect(second.rcode).toBe(Rcode.SERVFAIL);
-      expect(second.ede?.text).toMatch(/already in flight/);
-      release(reply.rcode(0));
-      await first;
+      await settle();
+      const second = t.resolver.resolve({ name: 'b.example', type: 'A', class: 'IN' });
+      await settle();
+      expect(held).toHaveLength(1);
+      held.shift()!(reply.rcode(0));
+      await settle();
+      expect(held).toHaveLength(1);
+      held.shift()!(reply.rcode(0));
+      expect([(await first).rcode, (await second).rcode]).toEqual([Rcode.NOERROR, Rcode.NOERROR]);
+
+      // A query whose budget runs out while waiting fails, naming the limit.
+      const blocker = t.resolver.resolve({ name: 'c.example', type: 'A', class: 'IN' });
+      await settle();
+      const starved = t.resolver.resolve({ name: 'd.example', type: 'A', class: 'IN' });
+      await settle();
+      t.clock.advance(4_000);
+      const r = await starved;
+      expect(r.rcode).toBe(Rcode.SERVFAIL);
+      expect(r.ede?.text).toMatch(/already in flight \(limit 1\), waited \d+ ms for a slot/);
+      for (const h of held.splice(0)) h(reply.rcode(0));
+      await blocker;
     }
   });
 
