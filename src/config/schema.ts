@@ -143,6 +143,16 @@ export interface Config {
   metricsListen: string;
   /** Let metricsListen be an address other than loopback (the endpoint has no authentication). */
   metricsAllowRemote: boolean;
+  /** DNS over TLS (RFC 7858) addresses, port 853 unless given; [] = off. Needs tlsCertificate. */
+  tlsListen: string[];
+  /** DNS over HTTPS (RFC 8484) addresses, port 443 unless given; [] = off. Needs tlsCertificate. */
+  httpsListen: string[];
+  /** The DoH URI path. */
+  httpsPath: string;
+  /** PEM certificate chains for DoT and DoH (absolute paths once loaded); the first is the default, the others by SNI. */
+  tlsCertificate: string[];
+  /** PEM private keys, one per tlsCertificate, in the same order. */
+  tlsKey: string[];
 }
 
 /** Loopback and the private ranges (RFC 1918, RFC 4193, link-local): not an open resolver by default. */
@@ -215,4 +225,9 @@ export const DEFAULTS: Config = {
   tcpMaxConnections: 256,
   metricsListen: '',
   metricsAllowRemote: false,
+  tlsListen: [],
+  httpsListen: [],
+  httpsPath: '/dns-query',
+  tlsCertificate: [],
+  tlsKey: [],
 };
