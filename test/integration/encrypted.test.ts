@@ -228,6 +228,26 @@ describe('DNS over TLS and DNS over HTTPS, served on loopback', () => {
       expect((e as Error).message).not.toContain('\n');
     };
 
+    it('picks the certificate by the name the client asks for (SNI), the first one otherwise', async () => {
+      const other = writeCertificates('resolver.example', { out: join(dir, 'tls-sni') });
+      const two = await startServer(
+        { ...config, httpsListen: [], tlsCertificate: [certs.certificate, other.certificate], tlsKey: [certs.key, other.key] },
+        { logger: silent },
+      );
+      try {
+        const port = portOf(two.encrypted.tls[0]!);
+        const both = Buffer.concat([ca, readFileSync(other.ca)]);
+        const byName = await connectDot(port, both, { servername: 'resolver.example' });
+        expect(byName.socket.getPeerCertificate().subject.CN).toBe('resolver.example');
+        byName.close();
+        const unknown = await connectDot(port, both, { servername: 'localhost' });
+        expect(unknown.socket.getPeerCertificate().subject.CN).toBe('localhost');
+        unknown.close();
+      } finally {
+        await two.close();
+      }
+    });
+
     it('refuses to start with a missing certificate file, naming it in one line', async () => {
       await oneLineError(startWith(join(dir, 'nope.pem'), certs.key), 'nope.pem');
     });
