@@ -20,6 +20,13 @@ export interface ZoneServer {
   port: number;
 }
 
+/** DNS over TLS to a forward zone's servers: the certificate's name, an SPKI pin, a CA file ('' each: not set). */
+export interface ZoneTls {
+  name: string;
+  pin: string;
+  ca: string;
+}
+
 /** A `forward-zones:` or `stub-zones:` entry, checked by the loader. */
 export interface ZoneEntry {
   /** Canonical zone name ('.' forwards everything). */
@@ -29,6 +36,8 @@ export interface ZoneEntry {
   fallback: 'recurse' | 'servfail';
   /** Ask these servers over TCP only (RFC 7766), e.g. through a firewall that drops UDP. */
   tcp: boolean;
+  /** Ask these servers over TLS only (RFC 7858), never in the clear. */
+  tls?: ZoneTls;
 }
 
 export interface Config {

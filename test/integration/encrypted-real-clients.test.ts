@@ -116,7 +116,7 @@ describe.skipIf(missing !== '')(`kdig and curl against DoT and DoH${missing ? ` 
     const query = buildQuery('nas.home.arpa', 'A', { id: 0 }).toString('base64url');
     const { stdout } = await run(curl!, [...curlBase(), '--http2', '-D', '-', '-o', '/dev/null', '-w', '%{http_version}', `https://localhost:${ports.doh}/dns-query?dns=${query}`]);
     expect(stdout).toMatch(/^HTTP\/2 200/);
-    expect(stdout).toMatch(/cache-control: max-age=300/i);
+    expect(stdout).toMatch(/cache-control: max-age=(29[0-9]|300)\r?$/im);
     expect(stdout.trim().endsWith('2')).toBe(true);
   });
 
