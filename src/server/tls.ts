@@ -1,5 +1,5 @@
-// The DNS over TLS listener (RFC 7858): TLS 1.2/1.3 with ALPN "dot" (RFC 7858 §3.2 via RFC 8310 §8.1's registry
-// entry), then the same stream serving as TCP (stream.ts: RFC 7766 framing, pipelining, answers out of order,
+// The DNS over TLS listener (RFC 7858): TLS 1.2/1.3 with ALPN "dot" (its id in IANA's TLS ALPN registry), then
+// the same stream serving as TCP (stream.ts: RFC 7766 framing, pipelining, answers out of order,
 // the in-flight cap and the idle timeout), with responses padded when the client pads (RFC 8467 §4.1).
 // Session resumption (RFC 7858 §3.4): Node's session tickets, on by default, keys made per listener process.
 import * as net from 'node:net';
@@ -11,7 +11,7 @@ import { serveStream, type StreamConnection } from './stream.js';
 import { DEFAULT_CLOSE_GRACE_MS, type ClientInfo, type QueryHandler } from './types.js';
 
 export const DEFAULT_DOT_PORT = 853;
-/** RFC 7858 has no ALPN of its own; "dot" is the IANA ALPN id (RFC 8310 / the ALPN registry). */
+/** RFC 7858 predates ALPN for DNS; clients such as kdig and Android offer the registered id "dot". */
 export const DOT_ALPN = 'dot';
 
 export interface TlsListenOptions {

@@ -43,11 +43,15 @@ class DotConnection {
   /** Why it closed, for the queries it leaves behind. */
   lastError = '';
 
+  /**
+   * `onClose` gets the queries left unanswered, and whether the server had been checked and written to (only then
+   * is another try on a new connection worth it: the server may just have closed an idle connection).
+   */
   constructor(
     to: ServerAddr,
     target: TlsTarget,
     ca: string | undefined,
-    private readonly onClose: (orphans: Pending[]) => void,
+    private readonly onClose: (orphans: Pending[], wasOpen: boolean) => void,
   ) {
     const byName = target.name !== '';
     this.socket = tls.connect({
@@ -109,7 +113,7 @@ class DotConnection {
     clearTimeout(this.idle);
     this.socket.destroy();
     this.lastError = error;
-    this.onClose([...this.pending]);
+    this.onClose([...this.pending], this.queued === null);
   }
 
   destroy(): void {
@@ -120,19 +124,21 @@ class DotConnection {
 export class DotPool {
   private readonly connections = new Map<string, DotConnection>();
   private readonly cas = new Map<string, string>();
+  private closing = false;
 
   query(to: ServerAddr, wire: Buffer, o: QueryOptions & { tls: TlsTarget }): Promise<TransportResult> {
     return new Promise((resolve) => {
-      const p: Pending = { wire, o, started: performance.now(), resolve, retried: false, timer: setTimeout(() => undefined, 0) };
-      p.timer = setTimeout(() => {
+      const timer = setTimeout(() => {
         this.connections.get(this.keyOf(to, o.tls))?.forget(p);
         resolve({ kind: 'timeout' });
       }, o.timeoutMs);
+      const p: Pending = { wire, o, started: performance.now(), resolve, retried: false, timer };
       this.dispatch(to, o.tls, p);
     });
   }
 
   close(): void {
+    this.closing = true;
     const open = [...this.connections.values()];
     this.connections.clear();
     for (const c of open) c.destroy();
@@ -154,11 +160,11 @@ export class DotPool {
         p.resolve({ kind: 'neterror', error: `cannot read tls-ca ${t.ca}: ${(e as Error).message}` });
         return;
       }
-      const opened: DotConnection = new DotConnection(to, t, ca, (orphans) => {
+      const opened: DotConnection = new DotConnection(to, t, ca, (orphans, wasOpen) => {
         if (this.connections.get(key) === opened) this.connections.delete(key);
         for (const o of orphans) {
-          // A reused connection the server had closed while we wrote: once more on a new one (RFC 7766 §6.2.3).
-          if (!o.retried) {
+          // A connection the server closed while we wrote (RFC 7766 §6.2.3 lets it close idle ones): once more.
+          if (wasOpen && !o.retried && !this.closing) {
             o.retried = true;
             this.dispatch(to, t, o);
           } else {

@@ -88,9 +88,9 @@ export function connectH2(port: number, ca: Buffer): Promise<http2.ClientHttp2Se
 }
 
 /** One request over HTTP/1.1 (ALPN http/1.1 only), with the protocol the server agreed to. */
-export function http1Request(port: number, ca: Buffer, method: string, path: string, body?: Buffer, headers: Record<string, string> = {}): Promise<HttpReply & { alpn: string | false }> {
+export function http1Request(port: number, ca: Buffer, method: string, path: string, body?: Buffer, headers: Record<string, string> = {}, localAddress?: string): Promise<HttpReply & { alpn: string | false }> {
   return new Promise((resolve, reject) => {
-    const options: https.RequestOptions & tls.ConnectionOptions = { host: '127.0.0.1', port, servername: 'localhost', ca, method, path, headers, ALPNProtocols: ['http/1.1'], agent: false };
+    const options: https.RequestOptions & tls.ConnectionOptions = { host: '127.0.0.1', port, servername: 'localhost', ca, method, path, headers, ALPNProtocols: ['http/1.1'], agent: false, ...(localAddress ? { localAddress } : {}) };
     const req = https.request(options, (res) => {
       const alpn = (res.socket as tls.TLSSocket).alpnProtocol ?? false;
       const chunks: Buffer[] = [];

@@ -4,6 +4,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import type * as http2 from 'node:http2';
 import * as tls from 'node:tls';
 import * as dnsPacket from 'dns-packet';
@@ -199,6 +200,35 @@ describe('DNS over TLS and DNS over HTTPS, served on loopback', () => {
     const sum = (via: number): number => t.slice(via * QTYPE_SLOTS, (via + 1) * QTYPE_SLOTS).reduce((a, b) => a + b, 0);
     expect(sum(transportIndex('tls'))).toBeGreaterThan(30);
     expect(sum(transportIndex('https'))).toBeGreaterThan(3);
+  });
+
+  it('applies the ACL, the rate limit and the query log to DoT and DoH clients, and never truncates', async () => {
+    const logs: { event?: string; transport?: string; client?: string }[] = [];
+    const sink = new Writable({ write: (chunk: Buffer, _e, done) => (logs.push(JSON.parse(String(chunk)) as never), done()) });
+    const policed = await startServer(
+      { ...config, deny: ['127.0.0.2/32'], ratelimit: 1, ratelimitBurst: 2, ratelimitExempt: [], ratelimitAction: 'truncate', queryLog: true },
+      { logger: pino({ level: 'info' }, sink) },
+    );
+    try {
+      const dot = portOf(policed.encrypted.tls[0]!);
+      const doh = portOf(policed.encrypted.https[0]!);
+      const denied = await connectDot(dot, ca, { localAddress: '127.0.0.2' } as tls.ConnectionOptions);
+      const [refused] = await denied.exchange([paddedQuery('nas.home.arpa', 'A', 31, false)]);
+      expect(refused![3]! & 0x0f).toBe(5); // REFUSED
+      denied.close();
+      const post = (): Promise<{ status: number; body: Buffer }> =>
+        http1Request(doh, ca, 'POST', '/dns-query', paddedQuery('nas.home.arpa', 'A', 0, false), { 'content-type': 'application/dns-message' }, '127.0.0.3');
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await post()).status);
+      // Over the limit a UDP client would get TC=1; over HTTPS the query is dropped, which HTTP says as 503.
+      expect(statuses.slice(0, 2)).toEqual([200, 200]);
+      expect(statuses.slice(2)).toContain(503);
+      const queryLines = logs.filter((l) => l.event === 'query');
+      expect(queryLines.some((l) => l.transport === 'tls' && l.client === '127.0.0.2')).toBe(true);
+      expect(queryLines.some((l) => l.transport === 'https' && l.client === '127.0.0.3')).toBe(true);
+    } finally {
+      await policed.close();
+    }
   });
 
   describe('certificates', () => {
