@@ -2,10 +2,11 @@
 // The `rootline` binary: commander wiring only; each command lives in src/cli/.
 import { Command } from 'commander';
 import { addServeOptions, runServe, type ServeFlags } from './cli/serve.js';
-import { exitWithError, LOG_LEVELS, parseOneOf, parseWholeNumber } from './cli/common.js';
+import { collect, exitWithError, LOG_LEVELS, parseOneOf, parseWholeNumber } from './cli/common.js';
 import { runLab, type LabFlags } from './cli/lab.js';
 import { runCtl, type CtlFlags } from './cli/ctl.js';
 import { runDoctor, type DoctorFlags } from './cli/doctor.js';
+import { runCert, type CertFlags } from './cli/cert.js';
 import { runCheckConfig } from './cli/check-config.js';
 import { runQuery, type QueryFlags } from './cli/query.js';
 import { runTop, type TopFlags } from './cli/top.js';
@@ -65,6 +66,14 @@ program
   .option('--tld <tld>', 'a TLD the root delegates, for the interception check (default com)')
   .option('--json', 'print the results as JSON')
   .action((flags: DoctorFlags) => runDoctor(flags));
+
+program
+  .command('cert')
+  .description('write a private CA and a certificate for NAME (DNS over TLS/HTTPS) and print how to trust it')
+  .argument('<name>', 'the server\'s host name, e.g. dns.home.arpa')
+  .option('--ip <addr>', 'an address the certificate is also valid for (repeatable)', collect)
+  .option('--out <dir>', 'where to write ca.pem, NAME.pem and NAME.key (default: the current directory)')
+  .action((name: string, flags: CertFlags) => runCert(name, flags));
 
 program
   .command('lab')

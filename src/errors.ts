@@ -15,6 +15,7 @@ export const ErrorCode = {
   BAD_ARGUMENT: 'RL_ERR_BAD_ARGUMENT',
   CONTROL_SOCKET: 'RL_ERR_CONTROL_SOCKET',
   PRIVILEGES: 'RL_ERR_PRIVILEGES',
+  TLS_CERTIFICATE: 'RL_ERR_TLS_CERTIFICATE',
 } as const;
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
 

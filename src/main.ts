@@ -27,6 +27,7 @@ import { ConfiguredZones } from './resolver/configured-zones.js';
 import { loadRootHints, type RootHints } from './resolver/hints.js';
 import { resolverOptions } from './resolver/options.js';
 import { Resolver } from './resolver/resolver.js';
+import { startEncrypted } from './server/encrypted.js';
 import { startListeners, type Listeners } from './server/listeners.js';
 import { NetworkTransport } from './upstream/network.js';
 import type { Transport } from './upstream/transport.js';
@@ -184,7 +185,7 @@ export async function buildCore(config: Config, o: Overrides = {}, shared?: Shar
 }
 
 /** Settings a running server cannot change: a reload reports them as needing a restart and keeps the old. */
-const RESTART_KEYS: readonly (keyof Config)[] = ['listen', 'workers', 'cacheSize', 'minTtl', 'maxTtl', 'maxNegativeTtl', 'rrsetOrder', 'tcpIdleTimeoutMs', 'tcpMaxConnections', 'cacheMemory', 'controlSocket', 'logFormat', 'user', 'group', 'metricsListen', 'metricsAllowRemote'];
+const RESTART_KEYS: readonly (keyof Config)[] = ['listen', 'workers', 'cacheSize', 'minTtl', 'maxTtl', 'maxNegativeTtl', 'rrsetOrder', 'tcpIdleTimeoutMs', 'tcpMaxConnections', 'cacheMemory', 'controlSocket', 'logFormat', 'user', 'group', 'metricsListen', 'metricsAllowRemote', 'tlsListen', 'httpsListen', 'httpsPath'];
 
 export interface ReloadOutcome {
   /** Keys whose new value waits for a restart (the old one stays in force). */
@@ -210,6 +211,8 @@ export interface RunningServer {
   readonly negatives: NegativeCache;
   /** Client TCP connections over every listen address (metrics). */
   tcp: TcpTallies;
+  /** Where DNS over TLS and DNS over HTTPS are served, "ADDR:PORT" (empty lists when off). */
+  encrypted: { tls: string[]; https: string[] };
   close(): Promise<void>;
 }
 
@@ -255,13 +258,21 @@ export async function startServer(config: Config, o: Overrides = {}): Promise<Ru
   } else {
     listeners.push(await startListeners(config.listen, handle, options));
   }
+  const encrypted = await startEncrypted(config, handle, !o.clusterWorker).catch(async (e: unknown) => {
+    await Promise.all(listeners.map((l) => l.close()));
+    throw e;
+  });
   const addresses = listeners.flatMap((l) => l.bound).map((b) => (b.family === 6 ? `[${b.address}]:${b.port}` : `${b.address}:${b.port}`));
-  if (!o.clusterWorker) core.logger.info({ event: 'listening', addresses }, 'listening');
+  const encryptedAt = { tls: encrypted?.tls ?? [], https: encrypted?.https ?? [] };
+  if (!o.clusterWorker) core.logger.info({ event: 'listening', addresses, ...encryptedAt }, 'listening');
   const reload = async (next: Config): Promise<ReloadOutcome> => {
     const needsRestart = RESTART_KEYS.filter((k) => JSON.stringify(next[k]) !== JSON.stringify(core.config[k]));
     // What cannot change live keeps its old value, so the new core is built on what is really in force.
     const effective: Config = { ...next, ...Object.fromEntries(needsRestart.map((k) => [k, core.config[k]])) };
+    // Certificates are read first: a bad one fails the reload before anything changed.
+    const swapCertificates = encrypted?.prepareReload(effective);
     core = await buildCore(effective, { ...o, logger: core.logger }, core.shared);
+    swapCertificates?.();
     // Answers given under the old policy (lists, local data, forward zones) must not outlive it.
     core.answerCache.flush();
     return { needsRestart: needsRestart.map(String) };
@@ -284,7 +295,8 @@ export async function startServer(config: Config, o: Overrides = {}): Promise<Ru
     answerCache: core.answerCache,
     negatives: core.negatives,
     tcp,
+    encrypted: encryptedAt,
     reload,
-    close: async () => void (await Promise.all(listeners.map((l) => l.close()))),
+    close: async () => void (await Promise.all([...listeners.map((l) => l.close()), encrypted?.close()])),
   };
 }

@@ -164,7 +164,8 @@ export function parseConfig(text: string, path: string): Partial<Config> {
         if (other) throw new RootlineError(ErrorCode.CONFIG_VALUE, `${path} line ${entryLine(i)}: '${key}' ${entry.name} is already in '${other}'; a zone is either forwarded or stubbed`);
         configuredZoneKeys.set(entry.name, key);
       }
-      out[spec.field] = entries;
+      // tls-ca, like every path, is taken from the config file's folder.
+      out[spec.field] = entries.map((e) => (e.tls?.ca ? { ...e, tls: { ...e.tls, ca: resolve(dirname(path), e.tls.ca) } } : e));
       continue;
     }
     if (spec.field === 'privateAddresses') {

@@ -20,6 +20,13 @@ export interface ZoneServer {
   port: number;
 }
 
+/** DNS over TLS to a forward zone's servers: the certificate's name, an SPKI pin, a CA file ('' each: not set). */
+export interface ZoneTls {
+  name: string;
+  pin: string;
+  ca: string;
+}
+
 /** A `forward-zones:` or `stub-zones:` entry, checked by the loader. */
 export interface ZoneEntry {
   /** Canonical zone name ('.' forwards everything). */
@@ -29,6 +36,8 @@ export interface ZoneEntry {
   fallback: 'recurse' | 'servfail';
   /** Ask these servers over TCP only (RFC 7766), e.g. through a firewall that drops UDP. */
   tcp: boolean;
+  /** Ask these servers over TLS only (RFC 7858), never in the clear. */
+  tls?: ZoneTls;
 }
 
 export interface Config {
@@ -149,6 +158,16 @@ export interface Config {
   metricsListen: string;
   /** Let metricsListen be an address other than loopback (the endpoint has no authentication). */
   metricsAllowRemote: boolean;
+  /** DNS over TLS (RFC 7858) addresses, port 853 unless given; [] = off. Needs tlsCertificate. */
+  tlsListen: string[];
+  /** DNS over HTTPS (RFC 8484) addresses, port 443 unless given; [] = off. Needs tlsCertificate. */
+  httpsListen: string[];
+  /** The DoH URI path. */
+  httpsPath: string;
+  /** PEM certificate chains for DoT and DoH (absolute paths once loaded); the first is the default, the others by SNI. */
+  tlsCertificate: string[];
+  /** PEM private keys, one per tlsCertificate, in the same order. */
+  tlsKey: string[];
 }
 
 /** Loopback and the private ranges (RFC 1918, RFC 4193, link-local): not an open resolver by default. */
@@ -224,4 +243,9 @@ export const DEFAULTS: Config = {
   tcpMaxConnections: 256,
   metricsListen: '',
   metricsAllowRemote: false,
+  tlsListen: [],
+  httpsListen: [],
+  httpsPath: '/dns-query',
+  tlsCertificate: [],
+  tlsKey: [],
 };

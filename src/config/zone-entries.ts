@@ -6,7 +6,11 @@ import { canonical } from '../wire/names.js';
 import { ConfigNodeError } from './node-error.js';
 import type { ZoneEntry } from './schema.js';
 
-const FIELDS = ['name', 'servers', 'fallback', 'tcp'] as const;
+const FIELDS = ['name', 'servers', 'fallback', 'tcp', 'tls', 'tls-name', 'tls-pin', 'tls-ca'] as const;
+/** RFC 7858 §3.1: DNS over TLS listens on 853. */
+const DOT_PORT = 853;
+/** Base64 of a SHA-256 digest (RFC 7469 §2.4). */
+const PIN = /^[A-Za-z0-9+/]{43}=$/;
 const EXAMPLE = "- name: lan\n    servers: [192.168.1.1]";
 
 /** RFC 1035 §2.3.4: labels of 1-63 octets, 255 octets in all (253 characters written out). */
@@ -51,7 +55,8 @@ function parseEntry(key: string, item: Node): ZoneEntry {
   const nameProblem = zoneNameProblem(name);
   if (nameProblem) throw new ConfigNodeError(nameNode ?? item, `'${key}' entry: zone name '${name}' ${nameProblem}`);
   const zone = canonical(name);
-  const servers = parseServers(key, zone, fields.get('servers'), item);
+  const tls = parseTls(key, zone, fields, item);
+  const servers = parseServers(key, zone, fields.get('servers'), item, tls ? DOT_PORT : undefined);
   const fallbackNode = fields.get('fallback');
   const fallback = fallbackNode === undefined ? 'servfail' : scalar(fallbackNode);
   if (fallback !== 'recurse' && fallback !== 'servfail') {
@@ -60,17 +65,39 @@ function parseEntry(key: string, item: Node): ZoneEntry {
   const tcpNode = fields.get('tcp');
   const tcp = tcpNode === undefined ? false : scalar(tcpNode);
   if (typeof tcp !== 'boolean') throw new ConfigNodeError(tcpNode ?? item, `'${key}' ${zone}: tcp must be true or false, got '${String(tcp)}'`);
-  return { name: zone, servers, fallback, tcp };
+  return { name: zone, servers, fallback, tcp, ...(tls ? { tls } : {}) };
 }
 
-function parseServers(key: string, zone: string, node: Node | null | undefined, item: Node): ZoneEntry['servers'] {
+/** tls: true with tls-name (checked against tls-ca or the system store) and/or tls-pin; forward zones only. */
+function parseTls(key: string, zone: string, fields: Map<string, Node | null>, item: Node): ZoneEntry['tls'] {
+  const on = fields.has('tls') ? scalar(fields.get('tls')) : false;
+  if (typeof on !== 'boolean') throw new ConfigNodeError(fields.get('tls') ?? item, `'${key}' ${zone}: tls must be true or false, got '${String(on)}'`);
+  const text = (field: string): string => {
+    const v = fields.has(field) ? scalar(fields.get(field)) : '';
+    if (typeof v !== 'string') throw new ConfigNodeError(fields.get(field) ?? item, `'${key}' ${zone}: ${field} must be a string`);
+    return v;
+  };
+  const name = text('tls-name');
+  const pin = text('tls-pin');
+  const ca = text('tls-ca');
+  if (!on) {
+    if (name || pin || ca) throw new ConfigNodeError(item, `'${key}' ${zone}: tls-name, tls-pin and tls-ca need tls: true`);
+    return undefined;
+  }
+  if (key !== 'forward-zones') throw new ConfigNodeError(fields.get('tls') ?? item, `'${key}' ${zone}: tls is for forward-zones (recursive servers that speak DNS over TLS)`);
+  if (!name && !pin) throw new ConfigNodeError(item, `'${key}' ${zone}: tls: true needs tls-name (the name on the server's certificate) or tls-pin (its SPKI pin)`);
+  if (pin && !PIN.test(pin)) throw new ConfigNodeError(fields.get('tls-pin') ?? item, `'${key}' ${zone}: tls-pin must be a base64 SHA-256 digest (44 characters ending in =)`);
+  return { name, pin, ca };
+}
+
+function parseServers(key: string, zone: string, node: Node | null | undefined, item: Node, defaultPort?: number): ZoneEntry['servers'] {
   const list = isSeq(node) ? node.items : isScalar(node) ? [node] : null;
   if (!list || list.length === 0) {
     throw new ConfigNodeError(node ?? item, `'${key}' ${zone}: servers must list at least one address, ADDR, ADDR@PORT, ADDR:PORT or [V6]:PORT`);
   }
   return list.map((s) => {
     const text = scalar(s);
-    const parsed = typeof text === 'string' ? parseHostPort(text) : { ok: false as const, why: 'expected an address' };
+    const parsed = typeof text === 'string' ? parseHostPort(text, defaultPort) : { ok: false as const, why: 'expected an address' };
     if (!parsed.ok) throw new ConfigNodeError(s as Node, `'${key}' ${zone}: server '${String(text)}': ${parsed.why} (servers are addresses, not names)`);
     return { address: parsed.address, port: parsed.port };
   });

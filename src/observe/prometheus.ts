@@ -5,7 +5,7 @@ import { Counter, Gauge, Registry, type Metric } from 'prom-client';
 import type { Counters } from '../metrics.js';
 import { VERSION } from '../version.js';
 import type { MetricsSnapshot } from './snapshot.js';
-import { EDE_SLOTS, NO_EDE_SLOT, QTYPE_NAMES, QTYPE_SLOTS, RCODE_NAMES, RCODE_SLOTS, RTT_BUCKETS, TRANSPORTS, TRY_RESULTS } from './tallies.js';
+import { EDE_SLOTS, NO_EDE_SLOT, QTYPE_NAMES, QTYPE_SLOTS, RCODE_NAMES, RCODE_SLOTS, RTT_BUCKETS, CLIENT_TRANSPORTS, TRANSPORTS, TRY_RESULTS } from './tallies.js';
 
 
 /** RFC 8914 §5 info-code names, for the `reason` label next to the code. */
@@ -60,8 +60,8 @@ class SnapshotHistogram {
 }
 
 /** [transport × names.length + i] arrays as labelled series, every combination present. */
-function byTransport(values: readonly number[], names: readonly string[], label: string): Series {
-  return TRANSPORTS.flatMap((transport, t) => names.map((name, i): [Labels, number] => [{ transport, [label]: name }, values[t * names.length + i] ?? 0]));
+function byTransport(values: readonly number[], names: readonly string[], label: string, transports: readonly string[] = CLIENT_TRANSPORTS): Series {
+  return transports.flatMap((transport, t) => names.map((name, i): [Labels, number] => [{ transport, [label]: name }, values[t * names.length + i] ?? 0]));
 }
 
 export class PrometheusView {
@@ -136,7 +136,7 @@ export class PrometheusView {
     gauge('rootline_negative_cache_bytes', 'Negative cache: estimated bytes held now (its share of cache-memory).', [], one((s) => s.negativeCache.bytes));
 
     counter('rootline_upstream_queries_total', 'Queries sent to upstream servers, by transport and how each ended.', ['transport', 'result'], (s) =>
-      byTransport(s.upstream.tries, TRY_RESULTS, 'result'),
+      byTransport(s.upstream.tries, TRY_RESULTS, 'result', TRANSPORTS),
     );
     this.registry.registerMetric(
       new SnapshotHistogram('rootline_upstream_rtt_seconds', 'Round-trip time of upstream queries that got a reply.', () => {
@@ -181,9 +181,9 @@ export class PrometheusView {
 
 /** The snapshot with names instead of slots, zeros left out of the breakdowns: the /stats JSON. */
 export function statsJson(s: MetricsSnapshot): Record<string, unknown> {
-  const named = (values: readonly number[], names: readonly string[]): Record<string, Record<string, number>> =>
+  const named = (values: readonly number[], names: readonly string[], transports: readonly string[] = CLIENT_TRANSPORTS): Record<string, Record<string, number>> =>
     Object.fromEntries(
-      TRANSPORTS.map((t, ti) => [t, Object.fromEntries(names.map((n, i) => [n, values[ti * names.length + i] ?? 0]).filter(([, v]) => v !== 0))]),
+      transports.map((t, ti) => [t, Object.fromEntries(names.map((n, i) => [n, values[ti * names.length + i] ?? 0]).filter(([, v]) => v !== 0))]),
     );
   const servfail: Record<string, number> = {};
   s.servfailByEde.forEach((v, code) => {
@@ -203,7 +203,7 @@ export function statsJson(s: MetricsSnapshot): Record<string, unknown> {
     rrsetCache: s.rrsetCache,
     negativeCache: s.negativeCache,
     upstream: {
-      queries: named(s.upstream.tries, TRY_RESULTS),
+      queries: named(s.upstream.tries, TRY_RESULTS, TRANSPORTS),
       rttSeconds: { buckets, sum: s.upstream.rttSumSeconds, count: s.upstream.rttCount },
       prefetches: s.upstream.prefetches,
     },

@@ -1,6 +1,6 @@
 // Breakdowns for the metrics endpoint, kept the way Counters are: plain numbers in small fixed arrays indexed
 // by code, bumped in place on the hot path (no maps, no strings, no allocation), read only when scraped.
-// Transport index: 0 = UDP, 1 = TCP.
+// Transport index: 0 = UDP, 1 = TCP, and for clients 2 = DNS over TLS, 3 = DNS over HTTPS.
 
 /** Query types with a slot of their own; every other type counts as OTHER. */
 export const QTYPE_NAMES = ['A', 'NS', 'CNAME', 'SOA', 'PTR', 'MX', 'TXT', 'AAAA', 'SRV', 'NAPTR', 'DS', 'DNSKEY', 'SVCB', 'HTTPS', 'CAA', 'ANY', 'OTHER'] as const;
@@ -23,10 +23,22 @@ export const RCODE_NAMES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIM
 export const EDE_SLOTS = 33;
 export const NO_EDE_SLOT = EDE_SLOTS - 1;
 
+/** How upstream queries travel. */
 export const TRANSPORTS = ['udp', 'tcp'] as const;
+/** How client queries arrive (ClientInfo.transport). */
+export const CLIENT_TRANSPORTS = ['udp', 'tcp', 'tls', 'https'] as const;
 
-export function transportIndex(transport: string): number {
-  return transport === 'tcp' ? 1 : 0;
+export function transportIndex(transport: (typeof CLIENT_TRANSPORTS)[number]): number {
+  switch (transport) {
+    case 'udp':
+      return 0;
+    case 'tcp':
+      return 1;
+    case 'tls':
+      return 2;
+    case 'https':
+      return 3;
+  }
 }
 
 /** What the pipeline counts beyond Counters. */
@@ -41,8 +53,8 @@ export interface PipelineTallies {
 
 export function newPipelineTallies(): PipelineTallies {
   return {
-    queries: new Float64Array(TRANSPORTS.length * QTYPE_SLOTS),
-    responses: new Float64Array(TRANSPORTS.length * RCODE_SLOTS),
+    queries: new Float64Array(CLIENT_TRANSPORTS.length * QTYPE_SLOTS),
+    responses: new Float64Array(CLIENT_TRANSPORTS.length * RCODE_SLOTS),
     servfailByEde: new Float64Array(EDE_SLOTS),
   };
 }

@@ -5,7 +5,7 @@ import type { AnswerCache } from '../cache/answer-cache.js';
 import type { Logger } from '../log.js';
 import { countRcode, newCounters, type Counters } from '../metrics.js';
 import { HIT_SAMPLE } from '../observe/live-view.js';
-import { edeSlot, newPipelineTallies, QTYPE_SLOTS, qtypeSlot, RCODE_SLOTS, type PipelineTallies } from '../observe/tallies.js';
+import { edeSlot, newPipelineTallies, QTYPE_SLOTS, qtypeSlot, RCODE_SLOTS, transportIndex, type PipelineTallies } from '../observe/tallies.js';
 import { CONTINUE, type ClientInfo, type Decision, type Gate, type GateDecision, type QueryContext, type ResultFilter, type Stage } from '../policy/stage.js';
 import type { Resolution } from '../resolver/resolution.js';
 import type { Resolver } from '../resolver/resolver.js';
@@ -63,22 +63,22 @@ export class Pipeline {
    */
   readonly handle = (query: Buffer, client: ClientInfo): Buffer | null | Promise<Buffer | null> => {
     this.counters.queries++;
-    const tcp = client.transport === 'tcp' ? 1 : 0;
+    const via = transportIndex(client.transport);
     try {
       // Gates once, before the hot path: a client they turn away is never served from the answer cache.
       const gate = firstVerdict(this.gates, client);
       const peeked = peekQuery(query);
-      if (peeked) this.tallies.queries[tcp * QTYPE_SLOTS + qtypeSlot(peeked.qtype)]!++;
+      if (peeked) this.tallies.queries[via * QTYPE_SLOTS + qtypeSlot(peeked.qtype)]!++;
       const hit = peeked && gate === CONTINUE ? fromAnswerCache(this.d, this.counters, query, client, peeked) : null;
       if (hit) {
         const rcode = hit[3]! & 0x0f;
         countRcode(this.counters, rcode);
-        this.tallies.responses[tcp * RCODE_SLOTS + rcode]!++;
+        this.tallies.responses[via * RCODE_SLOTS + rcode]!++;
         if ((++this.hitsSeen & (HIT_SAMPLE - 1)) === 0) this.d.live?.sampleHitClient(client.address);
         return hit;
       }
       return this.process(query, client, peeked, gate).then(
-        (out) => this.counted(out, tcp),
+        (out) => this.counted(out, via),
         (e: unknown) => this.failed(e, client),
       );
     } catch (e) {
@@ -108,11 +108,11 @@ export class Pipeline {
     return { client, question, rd: true, cd: false, edns: { present: true, version: 0, udpSize: 1232, dnssecOk: false } };
   }
 
-  private counted(out: Buffer | null, tcp: number): Buffer | null {
+  private counted(out: Buffer | null, via: number): Buffer | null {
     if (out === null) this.counters.dropped++;
     else if (out.length >= 4) {
       countRcode(this.counters, out[3]! & 0x0f);
-      this.tallies.responses[tcp * RCODE_SLOTS + (out[3]! & 0x0f)]!++;
+      this.tallies.responses[via * RCODE_SLOTS + (out[3]! & 0x0f)]!++;
     }
     return out;
   }

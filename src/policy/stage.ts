@@ -8,7 +8,8 @@ import type { Question } from '../wire/types.js';
 export interface ClientInfo {
   address: string;
   port: number;
-  transport: 'udp' | 'tcp';
+  /** tls: DNS over TLS (RFC 7858); https: DNS over HTTPS (RFC 8484). Only udp answers are truncated to fit. */
+  transport: 'udp' | 'tcp' | 'tls' | 'https';
 }
 
 /** What a stage needs to decide about one decoded, well-formed query. */

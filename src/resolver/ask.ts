@@ -44,7 +44,8 @@ export class ServerAsker {
     const where = `${target.addr.address} (${target.nsName})`;
     const trace = (tcp: boolean, rttMs: number | null, outcome: TraceOutcome): void =>
       req.step({ kind: 'upstream', server: target.nsName, address: target.addr.address, zone, qname: name, qtype, tcp, rttMs, outcome, depth: req.depth });
-    const profile = { ...this.d.servers.profile(target.addr), tcpOnly: cut.configured?.tcpOnly ?? false };
+    const tls = cut.configured?.tls;
+    const profile = { ...this.d.servers.profile(target.addr), tcpOnly: cut.configured?.tcpOnly ?? false, ...(tls ? { tls } : {}) };
     // The RTO the latest try was sent with: its timeout report quotes it (concurrent timeouts back off once).
     let sentRtoMs = 0;
     const result = await this.d.exchanger.exchange(target.addr, { name, type: qtype }, profile, {

@@ -13,12 +13,13 @@ export interface ConfiguredZone {
   targets: UpstreamTarget[];
   fallback: 'recurse' | 'servfail';
   tcpOnly: boolean;
+  tls?: ZoneEntry['tls'];
 }
 
 function fromEntry(e: ZoneEntry, mode: ConfiguredMode): ConfiguredZone {
   // Traces and server selection name a configured server by its address: it has no NS name.
   const targets = e.servers.map((s) => ({ nsName: s.port === 53 ? s.address : `${s.address}@${s.port}`, addr: { address: s.address, port: s.port } }));
-  return { zone: canonical(e.name), mode, targets, fallback: e.fallback, tcpOnly: e.tcp };
+  return { zone: canonical(e.name), mode, targets, fallback: e.fallback, tcpOnly: e.tcp, ...(e.tls ? { tls: e.tls } : {}) };
 }
 
 export class ConfiguredZones {

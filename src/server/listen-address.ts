@@ -1,6 +1,6 @@
 // Parsing listen addresses (see util/host-port.ts for the forms): a bad one is an error saying what to write.
 import { ErrorCode, RootlineError } from '../errors.js';
-import { parseHostPort } from '../util/host-port.js';
+import { DEFAULT_DNS_PORT, parseHostPort } from '../util/host-port.js';
 
 export interface ListenAddress {
   address: string;
@@ -15,9 +15,9 @@ function bad(value: string, why: string): RootlineError {
   );
 }
 
-/** Throws RootlineError(LISTEN_ADDR) naming the bad value. A bare IPv6 address ("::1") takes port 53. */
-export function parseListenAddress(value: string): ListenAddress {
-  const parsed = parseHostPort(value);
+/** Throws RootlineError(LISTEN_ADDR) naming the bad value. A bare address ("::1") takes `defaultPort`. */
+export function parseListenAddress(value: string, defaultPort = DEFAULT_DNS_PORT): ListenAddress {
+  const parsed = parseHostPort(value, defaultPort);
   if (!parsed.ok) throw bad(value, parsed.why);
   return { address: parsed.address, port: parsed.port, family: parsed.family };
 }

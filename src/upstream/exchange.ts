@@ -10,7 +10,7 @@ import { Flag } from '../wire/question.js';
 import { serverKey, type ServerAddr } from '../wire/types.js';
 import { buildUpstreamQuery, type UpstreamFlags } from '../wire/upstream-query.js';
 import type { LateArrival, LateReplies } from './late-replies.js';
-import type { Transport, TransportResult } from './transport.js';
+import type { TlsTarget, Transport, TransportResult } from './transport.js';
 
 /** Sends per exchange: room for one EDNS fallback, one 0x20 fallback and one TC→TCP switch. */
 const MAX_SENDS = 4;
@@ -21,6 +21,8 @@ export interface ServerProfile {
   randomCase: boolean;
   /** Start over TCP and stay there (a forward or stub zone set to tcp). */
   tcpOnly?: boolean;
+  /** Over TLS only (a forward zone set to tls): never over UDP or plain TCP (tls-fallback: none). */
+  tls?: TlsTarget;
 }
 
 /** One send that did not end the exchange with a reply, or the reply that did: the caller's infra feedback. */
@@ -72,7 +74,7 @@ export class Exchanger {
    */
   async exchange(to: ServerAddr, q: UpstreamQuestion, profile: ServerProfile, hooks: ExchangeHooks, flags: UpstreamFlags = {}, late?: LateReplies): Promise<ExchangeResult> {
     let { edns, randomCase } = profile;
-    let tcp = profile.tcpOnly === true;
+    let tcp = profile.tcpOnly === true || profile.tls !== undefined;
     const server = serverKey(to);
     for (let send = 0; send < MAX_SENDS; send++) {
       let result: TransportResult | LateArrival | null = tcp ? null : (late?.take(server) ?? null);
@@ -84,7 +86,7 @@ export class Exchanger {
         const wire = buildUpstreamQuery(this.random.u16(), sentName, q.type, edns, flags);
         const listening = late && !tcp ? late.listener(server, { edns, randomCase }) : undefined;
         const earlier = late && !tcp ? late.wait(server) : null;
-        const sent = this.transport.query(to, wire, { tcp, timeoutMs, exactCase: randomCase, ...(listening ? { late: listening } : {}) });
+        const sent = this.transport.query(to, wire, { tcp, timeoutMs, exactCase: randomCase, ...(listening ? { late: listening } : {}), ...(profile.tls ? { tls: profile.tls } : {}) });
         try {
           result = await (earlier ? Promise.race([sent, earlier.arrival]) : sent);
         } finally {

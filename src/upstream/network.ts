@@ -1,10 +1,11 @@
 // The real Transport: UDP through the pool of random-port sockets (udp-pool.ts, RFC 5452 §9.2); TCP with 2-byte
-// framing (RFC 7766 §8), one connection per query, when asked.
+// framing (RFC 7766 §8), one connection per query, when asked; TLS over reused connections (dot-pool.ts).
 import * as net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { frameMessage, StreamFramer } from '../wire/framing.js';
 import type { ServerAddr } from '../wire/types.js';
 import type { Random } from '../util/random.js';
+import { DotPool } from './dot-pool.js';
 import { matchReply } from './match.js';
 import { UdpPool } from './udp-pool.js';
 import type { QueryOptions, Transport, TransportResult } from './transport.js';
@@ -45,17 +46,20 @@ function tcpQuery(to: ServerAddr, wire: Buffer, o: QueryOptions): Promise<Transp
 
 export class NetworkTransport implements Transport {
   private readonly pool: UdpPool;
+  private readonly dot = new DotPool();
 
   constructor(random: Random) {
     this.pool = new UdpPool(random);
   }
 
   query(to: ServerAddr, wire: Buffer, options: QueryOptions): Promise<TransportResult> {
+    if (options.tls) return this.dot.query(to, wire, { ...options, tls: options.tls });
     if (options.tcp) return tcpQuery(to, wire, options);
     return this.pool.query(to, wire, options);
   }
 
   close(): void {
     this.pool.closeAll();
+    this.dot.close();
   }
 }

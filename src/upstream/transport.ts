@@ -22,8 +22,17 @@ export interface LateListener {
   onLate(r: LateReply): void;
 }
 
+/** DNS over TLS to this server (RFC 7858): the name its certificate must hold, its SPKI pin, a CA file ('' each: none). */
+export interface TlsTarget {
+  name: string;
+  pin: string;
+  ca: string;
+}
+
 export interface QueryOptions {
   tcp: boolean;
+  /** Over TLS (tcp is then true too). */
+  tls?: TlsTarget;
   timeoutMs: number;
   /** Compare the echoed question letter for letter (0x20, draft-vixie-dnsext-dns0x20); else case-insensitively. */
   exactCase?: boolean;

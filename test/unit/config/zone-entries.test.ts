@@ -68,3 +68,27 @@ describe('host and port of a server', () => {
     expect(parseHostPort('192.0.2.1@99999')).toMatchObject({ ok: false, why: "'99999' is not a port number (0-65535)" });
   });
 });
+
+describe('forward zones over TLS', () => {
+  const PIN = Buffer.alloc(32, 1).toString('base64');
+  it('reads tls, tls-name, tls-pin and tls-ca (from the config folder); servers default to port 853', () => {
+    const c = parseConfig(
+      ['forward-zones:', '  - name: .', '    servers: [9.9.9.9, "149.112.112.112@8853"]', '    tls: true', '    tls-name: dns.quad9.net', `    tls-pin: "${PIN}"`, '    tls-ca: ca.pem'].join('\n'),
+      '/etc/rootline/rootline.yaml',
+    );
+    expect(c.forwardZones![0]).toMatchObject({
+      servers: [
+        { address: '9.9.9.9', port: 853 },
+        { address: '149.112.112.112', port: 8853 },
+      ],
+      tls: { name: 'dns.quad9.net', pin: PIN, ca: '/etc/rootline/ca.pem' },
+    });
+  });
+
+  it('says what is missing or wrong, with the line', () => {
+    expect(errorOf(['forward-zones:', '  - name: lan', '    servers: [192.168.1.1]', '    tls: true'].join('\n'))).toMatch(/line 2: .*tls: true needs tls-name .* or tls-pin/);
+    expect(errorOf(['forward-zones:', '  - name: lan', '    servers: [192.168.1.1]', '    tls-name: router.lan'].join('\n'))).toMatch(/need tls: true/);
+    expect(errorOf(['forward-zones:', '  - name: lan', '    servers: [192.168.1.1]', '    tls: true', '    tls-pin: abc'].join('\n'))).toMatch(/line 5: .*tls-pin must be a base64 SHA-256/);
+    expect(errorOf(['stub-zones:', '  - name: lab', '    servers: [10.0.0.53]', '    tls: true', '    tls-name: ns.lab'].join('\n'))).toMatch(/tls is for forward-zones/);
+  });
+});

@@ -120,7 +120,7 @@ describe('the Prometheus view', () => {
   it('gives /stats names instead of slots', () => {
     const snap = sumSnapshots([snapshotWith((s) => (s.pipeline.tallies.queries[qtypeSlot(1)] = 2))]);
     const j = statsJson(snap) as { queries: { udp: Record<string, number>; tcp: Record<string, number> } };
-    expect(j.queries).toEqual({ udp: { A: 2 }, tcp: {} });
+    expect(j.queries).toEqual({ udp: { A: 2 }, tcp: {}, tls: {}, https: {} });
     expect(statsJson(emptySnapshot())).toMatchObject({ processes: 0 });
   });
 });

@@ -1,0 +1,149 @@
+// The DNS over HTTPS listener (RFC 8484): HTTP/2 (ALPN h2) and HTTP/1.1 over TLS on one port, GET with ?dns=
+// (§4.1) and POST of application/dns-message (§4.1), the answer with Cache-Control: max-age of its smallest TTL
+// (§5.1). Each refusal is a status with a short text body. The DNS ID may be 0 (§4.1): it is echoed like any other.
+import * as http2 from 'node:http2';
+import type * as net from 'node:net';
+import { messageRecords, smallestTtl } from '../wire/layout.js';
+import { peekQuery } from '../wire/question.js';
+import type { ServerCertificates } from './certificates.js';
+import type { ListenAddress } from './listen-address.js';
+import { withPadding } from './padded-handler.js';
+import { capConnections, listenOn, type EncryptedListener } from './tls.js';
+import { DEFAULT_CLOSE_GRACE_MS, type ClientInfo, type QueryHandler } from './types.js';
+
+export const DEFAULT_DOH_PORT = 443;
+export const DEFAULT_DOH_PATH = '/dns-query';
+export const DNS_MESSAGE = 'application/dns-message';
+/** The largest DNS message (RFC 1035 §4.2.2's two-byte length); a larger body cannot be one. */
+export const MAX_BODY = 65_535;
+/** RFC 4648 §5 alphabet; RFC 8484 §6: no padding. */
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+export interface HttpsListenOptions {
+  /** The URI path served, e.g. /dns-query; every other path is 404. */
+  path: string;
+  idleTimeoutMs: number;
+  maxConnections: number;
+  exclusive: boolean;
+}
+
+type Request = http2.Http2ServerRequest;
+type Response = http2.Http2ServerResponse;
+
+function refuse(res: Response, status: number, text: string, headers: Record<string, string> = {}): void {
+  const body = Buffer.from(`${text}\n`);
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(body.length), ...headers });
+  res.end(body);
+}
+
+/** The body, or 'too-large' as soon as it passes MAX_BODY. */
+function readBody(req: Request): Promise<Buffer | 'too-large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        req.removeAllListeners('data');
+        req.resume();
+        resolve('too-large');
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** The query carried by the request, or the refusal already sent (null). */
+async function readQuery(req: Request, res: Response): Promise<Buffer | null> {
+  if (req.method === 'GET') {
+    const dns = new URL(req.url, 'https://doh').searchParams.get('dns');
+    if (dns === null || !BASE64URL.test(dns)) {
+      refuse(res, 400, 'the dns parameter must be a DNS message in base64url without padding (RFC 8484 §4.1)');
+      return null;
+    }
+    return Buffer.from(dns, 'base64url');
+  }
+  if (req.method === 'POST') {
+    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type !== DNS_MESSAGE) {
+      refuse(res, 415, `the body must be ${DNS_MESSAGE}`);
+      return null;
+    }
+    const body = Number(req.headers['content-length']) > MAX_BODY ? 'too-large' : await readBody(req);
+    if (body === 'too-large') {
+      refuse(res, 413, `a DNS message has at most ${MAX_BODY} bytes`);
+      return null;
+    }
+    return body;
+  }
+  refuse(res, 405, 'use GET or POST', { allow: 'GET, POST' });
+  return null;
+}
+
+/** Serves one request: the query through `handler`, the answer as application/dns-message. */
+async function serveRequest(req: Request, res: Response, handler: QueryHandler, path: string): Promise<void> {
+  if (new URL(req.url, 'https://doh').pathname !== path) return refuse(res, 404, `not found: DNS queries go to ${path}`);
+  const query = await readQuery(req, res);
+  if (query === null) return;
+  // A message the pipeline would answer FORMERR (or not at all) is an HTTP error here (RFC 8484 §4.2.1).
+  if (peekQuery(query) === null || messageRecords(query) === null) return refuse(res, 400, 'not a DNS query message');
+  const socket = req.socket;
+  const client: ClientInfo = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0, transport: 'https' };
+  const answer = await handler(query, client);
+  // Dropped (ACL drop, rate limit, overload): HTTP must say something; the client may try again later.
+  if (answer === null) return refuse(res, 503, 'no answer for this query');
+  res.writeHead(200, {
+    'content-type': DNS_MESSAGE,
+    'content-length': String(answer.length),
+    'cache-control': `max-age=${smallestTtl(answer) ?? 0}`,
+  });
+  res.end(answer);
+}
+
+export async function bindHttps(at: ListenAddress, handler: QueryHandler, certificates: ServerCertificates, o: HttpsListenOptions): Promise<EncryptedListener> {
+  const server = http2.createSecureServer({
+    ...certificates.serverOptions(),
+    allowHTTP1: true,
+    ALPNProtocols: ['h2', 'http/1.1'],
+  });
+  server.setTimeout(o.idleTimeoutMs);
+  const padded = withPadding(handler);
+  const sockets = new Set<net.Socket>();
+  const sessions = new Set<http2.ServerHttp2Session>();
+  let closing = false;
+  capConnections(server, o.maxConnections, sockets, () => closing);
+  server.on('session', (s: http2.ServerHttp2Session) => {
+    sessions.add(s);
+    s.on('close', () => sessions.delete(s));
+    s.on('error', () => s.destroy());
+  });
+  server.on('request', (req: Request, res: Response) => {
+    serveRequest(req, res, padded, o.path).catch(() => {
+      if (!res.headersSent) refuse(res, 500, 'internal error');
+      else res.end();
+    });
+  });
+  server.on('tlsClientError', (_e, socket) => socket.destroy());
+  await listenOn(server, at, o.exclusive);
+
+  let closed: Promise<void> | null = null;
+  return {
+    server,
+    close: (graceMs = DEFAULT_CLOSE_GRACE_MS) => {
+      closed ??= new Promise<void>((resolve) => {
+        closing = true;
+        const deadline = setTimeout(() => {
+          for (const s of sockets) s.destroy();
+        }, graceMs);
+        server.close(() => {
+          clearTimeout(deadline);
+          resolve();
+        });
+        // GOAWAY (RFC 9113 §6.8): streams open now finish, no new ones.
+        for (const s of sessions) s.close();
+      });
+      return closed;
+    },
+  };
+}
