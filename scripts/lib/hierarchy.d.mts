@@ -12,6 +12,6 @@ export interface Hierarchy {
   stop(): Promise<void>;
 }
 export const EXTRA_NAMES: ExtraName[];
-export function startHierarchy(o: { workDir: string; domains?: number; port?: number; prefix?: string; extra?: boolean; records?: Record<string, string[]> }): Promise<Hierarchy>;
+export function startHierarchy(o: { workDir: string; domains?: number; port?: number; prefix?: string; addresses?: { roots: string[]; tld: Record<'com' | 'net' | 'org', string>; auth: string[] }; extra?: boolean; records?: Record<string, string[]> }): Promise<Hierarchy>;
 export function stopAll(): Promise<void>;
 export function answersUdp(address: string, port: number, timeoutMs?: number): Promise<boolean>;

@@ -9,6 +9,8 @@
 //                  hand-written zones below when `extra` is on
 // `records` (opt-in, default none) appends zone-file lines to named second-level zones, e.g.
 //   { 'example.com': ['rebind A 192.168.1.66'] } for a public name with a private address.
+// `addresses` (opt-in) replaces the prefix layout with explicit addresses, e.g. for servers inside a network
+//   namespace: { roots: [a, b], tld: { com, net, org }, auth: [four addresses] }; glue and root hints use them.
 import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -171,13 +173,18 @@ function stopChild(child) {
 }
 
 /** Starts the whole hierarchy; see the layout at the top of this file. */
-export async function startHierarchy({ workDir, domains = 20, port = 53, prefix = '127.77', extra = true, records = {} } = {}) {
+export async function startHierarchy({ workDir, domains = 20, port = 53, prefix = '127.77', addresses, extra = true, records = {} } = {}) {
   mkdirSync(workDir, { recursive: true });
-  const ip = {
-    roots: [`${prefix}.0.1`, `${prefix}.0.2`],
-    tld: Object.fromEntries(TLDS.map((t, i) => [t, `${prefix}.1.${i + 1}`])),
-    auth: Array.from({ length: AUTH_SERVERS }, (_, i) => `${prefix}.2.${i + 1}`),
-  };
+  const ip = addresses
+    ? { roots: [...addresses.roots], tld: { ...addresses.tld }, auth: [...addresses.auth] }
+    : {
+        roots: [`${prefix}.0.1`, `${prefix}.0.2`],
+        tld: Object.fromEntries(TLDS.map((t, i) => [t, `${prefix}.1.${i + 1}`])),
+        auth: Array.from({ length: AUTH_SERVERS }, (_, i) => `${prefix}.2.${i + 1}`),
+      };
+  if (ip.roots.length !== 2 || TLDS.some((t) => !ip.tld[t]) || ip.auth.length !== AUTH_SERVERS) {
+    throw new Error(`addresses: need 2 roots, one address for each of ${TLDS.join(' ')} and ${AUTH_SERVERS} auth servers`);
+  }
   // Second-level zones: generated ones split across the auth servers, then the hand-written ones.
   const slds = {};
   const aNames = [];
