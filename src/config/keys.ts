@@ -43,6 +43,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { key: 'ratelimit-burst', field: 'ratelimitBurst', check: int(1, 1_000_000, 'queries'), doc: 'Queries a client may send at once before ratelimit applies.' },
   { key: 'ratelimit-action', field: 'ratelimitAction', check: { kind: 'enum', values: ['drop', 'truncate'] }, doc: 'Over the limit: drop the query, or answer TC=1 over UDP (real clients retry over TCP).' },
   { key: 'ratelimit-exempt', field: 'ratelimitExempt', check: { kind: 'strings' }, doc: 'Client networks (CIDR) never rate-limited.' },
+  { key: 'proxy-protocol-from', field: 'proxyProtocolFrom', check: { kind: 'strings' }, doc: 'Load balancers (CIDR) whose every UDP query and TCP connection must start with a PROXY protocol v2 header; the address in it is the client for allow, deny, rate limits, logs and metrics. Anything else from them, and any header from elsewhere, is dropped. Default: none.' },
   { key: 'cache-size', field: 'cacheSize', check: int(16, 100_000_000, 'entries'), flag: '--cache-size', doc: 'Most RRsets kept in cache (the answer cache holds as many responses); least recently used go first.' },
   { key: 'max-ttl', field: 'maxTtl', check: int(0, 7 * DAY, 'seconds'), doc: 'Upper bound on cached TTLs.' },
   { key: 'min-ttl', field: 'minTtl', check: int(0, DAY, 'seconds'), doc: 'Lower bound on cached TTLs.' },
