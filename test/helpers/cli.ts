@@ -39,8 +39,8 @@ export function spawnCli(args: string[]): CliProcess {
 }
 
 /** Like spawnCli for any program (an installed `rootline`, dnsdist), optionally in another directory. */
-export function spawnProgram(command: string, args: string[], o: { cwd?: string } = {}): CliProcess {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: o.cwd });
+export function spawnProgram(command: string, args: string[], o: { cwd?: string; env?: Record<string, string> } = {}): CliProcess {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: o.cwd, env: o.env ? { ...process.env, ...o.env } : undefined });
   if (child.pid === undefined) throw new Error(`could not start ${command}`);
   let out = '';
   let err = '';
