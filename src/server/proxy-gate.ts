@@ -67,9 +67,10 @@ export function createProxyGate(from: readonly Cidr[], counters: Counters, logge
     stream(stream, peer, timeoutMs, serve) {
       const listed = inAnyCidr(from, peer.address);
       let got: Buffer = Buffer.alloc(0);
+      // A silent connection is closed after the idle timeout as before; only a balancer's is a missing header.
       const timer = setTimeout(() => {
         finish();
-        reject(got.length === 0 ? 'missing' : 'invalid', peer, 'timeout');
+        if (listed) reject(got.length === 0 ? 'missing' : 'invalid', peer, 'timeout');
         stream.destroy();
       }, timeoutMs).unref();
       const finish = (): void => {

@@ -1,4 +1,5 @@
 // The PROXY v2 parser (haproxy proxy-protocol.txt §2.2) and the gate that decides what each datagram becomes.
+import { PassThrough } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { newCounters } from '../../../src/metrics.js';
@@ -123,5 +124,65 @@ describe('the proxy gate on datagrams', () => {
     expect(lines.length).toBe(2); // at t=0 and t≈1020 ms
     expect(lines[0]).toMatchObject({ event: 'proxy_header_rejected', reason: 'missing', peer: '127.0.0.10', alsoRejectedSinceLast: 0 });
     expect(lines[1]!.alsoRejectedSinceLast).toBe(33);
+  });
+});
+
+describe('the proxy gate on streams', () => {
+  const gateFor = () => {
+    const counters = newCounters();
+    const gate = createProxyGate(parseCidrs('proxy-protocol-from', ['127.0.0.10/32']), counters, pino({ level: 'silent' }));
+    return { counters, gate };
+  };
+  const lb = { address: '127.0.0.10', port: 999, transport: 'tcp' as const };
+  const other = { address: '127.0.0.20', port: 999, transport: 'tcp' as const };
+  const tick = () => new Promise((r) => setTimeout(r, 5));
+
+  it('waits for a header split over chunks, then hands the relayed client and the bytes after it back', async () => {
+    const { gate } = gateFor();
+    const s = new PassThrough();
+    let client: unknown = null;
+    let rest: Buffer | null = null;
+    gate.stream(s, lb, 1000, (c) => {
+      client = c;
+      s.once('data', (d: Buffer) => (rest = d));
+    });
+    const h = proxyHeader({ source: { address: '198.51.100.7', port: 7 }, transport: 'stream' });
+    s.write(h.subarray(0, 10));
+    await tick();
+    expect(client).toBeNull();
+    s.write(Buffer.concat([h.subarray(10), query]));
+    await tick();
+    expect(client).toEqual({ address: '198.51.100.7', port: 7, transport: 'tcp' });
+    expect(rest).toEqual(query);
+  });
+
+  it('closes a balancer connection without a header or with an oversized one, and counts it', async () => {
+    const { gate, counters } = gateFor();
+    for (const bytes of [Buffer.concat([Buffer.from([0, 14]), query]), proxyHeader({ tlvs: tlv(0xe0, Buffer.alloc(600)) }).subarray(0, 16)]) {
+      const s = new PassThrough();
+      gate.stream(s, lb, 1000, () => expect.unreachable());
+      s.write(bytes);
+      await tick();
+      expect(s.destroyed).toBe(true);
+    }
+    expect(counters).toMatchObject({ proxyHeaderMissing: 1, proxyHeaderOversized: 1 });
+  });
+
+  it('closes a header from another source (counted), serves its plain DNS, and does not count its silence', async () => {
+    const { gate, counters } = gateFor();
+    const header = new PassThrough();
+    gate.stream(header, other, 1000, () => expect.unreachable());
+    header.write(proxyHeader());
+    const plain = new PassThrough();
+    let served: unknown = null;
+    gate.stream(plain, other, 1000, (c) => (served = c));
+    plain.write(Buffer.concat([Buffer.from([0, 16]), query]));
+    const silent = new PassThrough();
+    gate.stream(silent, other, 10, () => expect.unreachable());
+    await new Promise((r) => setTimeout(r, 30));
+    expect(header.destroyed).toBe(true);
+    expect(served).toEqual(other);
+    expect(silent.destroyed).toBe(true);
+    expect(counters).toMatchObject({ proxyHeaderUnlisted: 1, proxyHeaderMissing: 0, proxyHeaderInvalid: 0 });
   });
 });
