@@ -29,6 +29,7 @@ import { resolverOptions } from './resolver/options.js';
 import { Resolver } from './resolver/resolver.js';
 import { startEncrypted } from './server/encrypted.js';
 import { startListeners, type Listeners } from './server/listeners.js';
+import { createProxyGate } from './server/proxy-gate.js';
 import { NetworkTransport } from './upstream/network.js';
 import type { Transport } from './upstream/transport.js';
 import { parseCidrs } from './util/cidr.js';
@@ -185,7 +186,7 @@ export async function buildCore(config: Config, o: Overrides = {}, shared?: Shar
 }
 
 /** Settings a running server cannot change: a reload reports them as needing a restart and keeps the old. */
-const RESTART_KEYS: readonly (keyof Config)[] = ['listen', 'workers', 'cacheSize', 'minTtl', 'maxTtl', 'maxNegativeTtl', 'rrsetOrder', 'tcpIdleTimeoutMs', 'tcpMaxConnections', 'cacheMemory', 'controlSocket', 'logFormat', 'user', 'group', 'metricsListen', 'metricsAllowRemote', 'tlsListen', 'httpsListen', 'httpsPath'];
+const RESTART_KEYS: readonly (keyof Config)[] = ['listen', 'workers', 'cacheSize', 'minTtl', 'maxTtl', 'maxNegativeTtl', 'rrsetOrder', 'tcpIdleTimeoutMs', 'tcpMaxConnections', 'cacheMemory', 'controlSocket', 'logFormat', 'user', 'group', 'metricsListen', 'metricsAllowRemote', 'tlsListen', 'httpsListen', 'httpsPath', 'proxyProtocolFrom'];
 
 export interface ReloadOutcome {
   /** Keys whose new value waits for a restart (the old one stays in force). */
@@ -240,7 +241,9 @@ export async function startServer(config: Config, o: Overrides = {}): Promise<Ru
   // One indirection so a reload can swap the pipeline under the listeners.
   const handle: typeof core.pipeline.handle = (query, client) => core.pipeline.handle(query, client);
   const tcp = newTcpTallies();
-  const options = { tcpIdleTimeoutMs: config.tcpIdleTimeoutMs, tcpMaxConnections: config.tcpMaxConnections, exclusive: !o.clusterWorker, tcpTallies: tcp };
+  // The listeners outlive reloads, so the gate counts into the shared counters and logs with the first logger.
+  const proxy = config.proxyProtocolFrom.length > 0 ? createProxyGate(parseCidrs('proxy-protocol-from', config.proxyProtocolFrom), core.shared.counters, core.logger) : undefined;
+  const options = { tcpIdleTimeoutMs: config.tcpIdleTimeoutMs, tcpMaxConnections: config.tcpMaxConnections, exclusive: !o.clusterWorker, tcpTallies: tcp, proxy };
   const listeners: Listeners[] = [];
   if (config.listen.join() === DEFAULTS.listen.join()) {
     // The defaults include [::1]: a host without IPv6 loopback still starts, on 127.0.0.1 alone.

@@ -26,6 +26,11 @@ export interface Counters {
   limitReferrals: number;
   limitNsLookups: number;
   limitSubqueryDepth: number;
+  /** Dropped for the PROXY protocol (proxy-gate.ts): no header from a listed source, a bad one, too big, unlisted. */
+  proxyHeaderMissing: number;
+  proxyHeaderInvalid: number;
+  proxyHeaderOversized: number;
+  proxyHeaderUnlisted: number;
 }
 
 export function newCounters(): Counters {
@@ -50,6 +55,10 @@ export function newCounters(): Counters {
     limitReferrals: 0,
     limitNsLookups: 0,
     limitSubqueryDepth: 0,
+    proxyHeaderMissing: 0,
+    proxyHeaderInvalid: 0,
+    proxyHeaderOversized: 0,
+    proxyHeaderUnlisted: 0,
   };
 }
 

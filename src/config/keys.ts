@@ -45,6 +45,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { key: 'ratelimit-burst', field: 'ratelimitBurst', check: int(1, 1_000_000, 'queries'), doc: 'Queries a client may send at once before ratelimit applies.' },
   { key: 'ratelimit-action', field: 'ratelimitAction', check: { kind: 'enum', values: ['drop', 'truncate'] }, doc: 'Over the limit: drop the query, or answer TC=1 over UDP (real clients retry over TCP).' },
   { key: 'ratelimit-exempt', field: 'ratelimitExempt', check: { kind: 'strings' }, doc: 'Client networks (CIDR) never rate-limited.' },
+  { key: 'proxy-protocol-from', field: 'proxyProtocolFrom', check: { kind: 'strings' }, doc: 'Load balancers (CIDR) whose every UDP query and TCP connection must start with a PROXY protocol v2 header; the address in it is the client for allow, deny, rate limits, logs and metrics. Anything else from them, and any header from elsewhere, is dropped. Default: none.' },
   { key: 'cache-size', field: 'cacheSize', check: int(16, 100_000_000, 'entries'), flag: '--cache-size', doc: 'Most RRsets kept in cache (the answer cache holds as many responses); least recently used go first.' },
   { key: 'cache-memory', field: 'cacheMemory', check: int(4, 65_536, 'MB'), flag: '--cache-memory', doc: 'Memory for all the caches together (estimated bytes): 45% RRsets, 30% ready answers, 20% negative answers, 5% server state; least recently used go first. cache-size caps the entries as well.' },
   { key: 'max-ttl', field: 'maxTtl', check: int(0, 7 * DAY, 'seconds'), doc: 'Upper bound on cached TTLs.' },

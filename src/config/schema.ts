@@ -99,6 +99,8 @@ export interface Config {
   ratelimitAction: 'drop' | 'truncate';
   /** Clients never rate-limited (CIDR). */
   ratelimitExempt: string[];
+  /** Load balancers (CIDR) that must send a PROXY v2 header; its address is then the client. */
+  proxyProtocolFrom: string[];
   /** What clients outside the ACL get: REFUSED, or nothing. */
   outsideClients: 'refuse' | 'drop';
   /** Blocklist files (hosts, plain domains or adblock `||name^`), absolute paths once loaded. */
@@ -214,6 +216,7 @@ export const DEFAULTS: Config = {
   ratelimitBurst: 200,
   ratelimitAction: 'drop',
   ratelimitExempt: ['127.0.0.0/8', '::1/128'],
+  proxyProtocolFrom: [],
   privateAddresses: [],
   privateDomains: ['home.arpa', 'local', 'lan', 'internal'],
   blocklists: [],

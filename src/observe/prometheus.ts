@@ -145,6 +145,12 @@ export class PrometheusView {
       }) as unknown as Metric,
     );
 
+    counter('rootline_proxy_protocol_rejected_total', 'UDP queries and TCP connections dropped for their PROXY v2 header (proxy-protocol-from): missing from a listed source, invalid, oversized, or from an unlisted source.', ['reason'], (s) => [
+      [{ reason: 'missing' }, s.counters.proxyHeaderMissing],
+      [{ reason: 'invalid' }, s.counters.proxyHeaderInvalid],
+      [{ reason: 'oversized' }, s.counters.proxyHeaderOversized],
+      [{ reason: 'unlisted' }, s.counters.proxyHeaderUnlisted],
+    ]);
     counter('rootline_tcp_connections_accepted_total', 'Client TCP connections accepted.', [], one((s) => s.tcp.accepted));
     counter('rootline_tcp_connections_rejected_total', 'Client TCP connections closed at once (past tcp-max-connections, or shutting down).', [], one((s) => s.tcp.rejected));
     gauge('rootline_tcp_connections', 'Client TCP connections open now.', [], one((s) => s.tcp.open));

@@ -5,6 +5,7 @@ import type * as net from 'node:net';
 import { ErrorCode, RootlineError } from '../errors.js';
 import type { TcpTallies } from '../observe/tallies.js';
 import { formatListenAddress, parseListenAddress, type ListenAddress } from './listen-address.js';
+import type { ProxyGate } from './proxy-gate.js';
 import { bindTcp, serveTcp, type TcpListener } from './tcp.js';
 import { DEFAULT_CLOSE_GRACE_MS, type QueryHandler } from './types.js';
 import { bindUdp, serveUdp, type UdpListener } from './udp.js';
@@ -18,6 +19,8 @@ export interface ListenerOptions {
   exclusive?: boolean;
   /** Client TCP connections counted here (every listen address adds to the same tallies). */
   tcpTallies?: TcpTallies;
+  /** With proxy-protocol-from: every listener reads PROXY v2 headers through it. */
+  proxy?: ProxyGate;
 }
 
 export interface Listeners {
@@ -66,7 +69,7 @@ interface Pair {
 
 async function bindPair(at: ListenAddress, handler: QueryHandler, o: ListenerOptions): Promise<Pair> {
   const exclusive = o.exclusive ?? true;
-  const tcpOptions = { idleTimeoutMs: o.tcpIdleTimeoutMs, maxConnections: o.tcpMaxConnections, maxInFlight: o.tcpMaxInFlight, exclusive, tallies: o.tcpTallies };
+  const tcpOptions = { idleTimeoutMs: o.tcpIdleTimeoutMs, maxConnections: o.tcpMaxConnections, maxInFlight: o.tcpMaxInFlight, exclusive, tallies: o.tcpTallies, proxy: o.proxy };
   for (let attempt = 1; ; attempt++) {
     // TCP first: with port 0 it picks the port, and UDP takes the same one.
     let tcp: TcpListener;
@@ -78,7 +81,7 @@ async function bindPair(at: ListenAddress, handler: QueryHandler, o: ListenerOpt
     const addr = tcp.server.address();
     const actual: ListenAddress = { ...at, port: addr !== null && typeof addr === 'object' ? addr.port : at.port };
     try {
-      return { at: actual, tcp, udp: await bindUdp(actual, handler, { exclusive }) };
+      return { at: actual, tcp, udp: await bindUdp(actual, handler, { exclusive, proxy: o.proxy }) };
     } catch (e) {
       await tcp.close(0);
       const retry = at.port === 0 && (e as NodeJS.ErrnoException).code === 'EADDRINUSE' && attempt < PORT_ZERO_ATTEMPTS;
@@ -128,9 +131,9 @@ export async function startListeners(addrs: string[], handler: QueryHandler, o: 
  * and TCP servers listening; TCP servers should be created with `allowHalfOpen: true`.
  */
 export function serveHandles(handles: { udp?: dgram.Socket[]; tcp?: net.Server[] }, handler: QueryHandler, o: ListenerOptions): Listeners {
-  const udp = (handles.udp ?? []).map((s) => serveUdp(s, handler));
+  const udp = (handles.udp ?? []).map((s) => serveUdp(s, handler, o.proxy));
   const tcp = (handles.tcp ?? []).map((s) =>
-    serveTcp(s, handler, { idleTimeoutMs: o.tcpIdleTimeoutMs, maxConnections: o.tcpMaxConnections, maxInFlight: o.tcpMaxInFlight, tallies: o.tcpTallies }),
+    serveTcp(s, handler, { idleTimeoutMs: o.tcpIdleTimeoutMs, maxConnections: o.tcpMaxConnections, maxInFlight: o.tcpMaxInFlight, tallies: o.tcpTallies, proxy: o.proxy }),
   );
   const bound = new Map<string, ListenAddress>();
   const note = (get: () => net.AddressInfo | string | null): void => {

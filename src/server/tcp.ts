@@ -3,6 +3,7 @@
 import * as net from 'node:net';
 import type { TcpTallies } from '../observe/tallies.js';
 import type { ListenAddress } from './listen-address.js';
+import type { ProxyGate } from './proxy-gate.js';
 import { serveStream, type StreamConnection } from './stream.js';
 import { DEFAULT_CLOSE_GRACE_MS, type ClientInfo, type QueryHandler } from './types.js';
 
@@ -17,6 +18,8 @@ export interface TcpOptions {
   exclusive?: boolean;
   /** Where connections accepted, rejected and closed are counted, when given. */
   tallies?: TcpTallies;
+  /** With proxy-protocol-from: reads the PROXY v2 header a connection starts with (its deadline: the idle timeout). */
+  proxy?: ProxyGate;
 }
 
 export const DEFAULT_TCP_IDLE_TIMEOUT_MS = 10_000;
@@ -49,8 +52,17 @@ export function serveTcp(server: net.Server, handler: QueryHandler, o: TcpOption
       return;
     }
     socket.setNoDelay(true);
-    const client: ClientInfo = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0, transport: 'tcp' };
-    conns.set(socket, serveStream(socket, client, handler, streamOptions));
+    const peer: ClientInfo = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0, transport: 'tcp' };
+    const serve = (client: ClientInfo): void => {
+      if (!socket.destroyed) conns.set(socket, serveStream(socket, client, handler, streamOptions));
+    };
+    if (o.proxy) {
+      // Until the header is read there is nothing to answer: shutting down just closes it.
+      conns.set(socket, { shutdown: () => socket.destroy() });
+      o.proxy.stream(socket, peer, o.idleTimeoutMs > 0 ? o.idleTimeoutMs : DEFAULT_TCP_IDLE_TIMEOUT_MS, serve);
+    } else {
+      serve(peer);
+    }
     if (o.tallies) o.tallies.accepted++;
     socket.on('close', () => {
       conns.delete(socket);

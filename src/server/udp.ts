@@ -2,6 +2,7 @@
 // No logging and no allocation beyond the ClientInfo on the hot path; nothing a client sends can throw out of here.
 import * as dgram from 'node:dgram';
 import type { ListenAddress } from './listen-address.js';
+import type { ProxyGate } from './proxy-gate.js';
 import { DEFAULT_CLOSE_GRACE_MS, MIN_QUERY_LEN, type ClientInfo, type QueryHandler } from './types.js';
 
 export interface UdpListener {
@@ -15,10 +16,12 @@ export interface UdpListener {
 export interface UdpBindOptions {
   /** false in a cluster worker, so that the primary binds once and shares the socket (node:cluster). */
   exclusive?: boolean;
+  /** With proxy-protocol-from: strips PROXY v2 headers and names the real client, or drops the datagram. */
+  proxy?: ProxyGate;
 }
 
 /** Serves queries on an already-bound socket (e.g. one handed over by a supervisor). Takes over its 'error' events. */
-export function serveUdp(socket: dgram.Socket, handler: QueryHandler): UdpListener {
+export function serveUdp(socket: dgram.Socket, handler: QueryHandler, proxy?: ProxyGate): UdpListener {
   let inFlight = 0;
   let closing = false;
   let drained: (() => void) | null = null;
@@ -48,7 +51,12 @@ export function serveUdp(socket: dgram.Socket, handler: QueryHandler): UdpListen
   socket.on('message', (msg: Buffer, rinfo: dgram.RemoteInfo) => {
     // Shorter than a header: no ID to answer to, so not worth a handler call (the pipeline would drop it too).
     if (closing || msg.length < MIN_QUERY_LEN) return;
-    const client: ClientInfo = { address: rinfo.address, port: rinfo.port, transport: 'udp' };
+    let client: ClientInfo = { address: rinfo.address, port: rinfo.port, transport: 'udp' };
+    if (proxy) {
+      const relayed = proxy.datagram(msg, client);
+      if (relayed === null || relayed.query.length < MIN_QUERY_LEN) return;
+      ({ query: msg, client } = relayed);
+    }
     let out: ReturnType<QueryHandler>;
     try {
       out = handler(msg, client);
@@ -111,7 +119,7 @@ export function bindUdp(at: ListenAddress, handler: QueryHandler, o: UdpBindOpti
     socket.once('error', onStartError);
     socket.bind({ address: at.address, port: at.port, exclusive: o.exclusive ?? true }, () => {
       socket.off('error', onStartError);
-      resolve(serveUdp(socket, handler));
+      resolve(serveUdp(socket, handler, o.proxy));
     });
   });
 }

@@ -35,8 +35,13 @@ const started = new Set<CliProcess>();
 
 export function spawnCli(args: string[]): CliProcess {
   assertCliBuilt();
-  const child = spawn(process.execPath, [CLI_PATH, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  if (child.pid === undefined) throw new Error(`could not start ${CLI_PATH}`);
+  return spawnProgram(process.execPath, [CLI_PATH, ...args]);
+}
+
+/** Like spawnCli for any program (an installed `rootline`, dnsdist), optionally in another directory. */
+export function spawnProgram(command: string, args: string[], o: { cwd?: string; env?: Record<string, string> } = {}): CliProcess {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: o.cwd, env: o.env ? { ...process.env, ...o.env } : undefined });
+  if (child.pid === undefined) throw new Error(`could not start ${command}`);
   let out = '';
   let err = '';
   let exit: Exit | null = null;
@@ -46,7 +51,7 @@ export function spawnCli(args: string[]): CliProcess {
   child.stderr!.setEncoding('utf8').on('data', (c: string) => { err += c; notify(); });
   // 'close' (not 'exit'): all output has been read by then.
   child.on('close', (code, signal) => { exit = { code, signal }; notify(); });
-  const describe = (): string => `rootline ${args.join(' ')}\n--- stdout ---\n${out}\n--- stderr ---\n${err}`;
+  const describe = (): string => `${command} ${args.join(' ')}\n--- stdout ---\n${out}\n--- stderr ---\n${err}`;
   const until = <T>(check: () => T | undefined, timeoutMs: number, what: string): Promise<T> =>
     new Promise((resolvePromise, reject) => {
       const done = (): void => {
