@@ -1,9 +1,16 @@
 // One question's journey, as `rootline query --trace` and `rootline ctl trace` print it: the policy step that
 // decided (if one did), every server asked (or cache step) on the way down, and a dig-like answer.
-import type { Core } from './main.js';
+import type { Decision } from './policy/stage.js';
+import type { Trace } from './resolver/trace.js';
 
 /** What a journey needs: the policy (stages and filters) and the resolver of a running or in-process core. */
-export type JourneyParts = Pick<Core, 'pipeline' | 'resolver'>;
+export interface JourneyParts {
+  pipeline: {
+    decide(question: Question, client: ClientInfo): Decision;
+    filter(question: Question, client: ClientInfo, result: Resolution): { result: Resolution; by?: string };
+  };
+  resolver: { resolve(q: Question, trace?: Trace): Promise<Resolution> };
+}
 import type { ClientInfo } from './policy/stage.js';
 import type { Resolution } from './resolver/resolution.js';
 import type { TraceEvent } from './resolver/trace.js';

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { ErrorCode, RootlineError } from '../errors.js';
-import { metricsListenError } from '../observe/metrics-address.js';
+import { metricsListenError } from './metrics-address.js';
 import { badNetworkMessage, parseCidr } from '../util/cidr.js';
 import { canonical } from '../wire/names.js';
 import { parseRecordText } from '../wire/record-text.js';

@@ -2,7 +2,7 @@
 // JSON. Every request reads a fresh snapshot; nothing here runs per DNS query.
 import * as http from 'node:http';
 import { ErrorCode, RootlineError } from '../errors.js';
-import { metricsBindAddress } from './metrics-address.js';
+import { metricsBindAddress } from '../config/metrics-address.js';
 import { PrometheusView, statsJson } from './prometheus.js';
 import type { MetricsSnapshot } from './snapshot.js';
 

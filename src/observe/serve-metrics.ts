@@ -5,7 +5,7 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Config } from '../config/schema.js';
 import { ErrorCode, RootlineError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { metricsListenError } from './metrics-address.js';
+import { metricsListenError } from '../config/metrics-address.js';
 import type { MetricsHttp } from './metrics-http.js';
 import { emptySnapshot, processMemory, startLagMonitor, sumSnapshots, takeSnapshot, type MetricsSnapshot, type SnapshotSource } from './snapshot.js';
 

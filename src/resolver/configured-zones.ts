@@ -3,18 +3,10 @@
 // are iterated from (RD=0, Unbound's stub-zone). Both replace the root as where resolution of that subtree starts.
 import type { ZoneEntry } from '../config/schema.js';
 import { canonical, isInZone, parentOf } from '../wire/names.js';
-import type { UpstreamTarget } from './step.js';
+import type { ConfiguredMode, ConfiguredZone } from './step.js';
 
-export type ConfiguredMode = 'forward' | 'stub';
+export type { ConfiguredMode, ConfiguredZone };
 
-export interface ConfiguredZone {
-  zone: string;
-  mode: ConfiguredMode;
-  targets: UpstreamTarget[];
-  fallback: 'recurse' | 'servfail';
-  tcpOnly: boolean;
-  tls?: ZoneEntry['tls'];
-}
 
 function fromEntry(e: ZoneEntry, mode: ConfiguredMode): ConfiguredZone {
   // Traces and server selection name a configured server by its address: it has no NS name.

@@ -1,7 +1,7 @@
 // The shapes passed between the resolver's parts: what one name's resolution step gave, a zone cut, a server.
+import type { ZoneEntry } from '../config/schema.js';
 import type { ExtendedError } from '../wire/edns.js';
 import type { RR, ServerAddr } from '../wire/types.js';
-import type { ConfiguredZone } from './configured-zones.js';
 import type { LimitName } from './limits.js';
 
 /** One name resolved as far as one cache lookup or one reply takes it (CNAMEs beyond that are the chain's). */
@@ -23,4 +23,18 @@ export interface ZoneCut {
 export interface UpstreamTarget {
   nsName: string;
   addr: ServerAddr;
+}
+
+/** A forward zone's servers recurse for us (RD=1); a stub zone's are authoritative and iterated from (RD=0). */
+export type ConfiguredMode = 'forward' | 'stub';
+
+/** A forward or stub zone from the config (configured-zones.ts), carried by the cut it starts. */
+export interface ConfiguredZone {
+  zone: string;
+  mode: ConfiguredMode;
+  targets: UpstreamTarget[];
+  fallback: 'recurse' | 'servfail';
+  tcpOnly: boolean;
+  /** DNS over TLS to the zone's servers (forward zones). */
+  tls?: ZoneEntry['tls'];
 }
