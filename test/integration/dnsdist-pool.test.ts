@@ -318,11 +318,13 @@ describe.skipIf(!HAVE_DNSDIST)(`a dnsdist pool of three rootline instances${HAVE
 
       // Restarted, it is marked up again and gets its share of names back.
       await startInstance(2);
-      const deadline = Date.now() + 10_000;
+      // dnsdist marks it up after its health checks pass (slower on a loaded machine): ask until it serves again.
+      const served = (): number => instances[2]!.stdout().split('\n').filter((l) => l.includes('"event":"query"') && l.includes('.pool')).length;
+      const deadline = Date.now() + 20_000;
       while ((dnsdist!.stdout().match(/rootline-3 .*as 'up'/g) ?? []).length < 2 && Date.now() < deadline) await sleep(200);
-      await askAll(CLIENT_OK, DNSDIST, port, allNames);
-      const served = instances[2]!.stdout().split('\n').filter((l) => l.includes('"event":"query"') && l.includes('.pool')).length;
-      expect(served).toBeGreaterThan(NAMES / 10);
-    }, 40_000);
+      do await askAll(CLIENT_OK, DNSDIST, port, allNames);
+      while (served() <= NAMES / 10 && Date.now() < deadline);
+      expect(served()).toBeGreaterThan(NAMES / 10);
+    }, 60_000);
   });
 });
