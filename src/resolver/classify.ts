@@ -95,7 +95,10 @@ export function classifyReply(packet: WirePacket, zone: string, qname: string, q
     return { kind: 'lame', reason: 'not authoritative (recursion available, AA clear)' };
   }
   if (packet.rcode === 'NXDOMAIN') {
-    return { kind: 'nxdomain', cnames, name, soa: findSoa(authority, name), authoritative };
+    const soa = findSoa(authority, name);
+    // Like an empty NOERROR below: a denial with neither the zone's SOA nor AA is no authority's word (RFC 2308 §2.1).
+    if (!soa && !authoritative && !forwarded) return { kind: 'lame', reason: 'not authoritative (NXDOMAIN without SOA or AA)' };
+    return { kind: 'nxdomain', cnames, name, soa, authoritative };
   }
   if (cnames.length > 0) {
     const soa = findSoa(authority, name);
@@ -122,6 +125,7 @@ export function classifyReply(packet: WirePacket, zone: string, qname: string, q
 
   const soa = findSoa(authority, qname);
   if (recursiveLame) return { kind: 'lame', reason: 'not authoritative (recursion available, AA clear)' };
+  // A real NODATA carries the zone's SOA (RFC 2308 §2.2) or at least AA; without either it only looks like one.
   if (soa || (authoritative && answer.length === 0)) {
     return { kind: 'nodata', cnames, name: qname, soa, authoritative };
   }
