@@ -15,6 +15,11 @@ export type Classification =
 
 const ok = (rcode: string | undefined): boolean => rcode === 'NOERROR' || rcode === 'NXDOMAIN';
 
+/** RFC 1035 §3.2.3: QTYPE * (ANY) is answered by an RRset of any type. */
+function answersType(type: string, qtype: string): boolean {
+  return type === qtype || (qtype === 'ANY' && type !== 'CNAME' && type !== 'DNAME');
+}
+
 function sameName(a: string, b: string): boolean {
   return canonical(a) === canonical(b);
 }
@@ -73,7 +78,7 @@ export function classifyReply(packet: WirePacket, zone: string, qname: string, q
   const seen = new Set<string>();
   let name = qname;
   for (;;) {
-    const data = answer.filter((r) => r.type === qtype && sameName(r.name, name));
+    const data = answer.filter((r) => answersType(r.type, qtype) && sameName(r.name, name));
     if (data.length > 0) {
       if (recursiveLame) return { kind: 'lame', reason: 'not authoritative (recursion available, AA clear)' };
       const nsInAnswer = qtype === 'NS' ? data : [];
@@ -126,7 +131,9 @@ export function classifyReply(packet: WirePacket, zone: string, qname: string, q
   const soa = findSoa(authority, qname);
   if (recursiveLame) return { kind: 'lame', reason: 'not authoritative (recursion available, AA clear)' };
   // A real NODATA carries the zone's SOA (RFC 2308 §2.2) or at least AA; without either it only looks like one.
-  if (soa || (authoritative && answer.length === 0)) {
+  // Whatever is still in the answer section here is off the question (another type, another name): it is
+  // scrubbed — none of it is served or cached — and the rest of the reply decides, as in Unbound's scrubber.
+  if (soa || authoritative) {
     return { kind: 'nodata', cnames, name: qname, soa, authoritative };
   }
   // Neither an answer, a negative answer nor a downward referral: an upward referral or a lame server.
