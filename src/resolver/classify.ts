@@ -85,8 +85,13 @@ export function classifyReply(packet: WirePacket, zone: string, qname: string, q
       return { kind: 'answer', cnames, records: data, authoritative, glue: glueFor(nsInAnswer, additional) };
     }
     if (qtype === 'CNAME') break;
-    // RFC 6672 §3.4: a DNAME above the name redirects it; the CNAME is synthesised here, not trusted as sent.
+    // RFC 6672 §3.4: a DNAME above the name redirects it; the CNAME is synthesised here, not trusted as sent (a
+    // sent one that disagrees is dropped, as in Unbound). A DNAME owned elsewhere is off the question and ignored.
     const dname = qtype === 'DNAME' ? undefined : answer.find((r) => r.type === 'DNAME' && !sameName(r.name, name) && isInZone(name, r.name));
+    // RFC 6672 §2.4: one DNAME per owner. More is a broken reply (Unbound's scrubber rejects it): ask another server.
+    if (dname && answer.filter((r) => r.type === 'DNAME' && sameName(r.name, dname.name)).length > 1) {
+      return { kind: 'lame', reason: `DNAME RRset of ${dname.name} with more than one record` };
+    }
     const cname = dname ? synthesiseCname(dname, name) : answer.find((r) => r.type === 'CNAME' && sameName(r.name, name));
     if (!cname) break;
     if (dname) cnames.push(dname);

@@ -1,6 +1,6 @@
 // A small scripted hierarchy for the iterator conformance scenarios: root → com → example.com, whose two servers
 // (ns1, ns2, both with glue) can be given handlers of their own to replay odd authoritative behaviour.
-import type { RR } from '../../src/wire/types.js';
+import { serverKey, type RR } from '../../src/wire/types.js';
 import { authoritative, rr, type Handler } from './fake-net.js';
 import { makeResolver, type TestResolver } from './resolver.js';
 
@@ -34,6 +34,12 @@ export function conformanceHierarchy(h: Hierarchy = {}): TestResolver {
     .on(COM, authoritative('com', [rr.ns('com', 'ns.nic.com'), ...EXAMPLE_NS, ...(h.com ?? [])]))
     .on(NS1, h.ns1 ?? exampleZone())
     .on(NS2, h.ns2 ?? exampleZone());
+  return t;
+}
+
+/** Makes ns2 look slow (an RTO far outside the selection band), so ns1 is always asked first. */
+export function preferNs1(t: TestResolver): TestResolver {
+  t.infra.reportRtt(serverKey({ address: NS2, port: 53 }), 1000);
   return t;
 }
 
