@@ -75,6 +75,16 @@ export class RRsetCache {
     return true;
   }
 
+  /**
+   * The records of one RRset with the TTL the cache gives it (the smallest, clamped to min-ttl/max-ttl): what a
+   * fresh answer shows, so it says the same as the cached copy will.
+   */
+  bounded(records: readonly RR[]): RR[] {
+    if (records.length === 0) return [];
+    const ttl = clampTtl(Math.min(...records.map((r) => r.ttl)), this.bounds);
+    return records.map((r) => ({ ...r, ttl }));
+  }
+
   /** A fresh RRset of at least `minRank`, with TTLs counted down; null when absent or expired. */
   get(name: string, type: string, minRank: RankValue, klass = 'IN'): RRsetHit | null {
     const entry = this.lru.get(rrsetKey(name, type, klass));

@@ -77,7 +77,7 @@ export class Iterator {
           return fail(`referral from ${cut.zone} to ${c.zone} does not lead down`, EdeCode.OTHER);
         }
         this.d.learner.referral(c);
-        cut = { zone: c.zone, nsNames: c.ns.map((r) => canonical(r.data as string)) };
+        cut = { zone: c.zone, nsNames: c.ns.map((r) => canonical(r.data as string)), glue: this.d.cuts.glueTargets(c.glue) };
         mini.askedLabels = 0;
         continue;
       }

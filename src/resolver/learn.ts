@@ -36,28 +36,39 @@ export class Learner {
     this.store(c.glue, Rank.ADDITIONAL);
   }
 
-  /** Caches what a non-referral reply says and turns it into a step. */
+  /**
+   * Caches what a non-referral reply says and turns it into a step. What the step carries has the TTLs the cache
+   * gives (min-ttl/max-ttl): the first answer and the cached ones agree.
+   */
   reply(c: Settled, qtype: string): Step {
     const rank = c.authoritative ? Rank.ANSWER_AUTH : Rank.ANSWER_NONAUTH;
     this.store(c.cnames, rank);
+    const cnames = this.bounded(c.cnames);
     switch (c.kind) {
       case 'answer':
         this.store(c.records, rank);
         this.store(c.glue, Rank.ADDITIONAL);
-        return { kind: 'answer', cnames: c.cnames, records: this.presenter.present(c.records) };
+        return { kind: 'answer', cnames, records: this.presenter.present(this.bounded(c.records)) };
       case 'cname':
-        return { kind: 'continue', cnames: c.cnames, target: c.target };
+        return { kind: 'continue', cnames, target: c.target };
       case 'nxdomain':
       case 'nodata': {
-        // RFC 2308 §5: negative answers are cached only with the zone's SOA, served with the cache's TTL.
-        const soa = c.soa ? this.negatives.store(c.name, c.kind === 'nxdomain' ? null : qtype, c.soa) : null;
-        return { kind: c.kind, cnames: c.cnames, soa };
+        // RFC 2308 §5: negative answers are cached with the zone's SOA, served with the cache's TTL; one that came
+        // without an SOA (classify lets only an AA one through) briefly.
+        const soa = this.negatives.store(c.name, c.kind === 'nxdomain' ? null : qtype, c.soa);
+        return { kind: c.kind, cnames, soa };
       }
       default: {
         const never: never = c;
         throw new Error(`unhandled classification ${String(never)}`);
       }
     }
+  }
+
+  /** Each RRset of `records` with its cache TTL, in the order given (a chain keeps its order). */
+  private bounded(records: readonly RR[]): RR[] {
+    const sets = new Map(groupRRsets(records).map((set) => [`${canonical(set[0]!.name)}|${set[0]!.type}`, this.rrsets.bounded(set)]));
+    return records.map((r) => sets.get(`${canonical(r.name)}|${r.type}`)!.shift()!);
   }
 
   private store(records: readonly RR[], rank: RankValue): void {

@@ -16,6 +16,11 @@ export type Step =
 export interface ZoneCut {
   zone: string;
   nsNames: string[];
+  /**
+   * The glue of the referral that led here, for this resolution: the cache may not keep it (TTL 0, or outranked),
+   * yet the servers it names are reachable through it now.
+   */
+  glue?: UpstreamTarget[];
   configured?: ConfiguredZone;
 }
 

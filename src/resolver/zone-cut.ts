@@ -5,6 +5,7 @@ import { Rank } from '../cache/rank.js';
 import type { RRsetCache } from '../cache/rrset-cache.js';
 import { canonical, isInZone, parentOf } from '../wire/names.js';
 import type { ConfiguredZone, ConfiguredZones } from './configured-zones.js';
+import type { RR } from '../wire/types.js';
 import type { RootHints } from './hints.js';
 import type { UpstreamTarget, ZoneCut } from './step.js';
 
@@ -47,6 +48,12 @@ export class ZoneCuts {
   /** The address types we ask servers over. */
   addressTypes(): readonly string[] {
     return this.useIpv6 ? ['A', 'AAAA'] : ['A'];
+  }
+
+  /** A referral's glue records as targets, of the address types we ask over. */
+  glueTargets(glue: readonly RR[]): UpstreamTarget[] {
+    const types = this.addressTypes();
+    return glue.filter((r) => types.includes(r.type)).map((r) => this.target(canonical(r.name), r.data as string));
   }
 
   /** The known addresses of one server name, as targets. */

@@ -52,7 +52,8 @@ export class ZoneQuerier {
     if (cut.configured) known.push(...cut.configured.targets);
     else {
       for (const ns of cut.nsNames) {
-        const targets = this.cuts.targetsOf(ns);
+        const cached = this.cuts.targetsOf(ns);
+        const targets = cached.length > 0 ? cached : (cut.glue ?? []).filter((g) => g.nsName === ns);
         if (targets.length > 0) known.push(...targets);
         else unresolved.push(ns);
       }
