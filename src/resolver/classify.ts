@@ -11,7 +11,18 @@ export type Classification =
   | { kind: 'nxdomain'; cnames: RR[]; name: string; soa: RR | null; authoritative: boolean }
   | { kind: 'nodata'; cnames: RR[]; name: string; soa: RR | null; authoritative: boolean }
   | { kind: 'referral'; zone: string; ns: RR[]; glue: RR[] }
-  | { kind: 'lame'; reason: string };
+  | { kind: 'lame'; reason: string; recursionLame?: true };
+
+/** A reply that ends the question at this zone: neither a referral nor lame. */
+export type Settled = Exclude<Classification, { kind: 'referral' | 'lame' }>;
+
+/** How good a settled reply is as a last resort: data, then a CNAME to follow, then a denial. */
+export function usefulness(c: Settled): number {
+  return c.kind === 'answer' ? 3 : c.kind === 'cname' ? 2 : 1;
+}
+
+const RECURSION_LAME = 'not authoritative (recursion available, AA clear)';
+const recursionLame = { kind: 'lame', reason: RECURSION_LAME, recursionLame: true } as const;
 
 const ok = (rcode: string | undefined): boolean => rcode === 'NOERROR' || rcode === 'NXDOMAIN';
 
@@ -80,7 +91,7 @@ export function classifyReply(packet: WirePacket, zone: string, qname: string, q
   for (;;) {
     const data = answer.filter((r) => answersType(r.type, qtype) && sameName(r.name, name));
     if (data.length > 0) {
-      if (recursiveLame) return { kind: 'lame', reason: 'not authoritative (recursion available, AA clear)' };
+      if (recursiveLame) return recursionLame;
       const nsInAnswer = qtype === 'NS' ? data : [];
       return { kind: 'answer', cnames, records: data, authoritative, glue: glueFor(nsInAnswer, additional) };
     }
@@ -102,7 +113,7 @@ export function classifyReply(packet: WirePacket, zone: string, qname: string, q
   }
 
   if (recursiveLame && (packet.rcode === 'NXDOMAIN' || cnames.length > 0)) {
-    return { kind: 'lame', reason: 'not authoritative (recursion available, AA clear)' };
+    return recursionLame;
   }
   if (packet.rcode === 'NXDOMAIN') {
     const soa = findSoa(authority, name);
@@ -134,7 +145,7 @@ export function classifyReply(packet: WirePacket, zone: string, qname: string, q
   }
 
   const soa = findSoa(authority, qname);
-  if (recursiveLame) return { kind: 'lame', reason: 'not authoritative (recursion available, AA clear)' };
+  if (recursiveLame) return recursionLame;
   // A real NODATA carries the zone's SOA (RFC 2308 §2.2) or at least AA; without either it only looks like one.
   // Whatever is still in the answer section here is off the question (another type, another name): it is
   // scrubbed — none of it is served or cached — and the rest of the reply decides, as in Unbound's scrubber.

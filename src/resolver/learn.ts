@@ -5,12 +5,11 @@ import { Rank, type RankValue } from '../cache/rank.js';
 import type { RRsetCache } from '../cache/rrset-cache.js';
 import { canonical } from '../wire/names.js';
 import type { RR } from '../wire/types.js';
-import type { Classification } from './classify.js';
+import type { Classification, Settled } from './classify.js';
 import type { RRsetPresenter } from './present.js';
 import type { Step } from './step.js';
 
 type Referral = Extract<Classification, { kind: 'referral' }>;
-export type Settled = Exclude<Classification, { kind: 'referral' | 'lame' }>;
 
 function groupRRsets(records: readonly RR[]): RR[][] {
   const groups = new Map<string, RR[]>();

@@ -5,6 +5,7 @@
 import { LateReplies } from '../upstream/late-replies.js';
 import { serverKey } from '../wire/types.js';
 import type { AskResult, ServerAsker } from './ask.js';
+import { usefulness, type Settled } from './classify.js';
 import type { Limits } from './limits.js';
 import { lookupNsAddresses } from './ns-lookup.js';
 import type { Request } from './request.js';
@@ -69,6 +70,8 @@ export class ZoneQuerier {
     // RFC 8914 code 23 (Network Error) only when every server failed at the network level.
     let tries = 0;
     let networkErrors = 0;
+    /** The most useful reply of a recursion-lame server: used only when no server answers as an authority. */
+    let lastResort: Settled | undefined;
     for (;;) {
       const next = queue.shift();
       if (!next) {
@@ -92,6 +95,10 @@ export class ZoneQuerier {
           askedThisRound.clear();
           continue;
         }
+        if (lastResort) {
+          req.step({ kind: 'last-resort', zone: cut.zone, qname: name, qtype, depth: req.depth });
+          return { kind: 'classified', c: lastResort };
+        }
         return { kind: 'failed', retry: false, networkError: tries > 0 && networkErrors === tries };
       }
       const key = serverKey(next.addr);
@@ -103,6 +110,7 @@ export class ZoneQuerier {
       if (result.kind === 'classified') return result;
       tries++;
       if (result.networkError) networkErrors++;
+      if (result.lastResort && (!lastResort || usefulness(result.lastResort) > usefulness(lastResort))) lastResort = result.lastResort;
       if (req.budget.limitHit) return { kind: 'failed', retry: false };
       if (result.retry && left > 0) timedOut.push(next);
     }
