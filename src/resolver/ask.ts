@@ -16,11 +16,12 @@ import type { TraceOutcome } from './trace.js';
 
 /**
  * `networkError`: the try failed at the network level (unreachable, refused by the OS), not by a server's reply.
- * `lastResort`: the server is recursion-lame, and this is its reply read as a recursive resolver's answer.
+ * `refused`: a server replied, but with an error or a lame reply (not silence). `lastResort`: the server is
+ * recursion-lame, and this is its reply read as a recursive resolver's answer.
  */
 export type AskResult =
   | { kind: 'classified'; c: Exclude<Classification, { kind: 'lame' }> }
-  | { kind: 'failed'; retry: boolean; networkError?: boolean; lastResort?: Settled };
+  | { kind: 'failed'; retry: boolean; networkError?: boolean; refused?: boolean; lastResort?: Settled };
 
 export interface AskDeps {
   servers: ServerSelector;
@@ -86,11 +87,11 @@ export class ServerAsker {
     if (c.kind === 'lame') {
       this.d.servers.report(target.addr, zone, qtype, { kind: 'lame' });
       req.failed(`${where} ${c.reason}`);
-      if (!c.recursionLame) return { kind: 'failed', retry: false };
+      if (!c.recursionLame) return { kind: 'failed', retry: false, refused: true };
       // Kept in case every server of the zone answers from a cache (Unbound's "rec_lame" fallback).
       const asRecursive = classifyReply(result.packet, zone, name, qtype, { maxRrsetSize, forwarded: true });
       const usable = asRecursive.kind !== 'lame' && asRecursive.kind !== 'referral';
-      return { kind: 'failed', retry: false, ...(usable ? { lastResort: asRecursive } : {}) };
+      return { kind: 'failed', retry: false, refused: true, ...(usable ? { lastResort: asRecursive } : {}) };
     }
     return { kind: 'classified', c };
   }

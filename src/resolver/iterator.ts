@@ -6,6 +6,7 @@ import { canonical, isInZone, labelCount } from '../wire/names.js';
 import type { Learner } from './learn.js';
 import type { LimitName, Limits } from './limits.js';
 import { nextTarget, startMinimising } from './minimise.js';
+import type { MinimiseMemory } from './minimise-memory.js';
 import type { Request } from './request.js';
 import type { Step } from './step.js';
 import type { Validator } from './validate.js';
@@ -19,6 +20,7 @@ export interface IteratorDeps {
   validator: Validator;
   limits: Limits;
   qnameMinimisation: boolean;
+  minimiseMemory: MinimiseMemory;
 }
 
 function fail(reason: string, code: number, limit?: LimitName): Step {
@@ -34,14 +36,22 @@ export class Iterator {
     if (cut.configured) req.step({ kind: 'configured', zone: cut.zone, mode: cut.configured.mode, action: 'use', depth: req.depth });
     // RFC 9156 §2: DS lives at the parent and is asked as is.
     const mini = startMinimising(this.d.qnameMinimisation && qtype !== 'DS');
+    const memory = this.d.minimiseMemory;
+    /**
+     * A minimised query that failed or was denied, whose zone the full-name reply judges: if that works where the
+     * minimised one did not, the zone is not minimised in again; a denial of both means RFC 8020 holds there.
+     */
+    let checking = null as { zone: string; after: 'failure' | 'nxdomain' } | null;
     for (let steps = 0; ; steps++) {
       if (steps > this.d.limits.maxReferrals) {
         const reason = `more than ${this.d.limits.maxReferrals} referrals for ${name}`;
         req.noteLimit({ limit: 'referrals', detail: reason });
         return fail(reason, EdeCode.OTHER, 'referrals');
       }
-      // A forwarder resolves the whole name for us: minimising towards it would only cost round trips.
-      const target = cut.configured?.mode === 'forward' ? name : nextTarget(name, cut.zone, mini);
+      // A forwarder resolves the whole name for us: minimising towards it would only cost round trips. A zone where
+      // minimisation failed before is asked the full name straight away.
+      const fullName = cut.configured?.mode === 'forward' || !memory.shouldMinimise(cut.zone);
+      const target = fullName ? name : nextTarget(name, cut.zone, mini);
       const minimised = target !== name;
       if (minimised) mini.sent++;
       // RFC 9156 §2.1: minimised queries ask for A, which every server answers sensibly.
@@ -50,8 +60,11 @@ export class Iterator {
       if (asked.kind === 'failed') {
         const hit = req.budget.limitHit;
         if (minimised && !hit) {
-          // Relaxed mode (RFC 9156 §2.3): a server that chokes on the minimised name gets the full one.
+          // Relaxed mode (RFC 9156 §2.3): a server that chokes on the minimised name gets the full one. When a
+          // server said no to it (silence may be loss or a rate limiter) and the full name then works, the zone is
+          // remembered so the next names in it do not pay for the failure again.
           mini.on = false;
+          if (asked.refused) checking = { zone: cut.zone, after: 'failure' };
           continue;
         }
         if (cut.configured?.fallback === 'recurse' && !hit) {
@@ -68,6 +81,11 @@ export class Iterator {
         return fail(`${why}: ${req.budget.failures.slice(-6).join(', ')}`.replace(/: $/, ''), code, hit?.limit);
       }
       const c = asked.c;
+      if (!minimised && checking?.zone === cut.zone) {
+        if (checking.after === 'nxdomain' && c.kind === 'nxdomain') memory.confirmedNxdomain(cut.zone);
+        else memory.failed(cut.zone);
+        checking = null;
+      }
       // The one point where a reply is judged before anything from it is cached or followed.
       const verdict = await this.d.validator.check(c, { zone: cut.zone, qname: target, qtype: askedType }, req);
       if (verdict.kind === 'bogus') return fail(`${cut.zone}: ${verdict.reason}`, EdeCode.DNSSEC_BOGUS);
@@ -83,10 +101,16 @@ export class Iterator {
       }
       const step = this.d.learner.reply(c, askedType);
       if (!minimised) return step;
-      // A minimised name answered without a referral: no cut there, go one step deeper. NXDOMAIN or a CNAME on
-      // the way is handled by asking the full name (relaxed mode: some servers get empty non-terminals wrong).
+      // A minimised name answered without a referral: no cut there, go one step deeper (RFC 9156 §3: NODATA is an
+      // empty non-terminal). RFC 8020: nothing exists below a denied name — trusted once the zone has shown it
+      // means it; until then (relaxed mode: some servers deny empty non-terminals) the full name is asked, as it
+      // is after a CNAME on the way.
       if (c.kind === 'answer' || c.kind === 'nodata') mini.askedLabels = labelCount(target);
-      else mini.on = false;
+      else if (c.kind === 'nxdomain' && memory.trustsNxdomain(cut.zone)) return step;
+      else {
+        mini.on = false;
+        if (c.kind === 'nxdomain') checking = { zone: cut.zone, after: 'nxdomain' };
+      }
     }
   }
 }

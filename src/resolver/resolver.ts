@@ -14,6 +14,7 @@ import { CacheReader } from './from-cache.js';
 import { InFlight } from './in-flight.js';
 import { Iterator } from './iterator.js';
 import { Learner } from './learn.js';
+import { MinimiseMemory } from './minimise-memory.js';
 import type { LimitHit } from './limits.js';
 import type { ResolverDeps } from './options.js';
 import { RRsetPresenter } from './present.js';
@@ -59,6 +60,7 @@ export class Resolver {
       validator: d.validator ?? noValidation,
       limits: d.limits,
       qnameMinimisation: d.qnameMinimisation,
+      minimiseMemory: new MinimiseMemory(d.clock),
     });
     this.chain = new ChainResolver((name, qtype, req) => this.step(name, qtype, req), d.limits.maxCnameChain);
     this.recursion = {

@@ -70,6 +70,7 @@ export class ZoneQuerier {
     // RFC 8914 code 23 (Network Error) only when every server failed at the network level.
     let tries = 0;
     let networkErrors = 0;
+    let refused = false;
     /** The most useful reply of a recursion-lame server: used only when no server answers as an authority. */
     let lastResort: Settled | undefined;
     for (;;) {
@@ -99,7 +100,7 @@ export class ZoneQuerier {
           req.step({ kind: 'last-resort', zone: cut.zone, qname: name, qtype, depth: req.depth });
           return { kind: 'classified', c: lastResort };
         }
-        return { kind: 'failed', retry: false, networkError: tries > 0 && networkErrors === tries };
+        return { kind: 'failed', retry: false, networkError: tries > 0 && networkErrors === tries, refused };
       }
       const key = serverKey(next.addr);
       if (askedThisRound.has(key)) continue;
@@ -110,6 +111,7 @@ export class ZoneQuerier {
       if (result.kind === 'classified') return result;
       tries++;
       if (result.networkError) networkErrors++;
+      if (result.refused) refused = true;
       if (result.lastResort && (!lastResort || usefulness(result.lastResort) > usefulness(lastResort))) lastResort = result.lastResort;
       if (req.budget.limitHit) return { kind: 'failed', retry: false };
       if (result.retry && left > 0) timedOut.push(next);
