@@ -3,6 +3,7 @@
 // servers that timed out, until one server gives a usable reply or the request's budget (time, upstream queries)
 // says stop. Late replies to earlier tries are accepted until the zone query ends (late-replies.ts).
 import { LateReplies } from '../upstream/late-replies.js';
+import { isInZone } from '../wire/names.js';
 import { serverKey } from '../wire/types.js';
 import type { AskResult, ServerAsker } from './ask.js';
 import { usefulness, type Settled } from './classify.js';
@@ -64,6 +65,8 @@ export class ZoneQuerier {
     const askedThisRound = new Set<string>();
     const triesLeft = new Map<string, number>();
     let timedOut: UpstreamTarget[] = [];
+    /** Whether the addresses of the servers that timed out were looked up again (once per zone query). */
+    let refetched = cut.configured !== undefined;
     /** Glueless NS-name lookups under way (they go on in the background if a server answers first). */
     const lookups = new Map<number, Promise<{ id: number; found: UpstreamTarget[] }>>();
     let lookupIds = 0;
@@ -89,6 +92,17 @@ export class ZoneQuerier {
           lookups.delete(id);
           queue.push(...this.servers.choose(found, cut.zone, qtype));
           continue;
+        }
+        if (!refetched && timedOut.length > 0) {
+          // A server that moved keeps its cached address until that expires: before retrying the old addresses,
+          // look up again the names (outside the zone: not glue) whose every address went silent.
+          refetched = true;
+          const silent = this.silentNames(timedOut, known, cut.zone);
+          for (const ns of silent) {
+            const id = lookupIds++;
+            lookups.set(id, lookupNsAddresses(ns, cut.zone, req, this.cuts, this.limits, true).then((found) => ({ id, found })));
+          }
+          if (silent.length > 0) continue;
         }
         if (timedOut.length > 0) {
           queue = this.servers.choose(timedOut, cut.zone, qtype);
@@ -116,5 +130,12 @@ export class ZoneQuerier {
       if (req.budget.limitHit) return { kind: 'failed', retry: false };
       if (result.retry && left > 0) timedOut.push(next);
     }
+  }
+
+  /** The NS names outside `zone` all of whose known addresses are among the servers that timed out. */
+  private silentNames(timedOut: readonly UpstreamTarget[], known: readonly UpstreamTarget[], zone: string): string[] {
+    const silent = new Set(timedOut.map((t) => serverKey(t.addr)));
+    const names = new Set(known.filter((t) => !isInZone(t.nsName, zone)).map((t) => t.nsName));
+    return [...names].filter((ns) => known.every((t) => t.nsName !== ns || silent.has(serverKey(t.addr))));
   }
 }
