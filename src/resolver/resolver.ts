@@ -14,6 +14,7 @@ import { CacheReader } from './from-cache.js';
 import { InFlight } from './in-flight.js';
 import { Iterator } from './iterator.js';
 import { Learner } from './learn.js';
+import { mayQueryLoopback } from './loopback.js';
 import { MinimiseMemory } from './minimise-memory.js';
 import type { LimitHit } from './limits.js';
 import type { ResolverDeps } from './options.js';
@@ -51,7 +52,7 @@ export class Resolver {
     const cuts = new ZoneCuts(d.rrsets, d.hints, d.useIpv6, d.upstreamPort, d.configuredZones ?? ConfiguredZones.none());
     const servers = new ServerSelector(d.infra, d.random, { caseRandomisation: d.caseRandomisation, upstreamTimeoutMs: d.limits.upstreamTimeoutMs });
     const asker = new ServerAsker({ servers, exchanger: new Exchanger(d.transport, d.random), inFlight: new InFlight(d.limits), clock: d.clock, limits: d.limits });
-    const zones = new ZoneQuerier(cuts, servers, asker, d.limits);
+    const zones = new ZoneQuerier(cuts, servers, asker, d.limits, mayQueryLoopback(d.doNotQueryLocalhost, d.hints));
     this.fromCache = new CacheReader(d.rrsets, d.negatives, presenter, d.prefetch);
     this.iterator = new Iterator({
       cuts,

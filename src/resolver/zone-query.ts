@@ -8,6 +8,7 @@ import { serverKey } from '../wire/types.js';
 import type { AskResult, ServerAsker } from './ask.js';
 import { usefulness, type Settled } from './classify.js';
 import type { Limits } from './limits.js';
+import { isLoopbackAddress } from './loopback.js';
 import { lookupNsAddresses } from './ns-lookup.js';
 import type { Request } from './request.js';
 import type { ServerSelector } from './servers.js';
@@ -30,6 +31,8 @@ export class ZoneQuerier {
     private readonly servers: ServerSelector,
     private readonly asker: ServerAsker,
     private readonly limits: Limits,
+    /** false: addresses on this host learnt from delegations are not asked (loopback.ts). */
+    private readonly queryLoopback: boolean,
   ) {}
 
   /**
@@ -56,7 +59,7 @@ export class ZoneQuerier {
       for (const ns of cut.nsNames) {
         const cached = this.cuts.targetsOf(ns);
         const targets = cached.length > 0 ? cached : (cut.glue ?? []).filter((g) => g.nsName === ns);
-        if (targets.length > 0) known.push(...targets);
+        if (targets.length > 0) known.push(...this.allowed(targets, req));
         else unresolved.push(ns);
       }
     }
@@ -90,7 +93,7 @@ export class ZoneQuerier {
           // The first addresses found are tried right away: a lookup in a silent zone may retry for seconds.
           const { id, found } = await Promise.race(lookups.values());
           lookups.delete(id);
-          queue.push(...this.servers.choose(found, cut.zone, qtype));
+          queue.push(...this.servers.choose(this.allowed(found, req), cut.zone, qtype));
           continue;
         }
         if (!refetched && timedOut.length > 0) {
@@ -130,6 +133,16 @@ export class ZoneQuerier {
       if (req.budget.limitHit) return { kind: 'failed', retry: false };
       if (result.retry && left > 0) timedOut.push(next);
     }
+  }
+
+  /** The targets that may be asked: loopback ones only in a lab or when the config allows it. */
+  private allowed(targets: UpstreamTarget[], req: Request): UpstreamTarget[] {
+    if (this.queryLoopback) return targets;
+    return targets.filter((t) => {
+      if (!isLoopbackAddress(t.addr.address)) return true;
+      req.failed(`${t.addr.address} (${t.nsName}) is loopback, not asked (do-not-query-localhost)`);
+      return false;
+    });
   }
 
   /** The NS names outside `zone` all of whose known addresses are among the servers that timed out. */
