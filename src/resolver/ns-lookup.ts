@@ -18,7 +18,12 @@ export async function lookupNsAddresses(nsName: string, zone: string, req: Reque
     return [];
   }
   const types = cuts.addressTypes();
-  if (types.some((t) => req.isInProgress(nsName, t))) return []; // already being looked up on this path: a cycle
+  const cycling = types.find((t) => req.isInProgress(nsName, t));
+  if (cycling) {
+    // Already being looked up on this path, and no glue broke the chain: a dependency cycle, not worth a query.
+    req.failed(`${nsName} (dependency cycle: ${req.cycleTo(nsName, cycling)})`);
+    return [];
+  }
   const { maxSubqueryDepth, maxNsLookups } = limits;
   if (req.depth >= maxSubqueryDepth) {
     req.skip({ limit: 'subquery-depth', detail: `side resolutions nested deeper than ${maxSubqueryDepth}` }, `${nsName} (side resolutions nested deeper than ${maxSubqueryDepth})`);

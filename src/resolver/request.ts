@@ -65,6 +65,16 @@ export class Request {
   }
 
   /**
+   * The side resolutions from the one of (name, type) to here and back to it, e.g. "ns.b.test → ns.a.example →
+   * ns.b.test": what a cycle looks like in an error. The in-progress set keeps the order the lookups started in.
+   */
+  cycleTo(name: string, type: string): string {
+    const keys = [...this.inProgress];
+    const from = keys.indexOf(key(name, type));
+    return [...keys.slice(Math.max(0, from)), key(name, type)].map((k) => k.slice(0, k.lastIndexOf('|'))).join(' → ');
+  }
+
+  /**
    * A side resolution on the same budget, one level deeper, with (name, type) marked in progress. `refetch`: its
    * cached data counts as missing.
    */
