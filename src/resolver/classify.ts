@@ -6,7 +6,11 @@ import type { RR } from '../wire/types.js';
 import { largestRRset, scrubReply } from './scrub.js';
 
 export type Classification =
-  | { kind: 'answer'; cnames: RR[]; records: RR[]; authoritative: boolean; glue: RR[] }
+  | {
+      kind: 'answer'; cnames: RR[]; records: RR[]; authoritative: boolean; glue: RR[];
+      /** The zone's own NS set from the authority section of an authoritative answer, and its addresses. */
+      apexNs: RR[]; apexGlue: RR[];
+    }
   | { kind: 'cname'; cnames: RR[]; target: string; authoritative: boolean }
   | { kind: 'nxdomain'; cnames: RR[]; name: string; soa: RR | null; authoritative: boolean }
   | { kind: 'nodata'; cnames: RR[]; name: string; soa: RR | null; authoritative: boolean }
@@ -93,7 +97,9 @@ export function classifyReply(packet: WirePacket, zone: string, qname: string, q
     if (data.length > 0) {
       if (recursiveLame) return recursionLame;
       const nsInAnswer = qtype === 'NS' ? data : [];
-      return { kind: 'answer', cnames, records: data, authoritative, glue: glueFor(nsInAnswer, additional) };
+      // RFC 2181 §5.4.1: the child's own NS set (AA) ranks above the parent's delegation; a forwarder's is hearsay.
+      const apexNs = authoritative && !forwarded ? authority.filter((r) => r.type === 'NS' && sameName(r.name, zone)) : [];
+      return { kind: 'answer', cnames, records: data, authoritative, glue: glueFor(nsInAnswer, additional), apexNs, apexGlue: glueFor(apexNs, additional) };
     }
     if (qtype === 'CNAME') break;
     // RFC 6672 §3.4: a DNAME above the name redirects it; the CNAME is synthesised here, not trusted as sent (a

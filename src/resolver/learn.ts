@@ -47,6 +47,8 @@ export class Learner {
       case 'answer':
         this.store(c.records, rank);
         this.store(c.glue, Rank.ADDITIONAL);
+        this.store(c.apexNs, Rank.AUTHORITY_AUTH);
+        this.store(c.apexGlue, Rank.ADDITIONAL);
         return { kind: 'answer', cnames, records: this.presenter.present(this.bounded(c.records)) };
       case 'cname':
         return { kind: 'continue', cnames, target: c.target };
@@ -71,6 +73,11 @@ export class Learner {
   }
 
   private store(records: readonly RR[], rank: RankValue): void {
-    for (const set of groupRRsets(records)) this.rrsets.store(set, rank);
+    for (const set of groupRRsets(records)) {
+      // A zone's own NS set replaces the parent's delegation but never outlives it: the old operator of a domain
+      // moved at the parent (a "domain sale", the ghost-domain problem) cannot keep it alive by answering.
+      const childNs = set[0]!.type === 'NS' && rank >= Rank.AUTHORITY_AUTH;
+      this.rrsets.store(set, rank, childNs ? { notBeyondCached: true } : {});
+    }
   }
 }
