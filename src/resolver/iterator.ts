@@ -2,13 +2,13 @@
 // servers that answer, minimising the query name on the way (RFC 9156). Each reply goes through the same
 // steps: classify (with scrub, in the zone query) → the validator hook → learn (every cache write).
 import { EdeCode } from '../wire/ede.js';
-import { canonical, isInZone, labelCount } from '../wire/names.js';
+import { canonical, isInZone, labelCount, parentOf } from '../wire/names.js';
 import type { Learner } from './learn.js';
 import type { LimitName, Limits } from './limits.js';
 import { nextTarget, startMinimising } from './minimise.js';
 import type { MinimiseMemory } from './minimise-memory.js';
 import type { Request } from './request.js';
-import type { Step } from './step.js';
+import type { Step, ZoneCut } from './step.js';
 import type { Validator } from './validate.js';
 import type { ZoneCuts } from './zone-cut.js';
 import type { ZoneQuerier } from './zone-query.js';
@@ -30,6 +30,18 @@ function fail(reason: string, code: number, limit?: LimitName): Step {
 export class Iterator {
   constructor(private readonly d: IteratorDeps) {}
 
+  /**
+   * When the servers of a cached child NS set fail, the parent's delegation: RFC 2181 §5.4.1 lets the child's
+   * NS set replace the parent's in the cache, not erase it. The walk starts again above the zone and follows a
+   * fresh referral (once per zone). Null when that was tried, or the NS set is the parent's already.
+   */
+  private otherSide(cut: ZoneCut, qtype: string, failed: Set<string>): ZoneCut | null {
+    const zone = canonical(cut.zone);
+    if (cut.side !== 'child' || zone === '.' || failed.has(zone)) return null;
+    failed.add(zone);
+    return this.d.cuts.closest(parentOf(zone), qtype === 'DS' ? 'NS' : qtype);
+  }
+
   /** Walks down from the closest known zone cut until a server gives an answer for `name`. */
   async iterate(name: string, qtype: string, req: Request): Promise<Step> {
     let cut = this.d.cuts.closest(name, qtype);
@@ -42,6 +54,8 @@ export class Iterator {
      * minimised one did not, the zone is not minimised in again; a denial of both means RFC 8020 holds there.
      */
     let checking = null as { zone: string; after: 'failure' | 'nxdomain' } | null;
+    /** Zones whose cached child NS set failed and which were asked through the parent's delegation instead. */
+    const failedSides = new Set<string>();
     for (let steps = 0; ; steps++) {
       if (steps > this.d.limits.maxReferrals) {
         const reason = `more than ${this.d.limits.maxReferrals} referrals for ${name}`;
@@ -74,6 +88,12 @@ export class Iterator {
           mini.askedLabels = 0;
           continue;
         }
+        const other = hit || cut.configured ? null : this.otherSide(cut, qtype, failedSides);
+        if (other) {
+          cut = other;
+          mini.askedLabels = 0;
+          continue;
+        }
         // RFC 8914 §4: 22 No Reachable Authority, 23 Network Error; a limit hit has no code of its own (0 Other).
         const code = hit ? EdeCode.OTHER : asked.networkError ? EdeCode.NETWORK_ERROR : EdeCode.NO_REACHABLE_AUTHORITY;
         const servers = cut.configured ? `no ${cut.configured.mode} server for ${cut.zone}` : `no server for ${cut.zone}`;
@@ -95,7 +115,7 @@ export class Iterator {
           return fail(`referral from ${cut.zone} to ${c.zone} does not lead down`, EdeCode.OTHER);
         }
         this.d.learner.referral(c);
-        cut = { zone: c.zone, nsNames: c.ns.map((r) => canonical(r.data as string)), glue: this.d.cuts.glueTargets(c.glue) };
+        cut = { zone: c.zone, nsNames: c.ns.map((r) => canonical(r.data as string)), glue: this.d.cuts.glueTargets(c.glue), side: 'parent' };
         mini.askedLabels = 0;
         continue;
       }

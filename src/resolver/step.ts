@@ -21,6 +21,8 @@ export interface ZoneCut {
    * yet the servers it names are reachable through it now.
    */
   glue?: UpstreamTarget[];
+  /** Whose NS set this is: the parent's delegation, or the child's own (authoritative) one from the cache. */
+  side?: 'parent' | 'child';
   configured?: ConfiguredZone;
 }
 

@@ -31,7 +31,8 @@ export class ZoneCuts {
       if (configured && n === configured.zone) return this.configuredCut(configured);
       const ns = this.rrsets.get(n, 'NS', Rank.ADDITIONAL);
       if (ns && ns.records.length > 0) {
-        const cut = { zone: n, nsNames: ns.records.map((r) => canonical(r.data as string)) };
+        const side = ns.entry.rank >= Rank.AUTHORITY_AUTH ? 'child' : 'parent';
+        const cut: ZoneCut = { zone: n, nsNames: ns.records.map((r) => canonical(r.data as string)), side };
         if (this.isReachable(cut)) return cut;
         // Its glue expired before its NS set: ask the parent again for a fresh referral with glue.
       }

@@ -74,4 +74,19 @@ describe('parent and child NS sets', () => {
     expect(r.answer.map((x) => x.data)).toEqual(['198.51.100.1']);
     expect(t.net.log.at(-1)?.to).toBe(NEW);
   });
+
+  it("when the servers of the child's NS set do not answer, the parent's delegation is asked", async () => {
+    // The parent names ns1; the child's own NS set names ns3 only.
+    const childOnly = withApexNs('example.com', [rr.ns('example.com', 'ns3.example.com'), rr.a('ns3.example.com', CHILD_NS3), rr.a('www.example.com', '192.0.2.1'), rr.a('mail.example.com', '192.0.2.2')]);
+    const { t } = hierarchy([rr.ns('example.com', 'ns1.example.com', 3600), rr.a('ns1.example.com', OLD, 3600)]);
+    t.net.on(OLD, childOnly).on(CHILD_NS3, childOnly);
+    await t.resolver.resolve({ name: 'www.example.com', type: 'A', class: 'IN' });
+    expect(t.rrsets.get('example.com', 'NS', Rank.ADDITIONAL)?.records.map((r) => r.data)).toEqual(['ns3.example.com']);
+    // The child's server goes silent: the parent's delegation (ns1) still answers.
+    t.net.on(CHILD_NS3, () => 'drop');
+    const viaParent = await t.resolver.resolve({ name: 'mail.example.com', type: 'A', class: 'IN' });
+    expect(viaParent.rcode).toBe(Rcode.NOERROR);
+    expect(viaParent.answer.map((x) => x.data)).toEqual(['192.0.2.2']);
+    expect(t.net.log.at(-1)?.to).toBe(OLD);
+  });
 });
