@@ -66,6 +66,8 @@ function formatTraceEvent(e: TraceEvent): string {
       return e.action === 'use'
         ? `${pad}${e.mode} zone ${absolute(e.zone)} (config): asking its servers`
         : `${pad}${e.mode} zone ${absolute(e.zone)}: every server failed, resolving from the root (fallback: recurse)`;
+    case 'last-resort':
+      return `${pad}${absolute(e.zone)}: every server is recursion-lame, using the best of their answers for ${absolute(e.qname)} ${e.qtype}`;
     case 'fail':
       return `${pad}failed: ${absolute(e.qname)} ${e.qtype}: ${e.reason}`;
     default: {

@@ -82,6 +82,7 @@ export async function writeCacheFile(path: string, rrsets: RRsetCache, negatives
     counts.rrsets++;
   }
   for (const e of negatives.entries()) {
+    if (!e.soa) continue; // a denial without an SOA lives seconds: not worth a restart
     const line: NegativeLine = { name: e.name, type: e.type, expiresAt: e.expiresAtMs, wire: toWire([e.soa]) };
     await write({ negative: line });
     counts.negative++;

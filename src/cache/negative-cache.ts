@@ -1,5 +1,6 @@
 // The negative cache (RFC 2308): NXDOMAIN per name (any type) and NODATA per (name, type), each kept with the
-// zone's SOA for min(SOA TTL, SOA MINIMUM) seconds, capped by max-negative-ttl (RFC 2308 §5).
+// zone's SOA for min(SOA TTL, SOA MINIMUM) seconds, capped by max-negative-ttl (RFC 2308 §5). An authoritative
+// denial that came without an SOA is kept for NO_SOA_NEGATIVE_TTL seconds only.
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../util/clock.js';
 import { canonical } from '../wire/names.js';
@@ -12,7 +13,8 @@ export type NegativeKind = 'nxdomain' | 'nodata';
 
 export interface NegativeEntry {
   kind: NegativeKind;
-  soa: RR;
+  /** null: the denial came without an SOA (RFC 2308 §5 gives it no TTL; it is kept NO_SOA_NEGATIVE_TTL). */
+  soa: RR | null;
   expiresAtMs: number;
 }
 
@@ -24,13 +26,19 @@ export interface NamedNegative extends NegativeEntry {
 
 export interface NegativeHit {
   kind: NegativeKind;
-  /** The SOA with its TTL counted down. */
-  soa: RR;
+  /** The SOA with its TTL counted down (null when the denial came without one). */
+  soa: RR | null;
 }
 
 interface SoaData {
   minimum?: number;
 }
+
+/**
+ * Seconds a denial without an SOA is kept (Unbound's NORR_TTL): long enough to absorb a burst of the same
+ * question, short enough that a server which forgot its SOA is asked again soon.
+ */
+export const NO_SOA_NEGATIVE_TTL = 5;
 
 /** RFC 2308 §5: the negative TTL is the lesser of the SOA's own TTL and its MINIMUM field. */
 export function negativeTtl(soa: RR, cap: number): number {
@@ -50,7 +58,7 @@ export class NegativeCache {
   ) {
     this.lru = new LRUCache({
       max: Math.max(16, maxEntries),
-      ...(maxBytes ? { maxSize: maxBytes, sizeCalculation: (e: NegativeEntry, key: string) => LRU_ENTRY_BYTES + stringBytes(key) + 16 + 3 * 8 + 16 + 5 * 8 + dataBytes(e.soa.data) } : {}),
+      ...(maxBytes ? { maxSize: maxBytes, sizeCalculation: (e: NegativeEntry, key: string) => LRU_ENTRY_BYTES + stringBytes(key) + 16 + 3 * 8 + 16 + 5 * 8 + (e.soa ? dataBytes(e.soa.data) : 8) } : {}),
     });
   }
 
@@ -71,9 +79,9 @@ export class NegativeCache {
    * Caches NXDOMAIN (type null: the name has no data of any type) or NODATA for one type. Returns the SOA as it
    * is to be served now, its TTL the negative TTL (capped): the one place that TTL is computed.
    */
-  store(name: string, type: string | null, soa: RR): RR {
-    const ttl = negativeTtl(soa, this.maxNegativeTtl);
-    const served = { ...soa, ttl };
+  store(name: string, type: string | null, soa: RR | null): RR | null {
+    const ttl = soa ? negativeTtl(soa, this.maxNegativeTtl) : Math.min(NO_SOA_NEGATIVE_TTL, this.maxNegativeTtl);
+    const served = soa ? { ...soa, ttl } : null;
     if (ttl <= 0) return served;
     this.lru.set(NegativeCache.key(name, type), {
       kind: type === null ? 'nxdomain' : 'nodata',
@@ -88,7 +96,7 @@ export class NegativeCache {
     for (const key of [NegativeCache.key(name, null), NegativeCache.key(name, type)]) {
       const e = this.lru.get(key);
       if (e && e.expiresAtMs > now) {
-        return { kind: e.kind, soa: { ...e.soa, ttl: remainingSeconds(e.expiresAtMs, now) } };
+        return { kind: e.kind, soa: e.soa ? { ...e.soa, ttl: remainingSeconds(e.expiresAtMs, now) } : null };
       }
     }
     return null;

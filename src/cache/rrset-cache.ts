@@ -30,6 +30,11 @@ export interface RRsetHit {
   records: RR[];
 }
 
+export interface StoreOptions {
+  /** The new data may replace a fresh entry but not live longer than it would have. */
+  notBeyondCached?: boolean;
+}
+
 export function rrsetKey(name: string, type: string, klass = 'IN'): string {
   // join() builds one flat string; `+` would build a rope that V8 flattens into a second copy when the key is
   // hashed, and the cache would keep both (about 32 bytes per entry).
@@ -72,14 +77,16 @@ export class RRsetCache {
    * Stores an RRset (all records share owner, type, class) unless a fresh entry of higher rank exists
    * (RFC 2181 §5.4.1). The RRset TTL is the smallest record TTL (RFC 2181 §5.2). Returns whether it was stored.
    */
-  store(records: readonly RR[], rank: RankValue): boolean {
+  store(records: readonly RR[], rank: RankValue, options: StoreOptions = {}): boolean {
     const first = records[0];
     if (!first) return false;
     const key = rrsetKey(first.name, first.type, first.class);
     const now = this.clock.nowMs();
     const existing = this.lru.peek(key);
-    if (existing && existing.expiresAtMs > now && existing.rank > rank) return false;
-    const ttl = clampTtl(Math.min(...records.map((r) => r.ttl)), this.bounds);
+    const fresh = existing !== undefined && existing.expiresAtMs > now;
+    if (fresh && existing.rank > rank) return false;
+    const bounded = clampTtl(Math.min(...records.map((r) => r.ttl)), this.bounds);
+    const ttl = options.notBeyondCached && fresh ? Math.min(bounded, remainingSeconds(existing.expiresAtMs, now)) : bounded;
     const name = canonical(first.name);
     this.lru.set(key, {
       name,
@@ -92,6 +99,16 @@ export class RRsetCache {
       turns: existing ? existing.turns : 0,
     });
     return true;
+  }
+
+  /**
+   * The records of one RRset with the TTL the cache gives it (the smallest, clamped to min-ttl/max-ttl): what a
+   * fresh answer shows, so it says the same as the cached copy will.
+   */
+  bounded(records: readonly RR[]): RR[] {
+    if (records.length === 0) return [];
+    const ttl = clampTtl(Math.min(...records.map((r) => r.ttl)), this.bounds);
+    return records.map((r) => ({ ...r, ttl }));
   }
 
   /** A fresh RRset of at least `minRank`, with TTLs counted down; null when absent or expired. */

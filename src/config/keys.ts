@@ -61,6 +61,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { key: 'local-data', field: 'localData', check: { kind: 'strings' }, doc: 'Records answered here with AA, never sent upstream, in zone-file form "NAME [TTL] [IN] TYPE DATA": A, AAAA, CNAME, TXT, MX, SRV, PTR, NS; TTL 3600 unless given (see Local names).' },
   { key: 'hosts-files', field: 'hostsFiles', check: { kind: 'strings' }, paths: true, doc: 'Files in /etc/hosts form (ADDR NAME [NAME...]) served like local-data, TTL 3600, each address with a PTR to its first name; relative to the config file.' },
   { key: 'qname-minimisation', field: 'qnameMinimisation', check: { kind: 'bool' }, flag: '--no-qname-minimisation', doc: 'Send each zone only the labels it needs (RFC 9156, relaxed mode).' },
+  { key: 'do-not-query-localhost', field: 'doNotQueryLocalhost', check: { kind: 'bool' }, doc: "Never send queries to 127.0.0.0/8 or ::1 addresses learnt from delegations (as Unbound's option of that name), unless the root hints are on loopback (a lab); forward and stub zone servers are always asked." },
   { key: 'case-randomisation', field: 'caseRandomisation', check: { kind: 'bool' }, doc: 'Randomise the letter case of upstream query names (0x20), with a per-server fallback.' },
   { key: 'serve-stale', field: 'serveStale', check: { kind: 'bool' }, doc: 'Answer from expired cache when resolution fails or is slow (RFC 8767), TTL 30, EDE 3.' },
   { key: 'stale-window', field: 'staleWindow', check: int(0, 30 * DAY, 'seconds'), doc: 'How long after expiry data may be served stale.' },

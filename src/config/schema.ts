@@ -138,6 +138,8 @@ export interface Config {
   qnameMinimisation: boolean;
   /** 0x20: randomise the letter case of upstream query names (per-server fallback when not preserved). */
   caseRandomisation: boolean;
+  /** Never ask loopback addresses learnt from delegations, unless the root hints are on loopback (a lab). */
+  doNotQueryLocalhost: boolean;
   /** Referrals followed for one name. */
   maxReferrals: number;
   /** Most records accepted in one RRset from upstream (a larger one makes the reply unusable). */
@@ -235,6 +237,7 @@ export const DEFAULTS: Config = {
   ede: true,
   qnameMinimisation: true,
   caseRandomisation: true,
+  doNotQueryLocalhost: true,
   maxReferrals: 30,
   maxRrsetSize: 100,
   maxOutstanding: 2_000,

@@ -6,7 +6,7 @@ import type { Exchanger } from '../upstream/exchange.js';
 import type { LateReplies } from '../upstream/late-replies.js';
 import type { Clock } from '../util/clock.js';
 import type { ServerAddr } from '../wire/types.js';
-import { classifyReply, type Classification } from './classify.js';
+import { classifyReply, type Classification, type Settled } from './classify.js';
 import type { InFlight } from './in-flight.js';
 import type { LimitHit, Limits } from './limits.js';
 
@@ -18,8 +18,14 @@ import type { ServerSelector } from './servers.js';
 import type { UpstreamTarget, ZoneCut } from './step.js';
 import type { TraceOutcome } from './trace.js';
 
-/** `networkError`: the try failed at the network level (unreachable, refused by the OS), not by a server's reply. */
-export type AskResult = { kind: 'classified'; c: Exclude<Classification, { kind: 'lame' }> } | { kind: 'failed'; retry: boolean; networkError?: boolean };
+/**
+ * `networkError`: the try failed at the network level (unreachable, refused by the OS), not by a server's reply.
+ * `refused`: a server replied, but with an error or a lame reply (not silence). `lastResort`: the server is
+ * recursion-lame, and this is its reply read as a recursive resolver's answer.
+ */
+export type AskResult =
+  | { kind: 'classified'; c: Exclude<Classification, { kind: 'lame' }> }
+  | { kind: 'failed'; retry: boolean; networkError?: boolean; refused?: boolean; lastResort?: Settled };
 
 export interface AskDeps {
   servers: ServerSelector;
@@ -83,12 +89,17 @@ export class ServerAsker {
         throw new Error(`unhandled exchange result ${String(never)}`);
       }
     }
-    const c = classifyReply(result.packet, zone, name, qtype, { maxRrsetSize: this.d.limits.maxRrsetSize, forwarded });
+    const maxRrsetSize = this.d.limits.maxRrsetSize;
+    const c = classifyReply(result.packet, zone, name, qtype, { maxRrsetSize, forwarded });
     trace(result.tcp, result.rttMs, replyOutcome(c));
     if (c.kind === 'lame') {
       this.d.servers.report(target.addr, zone, qtype, { kind: 'lame' });
       req.failed(`${where} ${c.reason}`);
-      return { kind: 'failed', retry: false };
+      if (!c.recursionLame) return { kind: 'failed', retry: false, refused: true };
+      // Kept in case every server of the zone answers from a cache (Unbound's "rec_lame" fallback).
+      const asRecursive = classifyReply(result.packet, zone, name, qtype, { maxRrsetSize, forwarded: true });
+      const usable = asRecursive.kind !== 'lame' && asRecursive.kind !== 'referral';
+      return { kind: 'failed', retry: false, refused: true, ...(usable ? { lastResort: asRecursive } : {}) };
     }
     return { kind: 'classified', c };
   }

@@ -6,14 +6,34 @@ import type { RR } from '../wire/types.js';
 import { largestRRset, scrubReply } from './scrub.js';
 
 export type Classification =
-  | { kind: 'answer'; cnames: RR[]; records: RR[]; authoritative: boolean; glue: RR[] }
+  | {
+      kind: 'answer'; cnames: RR[]; records: RR[]; authoritative: boolean; glue: RR[];
+      /** The zone's own NS set from the authority section of an authoritative answer, and its addresses. */
+      apexNs: RR[]; apexGlue: RR[];
+    }
   | { kind: 'cname'; cnames: RR[]; target: string; authoritative: boolean }
   | { kind: 'nxdomain'; cnames: RR[]; name: string; soa: RR | null; authoritative: boolean }
   | { kind: 'nodata'; cnames: RR[]; name: string; soa: RR | null; authoritative: boolean }
   | { kind: 'referral'; zone: string; ns: RR[]; glue: RR[] }
-  | { kind: 'lame'; reason: string };
+  | { kind: 'lame'; reason: string; recursionLame?: true };
+
+/** A reply that ends the question at this zone: neither a referral nor lame. */
+export type Settled = Exclude<Classification, { kind: 'referral' | 'lame' }>;
+
+/** How good a settled reply is as a last resort: data, then a CNAME to follow, then a denial. */
+export function usefulness(c: Settled): number {
+  return c.kind === 'answer' ? 3 : c.kind === 'cname' ? 2 : 1;
+}
+
+const RECURSION_LAME = 'not authoritative (recursion available, AA clear)';
+const recursionLame = { kind: 'lame', reason: RECURSION_LAME, recursionLame: true } as const;
 
 const ok = (rcode: string | undefined): boolean => rcode === 'NOERROR' || rcode === 'NXDOMAIN';
+
+/** RFC 1035 §3.2.3: QTYPE * (ANY) is answered by an RRset of any type. */
+function answersType(type: string, qtype: string): boolean {
+  return type === qtype || (qtype === 'ANY' && type !== 'CNAME' && type !== 'DNAME');
+}
 
 function sameName(a: string, b: string): boolean {
   return canonical(a) === canonical(b);
@@ -73,15 +93,22 @@ export function classifyReply(packet: WirePacket, zone: string, qname: string, q
   const seen = new Set<string>();
   let name = qname;
   for (;;) {
-    const data = answer.filter((r) => r.type === qtype && sameName(r.name, name));
+    const data = answer.filter((r) => answersType(r.type, qtype) && sameName(r.name, name));
     if (data.length > 0) {
-      if (recursiveLame) return { kind: 'lame', reason: 'not authoritative (recursion available, AA clear)' };
+      if (recursiveLame) return recursionLame;
       const nsInAnswer = qtype === 'NS' ? data : [];
-      return { kind: 'answer', cnames, records: data, authoritative, glue: glueFor(nsInAnswer, additional) };
+      // RFC 2181 §5.4.1: the child's own NS set (AA) ranks above the parent's delegation; a forwarder's is hearsay.
+      const apexNs = authoritative && !forwarded ? authority.filter((r) => r.type === 'NS' && sameName(r.name, zone)) : [];
+      return { kind: 'answer', cnames, records: data, authoritative, glue: glueFor(nsInAnswer, additional), apexNs, apexGlue: glueFor(apexNs, additional) };
     }
     if (qtype === 'CNAME') break;
-    // RFC 6672 §3.4: a DNAME above the name redirects it; the CNAME is synthesised here, not trusted as sent.
+    // RFC 6672 §3.4: a DNAME above the name redirects it; the CNAME is synthesised here, not trusted as sent (a
+    // sent one that disagrees is dropped, as in Unbound). A DNAME owned elsewhere is off the question and ignored.
     const dname = qtype === 'DNAME' ? undefined : answer.find((r) => r.type === 'DNAME' && !sameName(r.name, name) && isInZone(name, r.name));
+    // RFC 6672 §2.4: one DNAME per owner. More is a broken reply (Unbound's scrubber rejects it): ask another server.
+    if (dname && answer.filter((r) => r.type === 'DNAME' && sameName(r.name, dname.name)).length > 1) {
+      return { kind: 'lame', reason: `DNAME RRset of ${dname.name} with more than one record` };
+    }
     const cname = dname ? synthesiseCname(dname, name) : answer.find((r) => r.type === 'CNAME' && sameName(r.name, name));
     if (!cname) break;
     if (dname) cnames.push(dname);
@@ -92,10 +119,13 @@ export function classifyReply(packet: WirePacket, zone: string, qname: string, q
   }
 
   if (recursiveLame && (packet.rcode === 'NXDOMAIN' || cnames.length > 0)) {
-    return { kind: 'lame', reason: 'not authoritative (recursion available, AA clear)' };
+    return recursionLame;
   }
   if (packet.rcode === 'NXDOMAIN') {
-    return { kind: 'nxdomain', cnames, name, soa: findSoa(authority, name), authoritative };
+    const soa = findSoa(authority, name);
+    // Like an empty NOERROR below: a denial with neither the zone's SOA nor AA is no authority's word (RFC 2308 §2.1).
+    if (!soa && !authoritative && !forwarded) return { kind: 'lame', reason: 'not authoritative (NXDOMAIN without SOA or AA)' };
+    return { kind: 'nxdomain', cnames, name, soa, authoritative };
   }
   if (cnames.length > 0) {
     const soa = findSoa(authority, name);
@@ -121,8 +151,11 @@ export function classifyReply(packet: WirePacket, zone: string, qname: string, q
   }
 
   const soa = findSoa(authority, qname);
-  if (recursiveLame) return { kind: 'lame', reason: 'not authoritative (recursion available, AA clear)' };
-  if (soa || (authoritative && answer.length === 0)) {
+  if (recursiveLame) return recursionLame;
+  // A real NODATA carries the zone's SOA (RFC 2308 §2.2) or at least AA; without either it only looks like one.
+  // Whatever is still in the answer section here is off the question (another type, another name): it is
+  // scrubbed — none of it is served or cached — and the rest of the reply decides, as in Unbound's scrubber.
+  if (soa || authoritative) {
     return { kind: 'nodata', cnames, name: qname, soa, authoritative };
   }
   // Neither an answer, a negative answer nor a downward referral: an upward referral or a lame server.

@@ -19,6 +19,7 @@ export class CacheReader {
   ) {}
 
   step(name: string, qtype: string, req: Request): Step | null {
+    if (req.mustRefetch(name, qtype)) return null;
     const hit = this.rrsets.get(name, qtype, MIN_ANSWER_RANK);
     const nearExpiry = hit !== null && this.prefetch && RRsetCache.remainingFraction(hit) < PREFETCH_FRACTION;
     if (hit && nearExpiry && req.refreshing) return null; // a prefetch fetches it again

@@ -20,6 +20,8 @@ export interface ResolverOptions {
   caseRandomisation: boolean;
   /** RFC 9156 QNAME minimisation. */
   qnameMinimisation: boolean;
+  /** Never ask loopback addresses from delegations unless the root hints are on loopback (loopback.ts). */
+  doNotQueryLocalhost: boolean;
   /** RFC 8767: null = off. */
   serveStale: { windowMs: number; answerAfterMs: number } | null;
   prefetch: boolean;
@@ -56,6 +58,7 @@ export function resolverOptions(c: Config, useIpv6: boolean): ResolverOptions {
     rrsetOrder: c.rrsetOrder,
     caseRandomisation: c.caseRandomisation,
     qnameMinimisation: c.qnameMinimisation,
+    doNotQueryLocalhost: c.doNotQueryLocalhost,
     serveStale: c.serveStale ? { windowMs: c.staleWindow * 1000, answerAfterMs: c.staleAnswerTimeoutMs } : null,
     prefetch: c.prefetch,
     useIpv6,

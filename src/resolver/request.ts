@@ -49,6 +49,8 @@ export class Request {
     readonly trace: Trace | undefined,
     readonly refreshing: boolean,
     private readonly recursion: Recursion,
+    /** The one (name, type) this side resolution must fetch past the cache (a server address that went silent). */
+    private readonly refetch: string | null = null,
   ) {}
 
   /** A new request with a budget of its own. */
@@ -62,10 +64,29 @@ export class Request {
     return this.inProgress.has(key(name, type));
   }
 
-  /** A side resolution on the same budget, one level deeper, with (name, type) marked in progress. */
-  sub(name: string, type: string): Promise<Resolution> {
-    const inProgress = new Set(this.inProgress).add(key(name, type));
-    return this.recursion.resolve(name, type, new Request(this.budget, this.depth + 1, inProgress, this.trace, this.refreshing, this.recursion));
+  /**
+   * The side resolutions from the one of (name, type) to here and back to it, e.g. "ns.b.test → ns.a.example →
+   * ns.b.test": what a cycle looks like in an error. The in-progress set keeps the order the lookups started in.
+   */
+  cycleTo(name: string, type: string): string {
+    const keys = [...this.inProgress];
+    const from = keys.indexOf(key(name, type));
+    return [...keys.slice(Math.max(0, from)), key(name, type)].map((k) => k.slice(0, k.lastIndexOf('|'))).join(' → ');
+  }
+
+  /**
+   * A side resolution on the same budget, one level deeper, with (name, type) marked in progress. `refetch`: its
+   * cached data counts as missing.
+   */
+  sub(name: string, type: string, refetch = false): Promise<Resolution> {
+    const k = key(name, type);
+    const inProgress = new Set(this.inProgress).add(k);
+    return this.recursion.resolve(name, type, new Request(this.budget, this.depth + 1, inProgress, this.trace, this.refreshing, this.recursion, refetch ? k : null));
+  }
+
+  /** Whether cached data for (name, type) is to be ignored on this path. */
+  mustRefetch(name: string, type: string): boolean {
+    return this.refetch === key(name, type);
   }
 
   prefetch(q: Question): void {

@@ -15,6 +15,8 @@ import { CacheReader } from './from-cache.js';
 import { InFlight } from './in-flight.js';
 import { Iterator } from './iterator.js';
 import { Learner } from './learn.js';
+import { mayQueryLoopback } from './loopback.js';
+import { MinimiseMemory } from './minimise-memory.js';
 import type { LimitHit } from './limits.js';
 import type { ResolverDeps } from './options.js';
 import { RRsetPresenter } from './present.js';
@@ -54,7 +56,7 @@ export class Resolver {
     const cuts = new ZoneCuts(d.rrsets, d.hints, d.useIpv6, d.upstreamPort, d.configuredZones ?? ConfiguredZones.none());
     const servers = new ServerSelector(d.infra, d.random, { caseRandomisation: d.caseRandomisation, upstreamTimeoutMs: d.limits.upstreamTimeoutMs });
     const asker = new ServerAsker({ servers, exchanger: new Exchanger(d.transport, d.random), inFlight: new InFlight(d.limits), clock: d.clock, limits: d.limits, tallies: this.tallies });
-    const zones = new ZoneQuerier(cuts, servers, asker, d.limits);
+    const zones = new ZoneQuerier(cuts, servers, asker, d.limits, mayQueryLoopback(d.doNotQueryLocalhost, d.hints));
     this.fromCache = new CacheReader(d.rrsets, d.negatives, presenter, d.prefetch);
     this.iterator = new Iterator({
       cuts,
@@ -63,6 +65,7 @@ export class Resolver {
       validator: d.validator ?? noValidation,
       limits: d.limits,
       qnameMinimisation: d.qnameMinimisation,
+      minimiseMemory: new MinimiseMemory(d.clock),
     });
     this.chain = new ChainResolver((name, qtype, req) => this.step(name, qtype, req), d.limits.maxCnameChain);
     this.recursion = {

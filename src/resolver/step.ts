@@ -16,6 +16,13 @@ export type Step =
 export interface ZoneCut {
   zone: string;
   nsNames: string[];
+  /**
+   * The glue of the referral that led here, for this resolution: the cache may not keep it (TTL 0, or outranked),
+   * yet the servers it names are reachable through it now.
+   */
+  glue?: UpstreamTarget[];
+  /** Whose NS set this is: the parent's delegation, or the child's own (authoritative) one from the cache. */
+  side?: 'parent' | 'child';
   configured?: ConfiguredZone;
 }
 

@@ -19,6 +19,8 @@ export type TraceEvent =
   | { kind: 'ns-lookup'; nsName: string; zone: string; depth: number }
   /** A forward or stub zone from the config decides where resolution starts; `fallback`: its servers all failed. */
   | { kind: 'configured'; zone: string; mode: 'forward' | 'stub'; action: 'use' | 'fallback'; depth: number }
+  /** Every server of the zone answered from a cache (recursion-lame): the best of those answers is used. */
+  | { kind: 'last-resort'; zone: string; qname: string; qtype: string; depth: number }
   | { kind: 'fail'; qname: string; qtype: string; reason: string; depth: number };
 
 export interface Trace {

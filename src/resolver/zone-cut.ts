@@ -5,6 +5,7 @@ import { Rank } from '../cache/rank.js';
 import type { RRsetCache } from '../cache/rrset-cache.js';
 import { canonical, isInZone, parentOf } from '../wire/names.js';
 import type { ConfiguredZone, ConfiguredZones } from './configured-zones.js';
+import type { RR } from '../wire/types.js';
 import type { RootHints } from './hints.js';
 import type { UpstreamTarget, ZoneCut } from './step.js';
 
@@ -30,7 +31,8 @@ export class ZoneCuts {
       if (configured && n === configured.zone) return this.configuredCut(configured);
       const ns = this.rrsets.get(n, 'NS', Rank.ADDITIONAL);
       if (ns && ns.records.length > 0) {
-        const cut = { zone: n, nsNames: ns.records.map((r) => canonical(r.data as string)) };
+        const side = ns.entry.rank >= Rank.AUTHORITY_AUTH ? 'child' : 'parent';
+        const cut: ZoneCut = { zone: n, nsNames: ns.records.map((r) => canonical(r.data as string)), side };
         if (this.isReachable(cut)) return cut;
         // Its glue expired before its NS set: ask the parent again for a fresh referral with glue.
       }
@@ -47,6 +49,12 @@ export class ZoneCuts {
   /** The address types we ask servers over. */
   addressTypes(): readonly string[] {
     return this.useIpv6 ? ['A', 'AAAA'] : ['A'];
+  }
+
+  /** A referral's glue records as targets, of the address types we ask over. */
+  glueTargets(glue: readonly RR[]): UpstreamTarget[] {
+    const types = this.addressTypes();
+    return glue.filter((r) => types.includes(r.type)).map((r) => this.target(canonical(r.name), r.data as string));
   }
 
   /** The known addresses of one server name, as targets. */

@@ -3,9 +3,12 @@
 // servers that timed out, until one server gives a usable reply or the request's budget (time, upstream queries)
 // says stop. Late replies to earlier tries are accepted until the zone query ends (late-replies.ts).
 import { LateReplies } from '../upstream/late-replies.js';
+import { isInZone } from '../wire/names.js';
 import { serverKey } from '../wire/types.js';
 import type { AskResult, ServerAsker } from './ask.js';
+import { usefulness, type Settled } from './classify.js';
 import type { Limits } from './limits.js';
+import { isLoopbackAddress } from './loopback.js';
 import { lookupNsAddresses } from './ns-lookup.js';
 import type { Request } from './request.js';
 import type { ServerSelector } from './servers.js';
@@ -28,6 +31,8 @@ export class ZoneQuerier {
     private readonly servers: ServerSelector,
     private readonly asker: ServerAsker,
     private readonly limits: Limits,
+    /** false: addresses on this host learnt from delegations are not asked (loopback.ts). */
+    private readonly queryLoopback: boolean,
   ) {}
 
   /**
@@ -52,8 +57,9 @@ export class ZoneQuerier {
     if (cut.configured) known.push(...cut.configured.targets);
     else {
       for (const ns of cut.nsNames) {
-        const targets = this.cuts.targetsOf(ns);
-        if (targets.length > 0) known.push(...targets);
+        const cached = this.cuts.targetsOf(ns);
+        const targets = cached.length > 0 ? cached : (cut.glue ?? []).filter((g) => g.nsName === ns);
+        if (targets.length > 0) known.push(...this.allowed(targets, req));
         else unresolved.push(ns);
       }
     }
@@ -62,12 +68,17 @@ export class ZoneQuerier {
     const askedThisRound = new Set<string>();
     const triesLeft = new Map<string, number>();
     let timedOut: UpstreamTarget[] = [];
+    /** Whether the addresses of the servers that timed out were looked up again (once per zone query). */
+    let refetched = cut.configured !== undefined;
     /** Glueless NS-name lookups under way (they go on in the background if a server answers first). */
     const lookups = new Map<number, Promise<{ id: number; found: UpstreamTarget[] }>>();
     let lookupIds = 0;
     // RFC 8914 code 23 (Network Error) only when every server failed at the network level.
     let tries = 0;
     let networkErrors = 0;
+    let refused = false;
+    /** The most useful reply of a recursion-lame server: used only when no server answers as an authority. */
+    let lastResort: Settled | undefined;
     for (;;) {
       const next = queue.shift();
       if (!next) {
@@ -82,8 +93,19 @@ export class ZoneQuerier {
           // The first addresses found are tried right away: a lookup in a silent zone may retry for seconds.
           const { id, found } = await Promise.race(lookups.values());
           lookups.delete(id);
-          queue.push(...this.servers.choose(found, cut.zone, qtype));
+          queue.push(...this.servers.choose(this.allowed(found, req), cut.zone, qtype));
           continue;
+        }
+        if (!refetched && timedOut.length > 0) {
+          // A server that moved keeps its cached address until that expires: before retrying the old addresses,
+          // look up again the names (outside the zone: not glue) whose every address went silent.
+          refetched = true;
+          const silent = this.silentNames(timedOut, known, cut.zone);
+          for (const ns of silent) {
+            const id = lookupIds++;
+            lookups.set(id, lookupNsAddresses(ns, cut.zone, req, this.cuts, this.limits, true).then((found) => ({ id, found })));
+          }
+          if (silent.length > 0) continue;
         }
         if (timedOut.length > 0) {
           queue = this.servers.choose(timedOut, cut.zone, qtype);
@@ -91,7 +113,11 @@ export class ZoneQuerier {
           askedThisRound.clear();
           continue;
         }
-        return { kind: 'failed', retry: false, networkError: tries > 0 && networkErrors === tries };
+        if (lastResort) {
+          req.step({ kind: 'last-resort', zone: cut.zone, qname: name, qtype, depth: req.depth });
+          return { kind: 'classified', c: lastResort };
+        }
+        return { kind: 'failed', retry: false, networkError: tries > 0 && networkErrors === tries, refused };
       }
       const key = serverKey(next.addr);
       if (askedThisRound.has(key)) continue;
@@ -102,8 +128,27 @@ export class ZoneQuerier {
       if (result.kind === 'classified') return result;
       tries++;
       if (result.networkError) networkErrors++;
+      if (result.refused) refused = true;
+      if (result.lastResort && (!lastResort || usefulness(result.lastResort) > usefulness(lastResort))) lastResort = result.lastResort;
       if (req.budget.limitHit) return { kind: 'failed', retry: false };
       if (result.retry && left > 0) timedOut.push(next);
     }
+  }
+
+  /** The targets that may be asked: loopback ones only in a lab or when the config allows it. */
+  private allowed(targets: UpstreamTarget[], req: Request): UpstreamTarget[] {
+    if (this.queryLoopback) return targets;
+    return targets.filter((t) => {
+      if (!isLoopbackAddress(t.addr.address)) return true;
+      req.failed(`${t.addr.address} (${t.nsName}) is loopback, not asked (do-not-query-localhost)`);
+      return false;
+    });
+  }
+
+  /** The NS names outside `zone` all of whose known addresses are among the servers that timed out. */
+  private silentNames(timedOut: readonly UpstreamTarget[], known: readonly UpstreamTarget[], zone: string): string[] {
+    const silent = new Set(timedOut.map((t) => serverKey(t.addr)));
+    const names = new Set(known.filter((t) => !isInZone(t.nsName, zone)).map((t) => t.nsName));
+    return [...names].filter((ns) => known.every((t) => t.nsName !== ns || silent.has(serverKey(t.addr))));
   }
 }

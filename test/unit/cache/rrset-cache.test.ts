@@ -72,7 +72,7 @@ describe('NegativeCache (RFC 2308)', () => {
     expect(neg.get('www.example.com', 'AAAA')!.kind).toBe('nodata');
     expect(neg.get('www.example.com', 'A')).toBeNull();
     clock.advance(100_000);
-    expect(neg.get('gone.example.com', 'A')!.soa.ttl).toBe(200);
+    expect(neg.get('gone.example.com', 'A')!.soa!.ttl).toBe(200);
     clock.advance(200_000);
     expect(neg.get('gone.example.com', 'A')).toBeNull();
   });
