@@ -3,7 +3,7 @@
 // so a server that moved is found at its new address instead of the zone failing.
 import { describe, expect, it } from 'vitest';
 import { Rcode, type RR } from '../../src/wire/types.js';
-import { authoritative, rr, type Handler } from '../helpers/fake-net.js';
+import { authoritative, rr } from '../helpers/fake-net.js';
 import { makeResolver } from '../helpers/resolver.js';
 
 const ROOT = '127.3.0.1';
@@ -26,12 +26,10 @@ function hierarchy(provider: RR[], exampleNs = 'ns.provider.net') {
   return { t, setProvider: (records: RR[]) => void (providerRecords = records) };
 }
 
-const served: Handler = example;
-
 describe('NS names behind CNAMEs', () => {
   it('follows an NS name that is a CNAME to the server address', async () => {
     const { t } = hierarchy([rr.cname('ns.provider.net', 'host.provider.net'), rr.a('host.provider.net', HOST_OLD)]);
-    t.net.on(HOST_OLD, served);
+    t.net.on(HOST_OLD, example);
     const r = await t.resolver.resolve({ name: 'www.example.com', type: 'A', class: 'IN' });
     expect(r.rcode).toBe(Rcode.NOERROR);
     expect(r.answer.map((x) => x.data)).toEqual(['192.0.2.1']);
@@ -42,10 +40,10 @@ describe('NS names behind CNAMEs', () => {
 describe('a server address that stops answering', () => {
   it('is looked up again: the server is found at its new address', async () => {
     const { t, setProvider } = hierarchy([rr.a('ns.provider.net', HOST_OLD, 86400)]);
-    t.net.on(HOST_OLD, served);
+    t.net.on(HOST_OLD, example);
     expect((await t.resolver.resolve({ name: 'www.example.com', type: 'A', class: 'IN' })).rcode).toBe(Rcode.NOERROR);
     // The operator moves the server: the old address goes silent, the provider's zone names the new one.
-    t.net.on(HOST_OLD, () => 'drop').on(HOST_NEW, served);
+    t.net.on(HOST_OLD, () => 'drop').on(HOST_NEW, example);
     setProvider([rr.a('ns.provider.net', HOST_NEW, 86400)]);
     const r = await t.resolver.resolve({ name: 'mail.example.com', type: 'A', class: 'IN' });
     expect(r.rcode).toBe(Rcode.NOERROR);
@@ -57,7 +55,7 @@ describe('a server address that stops answering', () => {
 
   it('an expired server address is fetched again', async () => {
     const { t } = hierarchy([rr.a('ns.provider.net', HOST_OLD, 60)]);
-    t.net.on(HOST_OLD, served);
+    t.net.on(HOST_OLD, example);
     await t.resolver.resolve({ name: 'www.example.com', type: 'A', class: 'IN' });
     t.clock.advance(61_000);
     const before = t.net.countTo(PROVIDER);
