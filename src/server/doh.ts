@@ -8,8 +8,8 @@ import { peekQuery } from '../wire/question.js';
 import type { ServerCertificates } from './certificates.js';
 import type { ListenAddress } from './listen-address.js';
 import { withPadding } from './padded-handler.js';
-import { capConnections, listenOn, type EncryptedListener } from './tls.js';
-import { DEFAULT_CLOSE_GRACE_MS, type ClientInfo, type QueryHandler } from './types.js';
+import { capConnections, closeGracefully, closeOnce, listenOn, type EncryptedListener } from './tls.js';
+import type { ClientInfo, QueryHandler } from './types.js';
 
 export const DEFAULT_DOH_PORT = 443;
 export const DEFAULT_DOH_PATH = '/dns-query';
@@ -127,23 +127,14 @@ export async function bindHttps(at: ListenAddress, handler: QueryHandler, certif
   server.on('tlsClientError', (_e, socket) => socket.destroy());
   await listenOn(server, at, o.exclusive);
 
-  let closed: Promise<void> | null = null;
   return {
     server,
-    close: (graceMs = DEFAULT_CLOSE_GRACE_MS) => {
-      closed ??= new Promise<void>((resolve) => {
+    close: closeOnce((graceMs) =>
+      closeGracefully(server, sockets, graceMs, () => {
         closing = true;
-        const deadline = setTimeout(() => {
-          for (const s of sockets) s.destroy();
-        }, graceMs);
-        server.close(() => {
-          clearTimeout(deadline);
-          resolve();
-        });
         // GOAWAY (RFC 9113 §6.8): streams open now finish, no new ones.
         for (const s of sessions) s.close();
-      });
-      return closed;
-    },
+      }),
+    ),
   };
 }

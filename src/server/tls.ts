@@ -28,6 +28,29 @@ export interface EncryptedListener {
   close(graceMs?: number): Promise<void>;
 }
 
+/**
+ * Stops listening, lets what is open finish (`drain` tells it to: shutdown, GOAWAY), and destroys what is still
+ * open after `graceMs`.
+ */
+export function closeGracefully(server: net.Server, sockets: ReadonlySet<net.Socket>, graceMs: number, drain: () => void): Promise<void> {
+  return new Promise<void>((resolve) => {
+    drain();
+    const deadline = setTimeout(() => {
+      for (const s of sockets) s.destroy();
+    }, graceMs);
+    server.close(() => {
+      clearTimeout(deadline);
+      resolve();
+    });
+  });
+}
+
+/** A close() that runs once; later calls get the same promise. */
+export function closeOnce(close: (graceMs: number) => Promise<void>): (graceMs?: number) => Promise<void> {
+  let closed: Promise<void> | null = null;
+  return (graceMs = DEFAULT_CLOSE_GRACE_MS) => (closed ??= close(graceMs));
+}
+
 /** Closes at once past `max`; tracks the rest until they close. */
 export function capConnections(server: net.Server, max: number, open: Set<net.Socket>, closing: () => boolean): void {
   server.on('connection', (socket: net.Socket) => {
@@ -76,22 +99,13 @@ export async function bindTls(at: ListenAddress, handler: QueryHandler, certific
   server.on('tlsClientError', (_e, socket) => socket.destroy());
   await listenOn(server, at, o.exclusive);
 
-  let closed: Promise<void> | null = null;
   return {
     server,
-    close: (graceMs = DEFAULT_CLOSE_GRACE_MS) => {
-      closed ??= new Promise<void>((resolve) => {
+    close: closeOnce((graceMs) =>
+      closeGracefully(server, sockets, graceMs, () => {
         closing = true;
-        const deadline = setTimeout(() => {
-          for (const s of sockets) s.destroy();
-        }, graceMs);
-        server.close(() => {
-          clearTimeout(deadline);
-          resolve();
-        });
         for (const c of streams.values()) c.shutdown();
-      });
-      return closed;
-    },
+      }),
+    ),
   };
 }
