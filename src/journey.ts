@@ -1,14 +1,11 @@
 // One question's journey, as `rootline query --trace` and `rootline ctl trace` print it: the policy step that
 // decided (if one did), every server asked (or cache step) on the way down, and a dig-like answer.
-import type { Decision } from './policy/stage.js';
+import type { PolicyView } from './pipeline/stages.js';
 import type { Trace } from './resolver/trace.js';
 
 /** What a journey needs: the policy (stages and filters) and the resolver of a running or in-process core. */
 export interface JourneyParts {
-  pipeline: {
-    decide(question: Question, client: ClientInfo): Decision;
-    filter(question: Question, client: ClientInfo, result: Resolution): { result: Resolution; by?: string };
-  };
+  policy: PolicyView;
   resolver: { resolve(q: Question, trace?: Trace): Promise<Resolution> };
 }
 import type { ClientInfo } from './policy/stage.js';
@@ -89,7 +86,7 @@ function formatPolicy(by: string, r: { rcode: number; ede?: { code: number; text
 
 /** The policy stages' answer, or null when the question goes on to the resolver. */
 function policyAnswer(core: JourneyParts, q: Question, print: (line: string) => void): Resolution | 'dropped' | null {
-  const decision = core.pipeline.decide(q, QUERY_CLIENT);
+  const decision = core.policy.decide(q, QUERY_CLIENT);
   const by = decision.kind === 'continue' ? '' : (decision.by ?? 'policy');
   switch (decision.kind) {
     case 'continue':
@@ -122,7 +119,7 @@ export async function walk(core: JourneyParts, question: Question, print: (line:
   const decided = policyAnswer(core, question, print);
   if (decided) return decided;
   const resolved = await core.resolver.resolve(question, { step: (e: TraceEvent) => print(formatTraceEvent(e)) });
-  const after = core.pipeline.filter(question, QUERY_CLIENT, resolved);
+  const after = core.policy.filter(question, QUERY_CLIENT, resolved);
   if (after.by) print(formatPolicy(after.by, after.result));
   return after.result;
 }

@@ -26,7 +26,7 @@ export async function runQuery(name: string, type: string | undefined, flags: Qu
     const config = mergeConfig({ ...DEFAULTS, rootHints: DEFAULT_ROOT_HINTS }, file, cli);
     const core = await buildCore(config, { logger: createLogger('silent', 'json') });
     const started = performance.now();
-    const r = await walk(core, { name, type: qtype, class: 'IN' }, (line) => {
+    const r = await walk({ policy: core.pipeline.policy, resolver: core.resolver }, { name, type: qtype, class: 'IN' }, (line) => {
       if (flags.trace) process.stdout.write(line + '\n');
     });
     if (r === 'dropped') {

@@ -160,7 +160,7 @@ export async function answerLocally(p: ControlledProcess, req: ControlRequest): 
       case 'trace': {
         const lines: string[] = [];
         const started = performance.now();
-        const r = await walk(p.server.core, { name: req.name, type: req.type, class: 'IN' }, (line) => lines.push(line));
+        const r = await walk({ policy: p.server.core.pipeline.policy, resolver: p.server.core.resolver }, { name: req.name, type: req.type, class: 'IN' }, (line) => lines.push(line));
         const answer = r === 'dropped' ? ';; no answer: a policy drops this query\n' : formatAnswer(req.name, req.type, r, Math.round(performance.now() - started));
         return { ok: true, result: { lines, answer } satisfies TraceResult };
       }

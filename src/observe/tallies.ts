@@ -1,6 +1,7 @@
 // Breakdowns for the metrics endpoint, kept the way Counters are: plain numbers in small fixed arrays indexed
 // by code, bumped in place on the hot path (no maps, no strings, no allocation), read only when scraped.
 // Transport index: 0 = UDP, 1 = TCP, and for clients 2 = DNS over TLS, 3 = DNS over HTTPS.
+import { countRcode, type Counters } from '../metrics.js';
 
 /** Query types with a slot of their own; every other type counts as OTHER. */
 export const QTYPE_NAMES = ['A', 'NS', 'CNAME', 'SOA', 'PTR', 'MX', 'TXT', 'AAAA', 'SRV', 'NAPTR', 'DS', 'DNSKEY', 'SVCB', 'HTTPS', 'CAA', 'ANY', 'OTHER'] as const;
@@ -57,6 +58,12 @@ export function newPipelineTallies(): PipelineTallies {
     responses: new Float64Array(CLIENT_TRANSPORTS.length * RCODE_SLOTS),
     servfailByEde: new Float64Array(EDE_SLOTS),
   };
+}
+
+/** One response sent: the rcode counter and the transport × rcode tally. */
+export function countResponse(counters: Counters, tallies: PipelineTallies, via: number, rcode: number): void {
+  countRcode(counters, rcode);
+  tallies.responses[via * RCODE_SLOTS + rcode]!++;
 }
 
 export function edeSlot(code: number | undefined): number {

@@ -5,6 +5,7 @@
 //   (`_aaaa.www.example.com`, `_mx.example.com`). Only `debug-clients` may ask: the journey shows what the
 //   cache holds (cache snooping); others get REFUSED.
 import { walk, type JourneyParts } from '../journey.js';
+import type { Acl } from '../policy/acl.js';
 import type { ClientInfo } from '../policy/stage.js';
 import type { Resolution } from '../resolver/resolution.js';
 import { VERSION } from '../version.js';
@@ -80,9 +81,12 @@ export class ChaosAnswers {
   constructor(
     private readonly parts: JourneyParts,
     private readonly identity: string,
+    /** Who may ask (`debug-clients`): a journey shows what the cache holds; the others get REFUSED. */
+    private readonly askers: Acl,
   ) {}
 
   answer(q: Question, client: ClientInfo): Promise<Resolution> {
+    if (!this.askers.allows(client.address)) return Promise.resolve({ rcode: Rcode.REFUSED, answer: [], authority: [] });
     const now = Date.now();
     for (const [k, v] of this.askedOverUdp) if (now - v.at > RETRY_KEEP_MS) this.askedOverUdp.delete(k);
     const key = `${client.address}|${canonical(q.name)}|${q.type}`;

@@ -3,9 +3,9 @@
 // answers (respond.ts encodes them). The order of policy is in stages.ts.
 import type { AnswerCache } from '../cache/answer-cache.js';
 import type { Logger } from '../log.js';
-import { countRcode, newCounters, type Counters } from '../metrics.js';
+import { newCounters, type Counters } from '../metrics.js';
 import { HIT_SAMPLE } from '../observe/live-view.js';
-import { edeSlot, newPipelineTallies, QTYPE_SLOTS, qtypeSlot, RCODE_SLOTS, transportIndex, type PipelineTallies } from '../observe/tallies.js';
+import { countResponse, edeSlot, newPipelineTallies, QTYPE_SLOTS, qtypeSlot, transportIndex, type PipelineTallies } from '../observe/tallies.js';
 import { CONTINUE, type ClientInfo, type Decision, type Gate, type GateDecision, type QueryContext, type ResultFilter, type Stage } from '../policy/stage.js';
 import type { Resolution } from '../resolver/resolution.js';
 import type { Resolver } from '../resolver/resolver.js';
@@ -19,7 +19,7 @@ import type { Acl } from '../policy/acl.js';
 import { ChaosAnswers } from './chaos.js';
 import { fromAnswerCache } from './hot-path.js';
 import { Responder, type Asked, type RespondDeps } from './respond.js';
-import { buildSteps, filtered, firstDecision, firstVerdict, type StageDeps } from './stages.js';
+import { buildSteps, filtered, firstDecision, firstVerdict, policyView, type PolicyView, type StageDeps } from './stages.js';
 
 export interface PipelineDeps extends StageDeps, RespondDeps {
   resolver: Resolver;
@@ -48,13 +48,16 @@ export class Pipeline {
   private readonly filters: readonly ResultFilter[];
   private readonly respond: Responder;
   private readonly chaos: ChaosAnswers;
+  /** The stages and filters seen from outside a query (traces, journeys). */
+  readonly policy: PolicyView;
 
   constructor(private readonly d: PipelineDeps) {
     this.counters = d.counters ?? newCounters();
     this.tallies = d.tallies ?? newPipelineTallies();
     ({ gates: this.gates, stages: this.stages, filters: this.filters } = buildSteps(d));
     this.respond = new Responder(d);
-    this.chaos = new ChaosAnswers({ pipeline: this, resolver: d.resolver }, d.identity);
+    this.policy = policyView({ stages: this.stages, filters: this.filters });
+    this.chaos = new ChaosAnswers({ policy: this.policy, resolver: d.resolver }, d.identity, d.debugAcl);
   }
 
   /**
@@ -71,9 +74,7 @@ export class Pipeline {
       if (peeked) this.tallies.queries[via * QTYPE_SLOTS + qtypeSlot(peeked.qtype)]!++;
       const hit = peeked && gate === CONTINUE ? fromAnswerCache(this.d, this.counters, query, client, peeked) : null;
       if (hit) {
-        const rcode = hit[3]! & 0x0f;
-        countRcode(this.counters, rcode);
-        this.tallies.responses[via * RCODE_SLOTS + rcode]!++;
+        countResponse(this.counters, this.tallies, via, hit[3]! & 0x0f);
         if ((++this.hitsSeen & (HIT_SAMPLE - 1)) === 0) this.d.live?.sampleHitClient(client.address);
         return hit;
       }
@@ -91,29 +92,9 @@ export class Pipeline {
     this.d.queryLog = on;
   }
 
-  /**
-   * What the policy stages say about a question from `client` (rootline query uses it to show policy in its
-   * trace); the same stages, in the same order, as a client query passes on the full path.
-   */
-  decide(question: Question, client: ClientInfo): Decision {
-    return firstDecision(this.stages, this.contextFor(question, client));
-  }
-
-  /** The resolver's result after the result filters (rebinding guard, CNAME cloaking), and which one changed it. */
-  filter(question: Question, client: ClientInfo, result: Resolution): { result: Resolution; by?: string } {
-    return filtered(this.filters, this.contextFor(question, client), result);
-  }
-
-  private contextFor(question: Question, client: ClientInfo): QueryContext {
-    return { client, question, rd: true, cd: false, edns: { present: true, version: 0, udpSize: 1232, dnssecOk: false } };
-  }
-
   private counted(out: Buffer | null, via: number): Buffer | null {
     if (out === null) this.counters.dropped++;
-    else if (out.length >= 4) {
-      countRcode(this.counters, out[3]! & 0x0f);
-      this.tallies.responses[via * RCODE_SLOTS + (out[3]! & 0x0f)]!++;
-    }
+    else if (out.length >= 4) countResponse(this.counters, this.tallies, via, out[3]! & 0x0f);
     return out;
   }
 
@@ -154,11 +135,8 @@ export class Pipeline {
     // Then the gates' verdict, then what we do not serve to anyone.
     const denied = this.apply(asked, gate);
     if (denied !== undefined) return denied;
-    // CHAOS: version.bind and friends, and the journey of a name (chaos.ts); never cached, debug-clients only.
-    if (question.class === 'CH') {
-      if (!this.d.debugAcl.allows(client.address)) return this.respond.rcode(asked, Rcode.REFUSED);
-      return this.answer(asked, await this.chaos.answer(question, client), false, false, false);
-    }
+    // CHAOS: version.bind and friends, and the journey of a name (chaos.ts); never cached.
+    if (question.class === 'CH') return this.answer(asked, await this.chaos.answer(question, client), false, false, false);
     const refused = questionError(question);
     if (refused !== null) return this.respond.rcode(asked, refused);
     // A dot or nothing inside a label cannot be carried in presentation-form names: say so (RFC 8914 §4.22).

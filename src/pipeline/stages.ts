@@ -7,6 +7,7 @@ import { localZonesStage, type LocalZones } from '../policy/local-zones.js';
 import { recursionDesiredStage } from '../policy/recursion.js';
 import { CONTINUE, type ClientInfo, type Decision, type Gate, type GateDecision, type QueryContext, type ResultFilter, type Stage } from '../policy/stage.js';
 import type { Resolution } from '../resolver/resolution.js';
+import type { Question } from '../wire/types.js';
 
 export interface StageDeps {
   acl: Acl;
@@ -114,4 +115,20 @@ export function filtered(filters: readonly ResultFilter[], ctx: QueryContext, re
     if (next) return { result: next, replaced: true, by: f.name };
   }
   return { result, replaced: false };
+}
+
+/** The policy steps seen from outside a query (`rootline query --trace`, `ctl trace`, CHAOS journeys). */
+export interface PolicyView {
+  /** The stages' decision on a question from `client`, as a client's RD=1 query over EDNS meets them. */
+  decide(question: Question, client: ClientInfo): Decision;
+  /** The resolver's result after the filters, and which one replaced it. */
+  filter(question: Question, client: ClientInfo, result: Resolution): { result: Resolution; by?: string };
+}
+
+export function policyView(steps: Pick<Steps, 'stages' | 'filters'>): PolicyView {
+  const ctx = (question: Question, client: ClientInfo): QueryContext => ({ client, question, rd: true, cd: false, edns: { present: true, version: 0, udpSize: 1232, dnssecOk: false } });
+  return {
+    decide: (question, client) => firstDecision(steps.stages, ctx(question, client)),
+    filter: (question, client, result) => filtered(steps.filters, ctx(question, client), result),
+  };
 }
