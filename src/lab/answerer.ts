@@ -194,7 +194,7 @@ export function answerQuestion(zones: Zone[], qname: string, qtype: string, o: A
       answers.push(...expand(signed(zone, [wcname!])));
       name = canonical(wcname!.data as string);
     }
-    z = closestZone(zones, name);
+    z = closestZone(zones, name, qtype);
   }
   return positive();
 }
