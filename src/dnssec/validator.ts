@@ -128,7 +128,9 @@ export class DnssecValidator implements Validator {
     if (r.rcode === Rcode.SERVFAIL) {
       const ede = r.ede?.code ?? EdeCode.DNSSEC_BOGUS;
       const dnssecCode = ede >= 1 && ede <= 12 ? ede : type === 'DNSKEY' ? EdeCode.DNSKEY_MISSING : EdeCode.DNSSEC_BOGUS;
-      return bogus(dnssecCode, `${type} of ${zone}: ${r.ede?.text ?? 'lookup failed'}`);
+      const text = r.ede?.text ?? 'lookup failed';
+      // The side resolution's reason names its zone already when validation failed there.
+      return bogus(dnssecCode, text.startsWith(`${zone} `) || text.startsWith(`${zone}:`) ? text : `${type} of ${zone}: ${text}`);
     }
     if (r.security === 'insecure' || r.security === 'unchecked') return insecure(`${zone} is insecure`);
     if (r.security === 'bogus') return bogus(EdeCode.DNSSEC_BOGUS, `${type} of ${zone} is bogus`);
