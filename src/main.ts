@@ -186,7 +186,7 @@ export async function buildCore(config: Config, o: Overrides = {}, shared?: Shar
 }
 
 /** Settings a running server cannot change: a reload reports them as needing a restart and keeps the old. */
-const RESTART_KEYS: readonly (keyof Config)[] = ['listen', 'workers', 'cacheSize', 'minTtl', 'maxTtl', 'maxNegativeTtl', 'rrsetOrder', 'tcpIdleTimeoutMs', 'tcpMaxConnections', 'cacheMemory', 'controlSocket', 'logFormat', 'user', 'group', 'metricsListen', 'metricsAllowRemote', 'tlsListen', 'httpsListen', 'httpsPath', 'proxyProtocolFrom'];
+const RESTART_KEYS: readonly (keyof Config)[] = ['listen', 'workers', 'cacheSize', 'minTtl', 'maxTtl', 'maxNegativeTtl', 'rrsetOrder', 'tcpIdleTimeoutMs', 'tcpMaxConnections', 'cacheMemory', 'controlSocket', 'logFormat', 'user', 'group', 'metricsListen', 'metricsAllowRemote', 'tlsListen', 'httpsListen', 'httpsPath', 'httpListen', 'trustedProxies', 'proxyProtocolFrom'];
 
 export interface ReloadOutcome {
   /** Keys whose new value waits for a restart (the old one stays in force). */
@@ -212,8 +212,8 @@ export interface RunningServer {
   readonly negatives: NegativeCache;
   /** Client TCP connections over every listen address (metrics). */
   tcp: TcpTallies;
-  /** Where DNS over TLS and DNS over HTTPS are served, "ADDR:PORT" (empty lists when off). */
-  encrypted: { tls: string[]; https: string[] };
+  /** Where DNS over TLS, DNS over HTTPS and plaintext DoH for a proxy are served, "ADDR:PORT" (empty lists when off). */
+  encrypted: { tls: string[]; https: string[]; http: string[] };
   close(): Promise<void>;
 }
 
@@ -266,7 +266,7 @@ export async function startServer(config: Config, o: Overrides = {}): Promise<Ru
     throw e;
   });
   const addresses = listeners.flatMap((l) => l.bound).map((b) => (b.family === 6 ? `[${b.address}]:${b.port}` : `${b.address}:${b.port}`));
-  const encryptedAt = { tls: encrypted?.tls ?? [], https: encrypted?.https ?? [] };
+  const encryptedAt = { tls: encrypted?.tls ?? [], https: encrypted?.https ?? [], http: encrypted?.http ?? [] };
   if (!o.clusterWorker) core.logger.info({ event: 'listening', addresses, ...encryptedAt }, 'listening');
   const reload = async (next: Config): Promise<ReloadOutcome> => {
     const needsRestart = RESTART_KEYS.filter((k) => JSON.stringify(next[k]) !== JSON.stringify(core.config[k]));

@@ -168,6 +168,10 @@ export interface Config {
   httpsListen: string[];
   /** The DoH URI path. */
   httpsPath: string;
+  /** Plaintext HTTP/1.1 DoH addresses for a local reverse proxy, port 80 unless given; [] = off. Needs trustedProxies. */
+  httpListen: string[];
+  /** Peers (CIDR) on http-listen whose X-Forwarded-For names the client. */
+  trustedProxies: string[];
   /** PEM certificate chains for DoT and DoH (absolute paths once loaded); the first is the default, the others by SNI. */
   tlsCertificate: string[];
   /** PEM private keys, one per tlsCertificate, in the same order. */
@@ -252,6 +256,8 @@ export const DEFAULTS: Config = {
   tlsListen: [],
   httpsListen: [],
   httpsPath: '/dns-query',
+  httpListen: [],
+  trustedProxies: [],
   tlsCertificate: [],
   tlsKey: [],
 };
