@@ -31,6 +31,7 @@ import { startEncrypted } from './server/encrypted.js';
 import { startListeners, type Listeners } from './server/listeners.js';
 import { createProxyGate } from './server/proxy-gate.js';
 import { NetworkTransport } from './upstream/network.js';
+import { PLAIN_HOLD_MS } from './upstream/tls-fallback.js';
 import type { Transport } from './upstream/transport.js';
 import { parseCidrs } from './util/cidr.js';
 import { systemClock, type Clock } from './util/clock.js';
@@ -116,19 +117,26 @@ const CACHE_SHARES = { rrsets: 0.45, answers: 0.3, negatives: 0.2, infra: 0.05 }
 /** An infra entry, estimated (RTT state, a few zones and lame marks): the infra cache is bounded by count. */
 const INFRA_ENTRY_BYTES = 400;
 
-function buildShared(config: Config, o: Overrides): Shared {
+function buildShared(config: Config, o: Overrides, logger: Logger): Shared {
   const memory = config.cacheMemory * 1024 * 1024;
   const clock = o.clock ?? systemClock;
   const random = o.random ?? new CryptoRandom();
+  const counters = newCounters();
   return {
     clock,
     random,
-    transport: o.transport ?? new NetworkTransport(random),
+    transport:
+      o.transport ??
+      new NetworkTransport(random, {
+        // tls-fallback: plain — the privacy was given up for a while: say so once per server and hold period.
+        onTlsFallback: (e) => logger.warn({ event: 'upstream_tls_fallback', server: e.server, reason: e.reason, plainForMs: PLAIN_HOLD_MS }, 'upstream_tls_fallback'),
+        onPlainFallbackQuery: () => void counters.upstreamTlsFallbacks++,
+      }),
     rrsets: new RRsetCache(config.cacheSize, { minTtl: config.minTtl, maxTtl: config.maxTtl }, clock, shareOf(memory, CACHE_SHARES.rrsets)),
     negatives: new NegativeCache(Math.max(1000, Math.floor(config.cacheSize / 4)), config.maxNegativeTtl, clock, shareOf(memory, CACHE_SHARES.negatives)),
     answerCache: new AnswerCache(config.cacheSize, clock, config.rrsetOrder, random, shareOf(memory, CACHE_SHARES.answers)),
     infra: new InfraCache(clock, undefined, Math.max(100, Math.floor(shareOf(memory, CACHE_SHARES.infra) / INFRA_ENTRY_BYTES))),
-    counters: newCounters(),
+    counters,
     live: new LiveView(),
     pipelineTallies: newPipelineTallies(),
     upstreamTallies: newUpstreamTallies(),
@@ -138,9 +146,9 @@ function buildShared(config: Config, o: Overrides): Shared {
 /** Everything but the sockets: used by `serve`, by `query` (in-process) and by tests. `shared`: a reload's. */
 export async function buildCore(config: Config, o: Overrides = {}, shared?: Shared): Promise<Core> {
   const reloading = shared !== undefined;
-  shared ??= buildShared(config, o);
-  const { clock, random, rrsets, negatives, answerCache, infra, counters } = shared;
   const logger = o.logger ?? createLogger(config.logLevel, config.logFormat);
+  shared ??= buildShared(config, o, logger);
+  const { clock, random, rrsets, negatives, answerCache, infra, counters } = shared;
   const hints = o.hints ?? (await loadRootHints(config.rootHints));
   const localData = await loadLocalData(config, logger, o.clusterWorker);
   const useIpv6 = config.ipv6Upstream === 'auto' ? hostHasGlobalIpv6() : config.ipv6Upstream;

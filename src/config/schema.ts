@@ -25,6 +25,11 @@ export interface ZoneTls {
   name: string;
   pin: string;
   ca: string;
+  /**
+   * tls-fallback: plain — when TLS to a server fails, plain DNS to the same address on `port` (over TCP only when
+   * the zone says tcp). Absent: tls-fallback: none, TLS or nothing.
+   */
+  plain?: { port: number; tcp: boolean };
 }
 
 /** A `forward-zones:` or `stub-zones:` entry, checked by the loader. */
