@@ -4,7 +4,7 @@
 // status, lost and latency. dnsperf 2.10's DoH mode handles one response per TLS read and stalls on servers that
 // write several in one record (Node's http2 does), so the DoH rows of encrypted.mjs use this for every server.
 //   node scripts/bench/doh-load.mjs --url https://127.0.0.31:8443/dns-query --ca ca.pem --names names.txt \
-//     [--connections 4] [--streams 100] [--seconds 5] [--timeout-ms 5000]
+//     [--connections 4] [--streams 100] [--seconds 5] [--warmup-seconds 1] [--timeout-ms 5000]
 // Loopback only: it refuses any other address.
 import { readFileSync } from 'node:fs';
 import * as http2 from 'node:http2';
@@ -20,6 +20,7 @@ const { values: opt } = parseArgs({
     connections: { type: 'string', default: '4' },
     streams: { type: 'string', default: '100' },
     seconds: { type: 'string', default: '5' },
+    'warmup-seconds': { type: 'string', default: '1' },
     'timeout-ms': { type: 'string', default: '5000' },
   },
 });
@@ -101,9 +102,9 @@ function loop(session) {
 }
 
 const sessions = await Promise.all(Array.from({ length: connections }, connect));
-// One second of warm-up (TLS done, JIT warm), then the measured window.
+// Warm-up (TLS done, both sides' JIT warm: a Node server's http2 path takes seconds), then the measured window.
 const loops = sessions.flatMap((s) => Array.from({ length: streams }, () => loop(s)));
-await new Promise((r) => setTimeout(r, 1000));
+await new Promise((r) => setTimeout(r, Number(opt['warmup-seconds']) * 1000));
 measuring = true;
 const t0 = performance.now();
 await new Promise((r) => setTimeout(r, seconds * 1000));

@@ -117,8 +117,8 @@ try {
   const clients = Number(opt.clients);
   const perConnection = Math.max(1, Math.round(Number(opt.outstanding) / clients));
   const dohLoad = async (label, host, port) => {
-    const args = [join(repo, 'scripts/bench/doh-load.mjs'), '--url', `https://${host}:${port}/dns-query`, '--ca', join(dir, 'ca.pem'), '--names', data, '--connections', String(clients), '--streams', String(perConnection), '--seconds', String(seconds)];
-    const r = await runToEnd(process.execPath, args, { timeoutMs: (seconds + 30) * 1000 });
+    const args = [join(repo, 'scripts/bench/doh-load.mjs'), '--url', `https://${host}:${port}/dns-query`, '--ca', join(dir, 'ca.pem'), '--names', data, '--connections', String(clients), '--streams', String(perConnection), '--seconds', String(seconds), '--warmup-seconds', String(seconds)];
+    const r = await runToEnd(process.execPath, args, { timeoutMs: (2 * seconds + 30) * 1000 });
     let out = null;
     try {
       out = JSON.parse(r.stdout.trim().split('\n').at(-1));
