@@ -23,7 +23,7 @@ interface Lab {
 }
 
 /** root (signed) → example (signed, options apply) and unsigned (no DS, NSEC at the cut). */
-function hierarchy(o: { example?: Partial<SignZoneOptions>; rootDenial?: SignZoneOptions['denial']; limits?: Partial<ValidatorLimits>; nsec3Iterations?: number; tweak?: (z: SignedZone, window: SignatureWindow) => void } = {}): Lab {
+function hierarchy(o: { insecure?: string[]; example?: Partial<SignZoneOptions>; rootDenial?: SignZoneOptions['denial']; limits?: Partial<ValidatorLimits>; nsec3Iterations?: number; tweak?: (z: SignedZone, window: SignatureWindow) => void } = {}): Lab {
   const t = makeResolver(ROOT, { config: { serveStale: false, qnameMinimisation: true } });
   const now = t.clock.nowMs();
   const window = windowAround(now);
@@ -42,7 +42,7 @@ function hierarchy(o: { example?: Partial<SignZoneOptions>; rootDenial?: SignZon
   const serve = (zones: Zone[]) => (q: Parameters<typeof answerQuery>[1]) => answerQuery(zones, q);
   t.net.on(ROOT, serve([root.zone])).on(AUTH, serve([example.zone])).on(UNSIGNED, serve([unsigned]));
   const anchors = new TrustAnchors(parseTrustAnchors(root.ds.map((r) => `. DS ${dsText(r)}`).join('\n')));
-  const validator = new DnssecValidator({ anchors, clock: t.clock, ...(o.limits ? { limits: o.limits } : {}) });
+  const validator = new DnssecValidator({ anchors, clock: t.clock, ...(o.limits ? { limits: o.limits } : {}), ...(o.insecure ? { insecure: o.insecure } : {}) });
   // The resolver of makeResolver has no validator: rebuild with one on the same net and clock.
   return { t: makeResolver(ROOT, { config: { serveStale: false }, validator, net: t.net, clock: t.clock }), validator };
 }
@@ -117,6 +117,13 @@ describe('DNSSEC validation on a signed hierarchy', () => {
     expect(cd.rcode).toBe(Rcode.NOERROR);
     expect(cd.answer.map((x) => x.data)).toEqual(['192.0.2.1']);
     expect(cd.security).not.toBe('secure');
+  });
+
+  it('a negative trust anchor (domain-insecure, a forward zone) makes a broken zone insecure instead of bogus', async () => {
+    const { t } = hierarchy({ insecure: ['example'], example: { corruptRrsigs: [{ name: 'www.example', type: 'A' }] } });
+    const r = await t.resolver.resolve(q('www.example'));
+    expect([r.rcode, r.security]).toEqual([Rcode.NOERROR, 'insecure']);
+    expect(t.net.log.filter((l) => (l.type === 'DNSKEY' || l.type === 'DS') && l.name.toLowerCase() === 'example')).toHaveLength(0);
   });
 
   it('bogus data is kept for bogus-ttl: the next query fails without asking again', async () => {
