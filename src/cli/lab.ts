@@ -38,7 +38,8 @@ export async function runLab(flags: LabFlags): Promise<void> {
       ...DEFAULTS,
       listen: [listen],
       rootHints: hintsPath,
-      ...({ trustAnchorFile: anchorPath } as Partial<Config>), // the lead's config field (issue 9)
+      // The lab root's DS is the only trust anchor: validation stays on, as by default, against the lab's own root.
+      trustAnchorFile: anchorPath,
       upstreamPort: port,
       logLevel: flags.logLevel ?? 'warn',
       queryLog: false,

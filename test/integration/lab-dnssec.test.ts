@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULTS, type Config } from '../../src/config/schema.js';
+import { DEFAULTS } from '../../src/config/schema.js';
 import { digLine, labBanner } from '../../src/lab/banner.js';
 import { startLab, type Lab } from '../../src/lab/lab.js';
 import { labServers } from '../../src/lab/lab-zones.js';
@@ -45,7 +45,7 @@ describe('the signed lab with rootline validating', () => {
     dir = mkdtempSync(join(tmpdir(), 'rootline-labdnssec-'));
     hints = join(dir, 'named.root');
     anchor = await lab.writeRootHints(hints);
-    const config = { ...DEFAULTS, listen: ['127.0.0.1:0'], rootHints: hints, upstreamPort: labPort, serveStale: false, ...({ trustAnchorFile: anchor } as Partial<Config>) };
+    const config = { ...DEFAULTS, listen: ['127.0.0.1:0'], rootHints: hints, upstreamPort: labPort, serveStale: false, trustAnchorFile: anchor };
     server = await startServer(config, { logger: pino({ level: 'silent' }) });
     port = Number(server.addresses[0]!.split(':')[1]);
   });

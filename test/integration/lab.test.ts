@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULTS, type Config } from '../../src/config/schema.js';
+import { DEFAULTS } from '../../src/config/schema.js';
 import { answerQuestion, zone } from '../../src/lab/answerer.js';
 import { startLab, type Lab } from '../../src/lab/lab.js';
 import { labServers } from '../../src/lab/lab-zones.js';
@@ -25,7 +25,7 @@ describe('the lab hierarchy', () => {
     const hints = join(mkdtempSync(join(tmpdir(), 'rootline-labtest-')), 'named.root');
     const anchor = await lab.writeRootHints(hints);
     // The lab root's DS as the trust anchor, as `rootline lab` does (validation is on by default, issue 9).
-    const config = { ...DEFAULTS, listen: ['127.0.0.1:0'], rootHints: hints, upstreamPort: labPort, serveStale: false, ...({ trustAnchorFile: anchor } as Partial<Config>) };
+    const config = { ...DEFAULTS, listen: ['127.0.0.1:0'], rootHints: hints, upstreamPort: labPort, serveStale: false, trustAnchorFile: anchor };
     server = await startServer(config, { logger: pino({ level: 'silent' }) });
     port = Number(server.addresses[0]!.split(':')[1]);
   });
