@@ -38,7 +38,7 @@ export async function runLab(flags: LabFlags): Promise<void> {
       ...DEFAULTS,
       listen: [listen],
       rootHints: hintsPath,
-      // The lab root's DS is the only trust anchor: validation stays on, as by default, against the lab's own root.
+      // The lab root's DS is the only trust anchor: never the real root's.
       trustAnchorFile: anchorPath,
       upstreamPort: port,
       logLevel: flags.logLevel ?? 'warn',

@@ -77,6 +77,8 @@ function synthesised(cnames: readonly RR[]): Set<RR> {
 
 export class DnssecValidator implements Validator {
   private readonly limits: ValidatorLimits;
+  /** Signature verifications made (all requests): the cost the KeyTrap bounds hold down. */
+  readonly tallies = { verifications: 0 };
 
   constructor(private readonly o: ValidatorOptions) {
     this.limits = { ...DEFAULT_VALIDATOR_LIMITS, ...o.limits };
@@ -128,7 +130,9 @@ export class DnssecValidator implements Validator {
     if (r.rcode === Rcode.SERVFAIL) {
       const ede = r.ede?.code ?? EdeCode.DNSSEC_BOGUS;
       const dnssecCode = ede >= 1 && ede <= 12 ? ede : type === 'DNSKEY' ? EdeCode.DNSKEY_MISSING : EdeCode.DNSSEC_BOGUS;
-      return bogus(dnssecCode, `${type} of ${zone}: ${r.ede?.text ?? 'lookup failed'}`);
+      const text = r.ede?.text ?? 'lookup failed';
+      // The side resolution's reason names its zone already when validation failed there.
+      return bogus(dnssecCode, text.startsWith(`${zone} `) || text.startsWith(`${zone}:`) ? text : `${type} of ${zone}: ${text}`);
     }
     if (r.security === 'insecure' || r.security === 'unchecked') return insecure(`${zone} is insecure`);
     if (r.security === 'bogus') return bogus(EdeCode.DNSSEC_BOGUS, `${type} of ${zone} is bogus`);
@@ -234,8 +238,10 @@ export class DnssecValidator implements Validator {
   }
 
   private spend(req: Request): boolean {
+    if (req.budget.signatureChecks >= this.limits.maxVerificationsPerQuery) return false;
+    this.tallies.verifications++;
     req.budget.signatureChecks++;
-    return req.budget.signatureChecks <= this.limits.maxVerificationsPerQuery;
+    return true;
   }
 
   /**
