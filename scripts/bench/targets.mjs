@@ -27,6 +27,9 @@ export function resolverTargets({ repo, rootHintsPath, workDir, port, domains })
         if (rootlineHasFlag(repo, '--workers')) args.push('--workers', '1');
         // The default cache (100,000 RRsets) holds a few thousand domains; raise it only for bigger sets.
         if (domains * 10 > 100_000 && rootlineHasFlag(repo, '--cache-size')) args.push('--cache-size', String(domains * 10));
+        // ROOTLINE_BENCH_NODE_FLAGS: extra node flags for rootline only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+        const nodeFlags = (process.env.ROOTLINE_BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+        args.unshift(...nodeFlags);
         this.command = `node ${args.join(' ')}`;
         return startProcess('rootline', 'node', args, { logFile: join(workDir, 'rootline.log'), cwd: repo });
       },
