@@ -52,7 +52,7 @@ function formatTraceEvent(e: TraceEvent): string {
   switch (e.kind) {
     case 'upstream': {
       const rtt = e.rttMs === null ? '' : ` ${e.rttMs.toFixed(1)} ms`;
-      const via = e.tcp ? ' tcp' : '';
+      const via = `${e.tcp ? ' tcp' : ''}${e.shared ? ' shared' : ''}`;
       return `${pad}${absolute(e.zone)} @${e.address} (${absolute(e.server)})${via}: ${absolute(e.qname)} ${e.qtype} →${rtt} ${describeOutcome(e)}`;
     }
     case 'cache':

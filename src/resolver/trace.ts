@@ -14,7 +14,8 @@ export type TraceOutcome =
   | { kind: 'garbage'; reason: string };
 
 export type TraceEvent =
-  | { kind: 'upstream'; server: string; address: string; zone: string; qname: string; qtype: string; tcp: boolean; rttMs: number | null; outcome: TraceOutcome; depth: number }
+  /** `shared`: an identical query to the server was in flight and its reply is this one's (shared-exchanges.ts). */
+  | { kind: 'upstream'; server: string; address: string; zone: string; qname: string; qtype: string; tcp: boolean; rttMs: number | null; outcome: TraceOutcome; depth: number; shared?: boolean }
   | { kind: 'cache'; qname: string; qtype: string; what: 'answer' | 'cname' | 'nxdomain' | 'nodata'; depth: number }
   | { kind: 'ns-lookup'; nsName: string; zone: string; depth: number }
   /** A forward or stub zone from the config decides where resolution starts; `fallback`: its servers all failed. */
