@@ -59,6 +59,8 @@ function formatTraceEvent(e: TraceEvent): string {
       return `${pad}cache: ${absolute(e.qname)} ${e.qtype} → ${e.what}`;
     case 'ns-lookup':
       return `${pad}glueless delegation of ${absolute(e.zone)}: resolving ${absolute(e.nsName)}`;
+    case 'hedge':
+      return `${pad}${absolute(e.zone)}: no reply yet within the expected RTT, also asking @${e.address} (${absolute(e.server)}) for ${absolute(e.qname)} ${e.qtype}`;
     case 'configured':
       return e.action === 'use'
         ? `${pad}${e.mode} zone ${absolute(e.zone)} (config): asking its servers`
