@@ -46,9 +46,10 @@ export class ServerAsker {
 
   /**
    * One server, one question through the upstream exchange; what each try teaches goes to server selection.
-   * A forward zone's servers are asked with RD=1 and their replies judged as a recursive resolver's.
+   * A forward zone's servers are asked with RD=1 and their replies judged as a recursive resolver's. `onSend`:
+   * before each try (a fallback without EDNS or over TCP is a new try, with its own wait).
    */
-  async ask(target: UpstreamTarget, cut: ZoneCut, name: string, qtype: string, req: Request, late?: LateReplies): Promise<AskResult> {
+  async ask(target: UpstreamTarget, cut: ZoneCut, name: string, qtype: string, req: Request, late?: LateReplies, onSend?: () => void): Promise<AskResult> {
     const zone = cut.zone;
     const forwarded = cut.configured?.mode === 'forward';
     const where = `${target.addr.address} (${target.nsName})`;
@@ -63,6 +64,7 @@ export class ServerAsker {
     const shared = await this.shared.run(key, () => this.d.exchanger.exchange(target.addr, { name, type: qtype }, profile, {
       beforeSend: (tcp) => {
         sentRtoMs = this.d.servers.rtoMs(target.addr);
+        onSend?.();
         return this.admit(req, zone, target.addr, tcp);
       },
       afterSend: () => this.d.inFlight.release(zone),

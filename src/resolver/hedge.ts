@@ -15,8 +15,8 @@ export const HEDGE_SHARE = 0.1;
 export const HEDGE_BURST = 2;
 /** Expected RTT of a server never heard from: a far-away server's RTT, well below the 376 ms RTO it is given. */
 export const UNKNOWN_SERVER_HEDGE_MS = 200;
-/** Never hedge sooner than this: below it the second query would mostly race a reply already on its way. */
-export const MIN_HEDGE_MS = 20;
+/** Never hedge sooner than the smallest RTO (infra-cache.ts): below it, the event loop's own lag would hedge. */
+export const MIN_HEDGE_MS = 50;
 
 export class HedgeAllowance {
   private readonly tokens: LRUCache<string, { n: number }>;

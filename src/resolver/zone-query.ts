@@ -124,11 +124,16 @@ export class ZoneQuerier {
     /** Arms the hedge timer for the primary try when another server could go beside it (hedge.ts). */
     const armHedge = (): void => {
       if (!primary || asking !== 1 || hedgesLeft <= 0 || hedge.cancel || queue.length === 0) return;
+      // No earlier than the try's own timeout: then the move to the next server at the timeout is the hedge.
+      const afterMs = this.servers.hedgeAfterMs(primary.target.addr);
+      if (afterMs >= this.servers.timeoutMs(primary.target.addr, false)) return;
       const hedgeId = ids++;
       let fire!: () => void;
-      waits.set(hedgeId, new Promise<Wake>((r) => (fire = () => r({ kind: 'hedge', id: hedgeId }))));
+      // Decided after the poll phase (setImmediate): a reply already read from the socket when the timer falls due
+      // (a busy event loop) answers first, and no hedge is sent for it.
+      waits.set(hedgeId, new Promise<Wake>((r) => (fire = () => void setImmediate(() => r({ kind: 'hedge', id: hedgeId })))));
       const elapsed = this.clock.nowMs() - primary.sentMs;
-      const cancelTimer = this.clock.setTimer(Math.max(0, this.servers.hedgeAfterMs(primary.target.addr) - elapsed), fire);
+      const cancelTimer = this.clock.setTimer(Math.max(0, afterMs - elapsed), fire);
       hedge.cancel = () => {
         cancelTimer();
         waits.delete(hedgeId);
@@ -143,7 +148,16 @@ export class ZoneQuerier {
       const id = ids++;
       asking++;
       if (asking === 1) primary = { target, sentMs: this.clock.nowMs() };
-      waits.set(id, this.asker.ask(target, cut, name, qtype, req, late).then((result): Wake => ({ kind: 'asked', id, target, result })));
+      // Each try of the primary (an EDNS or TCP fallback is a new one) starts its wait for the hedge again.
+      const onSend = (): void => {
+        if (primary?.target !== target) return;
+        primary.sentMs = this.clock.nowMs();
+        if (hedge.cancel) {
+          hedge.cancel();
+          armHedge();
+        }
+      };
+      waits.set(id, this.asker.ask(target, cut, name, qtype, req, late, onSend).then((result): Wake => ({ kind: 'asked', id, target, result })));
       armHedge();
     };
 
