@@ -50,13 +50,15 @@ for (const id of opt.order.split(',')) {
     const ready = await waitForDns(t.host, t.port, { proc: p, totalMs: 20000 });
     if (!ready.ok) throw new Error(`did not answer: ${ready.reason}`);
     r.readyMs = ready.ms;
-    const cpu0 = procStats(p.pid).cpuSec;
+    const { cpuSec: cpu0, sysSec: sys0 } = procStats(p.pid);
     const spans = [];
     Object.assign(r, await runStubLoad({ host: t.host, port: t.port, names, concurrency: Number(opt.concurrency), limitMs: Number(opt['limit-sec']) * 1000, spans }));
     // Each name's [first send, answer] (wall ms), for the round-trip accounting against the proxy's query log.
     r.spansFile = join(opt.work, `spans-${id}.json`);
     writeFileSync(r.spansFile, JSON.stringify(spans));
-    r.cpuSec = Math.round((procStats(p.pid).cpuSec - cpu0) * 100) / 100;
+    const after = procStats(p.pid);
+    r.cpuSec = Math.round((after.cpuSec - cpu0) * 100) / 100;
+    r.cpuSysSec = Math.round((after.sysSec - sys0) * 100) / 100;
     r.peakRssMB = Math.round(procStats(p.pid).hwmKb / 102.4) / 10;
   } catch (e) {
     r.error = e.message;

@@ -191,14 +191,14 @@ const ratio = (a, b) => (a === null || a === undefined || !b ? null : Math.round
 
 function markdownTable(doc) {
   const rows = [
-    '| Loss each way | Resolver | Mean ms | p50 ms | p95 ms | p99 ms | Wall s | NOERROR | SERVFAIL | Unanswered | Stub retries | Upstream UDP queries / name | TCP | CPU s |',
+    '| Loss each way | Resolver | Mean ms | p50 ms | p95 ms | p99 ms | Wall s | NOERROR | SERVFAIL | Unanswered | Stub retries | Upstream UDP queries / name | TCP | CPU s (of it kernel) |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   const ratioRows = ['| Loss each way | mean | p50 | p95 | p99 | wall | upstream queries | sequential round trips | SERVFAIL (rootline − Unbound) | unanswered (rootline − Unbound) |', '|---|---|---|---|---|---|---|---|---|---|'];
   for (const lvl of doc.levels) {
     for (const [id, r] of Object.entries(lvl.results)) {
       if (r.error) rows.push(`| ${lvl.lossPct}% | ${r.label} | failed: ${r.error} |||||||||||||`);
-      else rows.push(`| ${lvl.lossPct}% | ${r.label} | ${r.meanMs} | ${r.p50Ms} | ${r.p95Ms} | ${r.p99Ms} | ${r.wallSec} | ${r.rcodes.NOERROR ?? 0} | ${r.servfail} | ${r.unanswered} | ${r.retried} | ${r.upstreamPerName ?? '?'} | ${r.upstreamTcp ?? '?'} | ${r.cpuSec} |`);
+      else rows.push(`| ${lvl.lossPct}% | ${r.label} | ${r.meanMs} | ${r.p50Ms} | ${r.p95Ms} | ${r.p99Ms} | ${r.wallSec} | ${r.rcodes.NOERROR ?? 0} | ${r.servfail} | ${r.unanswered} | ${r.retried} | ${r.upstreamPerName ?? '?'} | ${r.upstreamTcp ?? '?'} | ${r.cpuSec} (${r.cpuSysSec ?? '?'}) |`);
       void id;
     }
     const x = lvl.ratios;
