@@ -15,8 +15,11 @@ export const HEDGE_SHARE = 0.1;
 export const HEDGE_BURST = 2;
 /** Expected RTT of a server never heard from: a far-away server's RTT, well below the 376 ms RTO it is given. */
 export const UNKNOWN_SERVER_HEDGE_MS = 200;
-/** Never hedge sooner than the smallest RTO (infra-cache.ts): below it, the event loop's own lag would hedge. */
-export const MIN_HEDGE_MS = 50;
+/**
+ * Never hedge sooner than this: a hedge is for far servers; for a near one (RTT of a few ms) a late reply is more
+ * likely our own event loop's lag than the server's, and its RTO (50 ms floor) moves on soon enough.
+ */
+export const MIN_HEDGE_MS = 100;
 
 export class HedgeAllowance {
   private readonly tokens: LRUCache<string, { n: number }>;
