@@ -28,6 +28,8 @@ program
   .option('-c, --config <file>', 'YAML config file (local data, blocklists, forward zones…); flags override it')
   .option('--root-hints <file>', 'root hints file (default: the bundled IANA file)')
   .option('--upstream-port <port>', 'port of upstream servers (53; another for a lab)', parseWholeNumber('--upstream-port'))
+  .option('--trust-anchor-file <file>', 'DNSSEC trust anchors, DS or DNSKEY lines (default: the bundled root anchors)')
+  .option('--no-dnssec-validation', 'do not validate DNSSEC')
   .action((name: string, type: string, flags: QueryFlags) => runQuery(name, type, flags));
 
 program
@@ -77,12 +79,12 @@ program
 
 program
   .command('lab')
-  .description('start a simulated DNS hierarchy on loopback and a resolver pointed at it, and print dig commands')
+  .description('start a simulated, signed DNS hierarchy on loopback and a validating resolver pointed at it, and print dig commands')
   .option('--port <port>', 'port of the lab servers (default 53 as root, else 5353)', parseWholeNumber('--port'))
   .option('--prefix <127.N>', 'loopback prefix of the lab server addresses (default 127.53)')
   .option('--listen <addr:port>', 'where the lab resolver listens (default 127.0.0.1:5300)')
   .option('--log-level <level>', 'resolver log level (default warn)', parseOneOf('--log-level', LOG_LEVELS))
-  .option('--hints-file <file>', "write the lab's root hints to this file (default: a new temporary file)")
+  .option('--hints-file <file>', "write the lab's root hints to this file, and its trust anchor beside it as lab.root.ds (default: a new temporary directory)")
   .action((flags: LabFlags) => runLab(flags));
 
 try {

@@ -40,6 +40,9 @@ export interface ServeFlags {
   group?: string;
   /** commander sets false for --no-qname-minimisation. */
   qnameMinimisation?: boolean;
+  trustAnchorFile?: string;
+  /** commander sets false for --no-dnssec-validation. */
+  dnssecValidation?: boolean;
 }
 
 /** Flags → the part of Config they set (only what was given, so the config file can fill the rest). */
@@ -60,6 +63,8 @@ export function flagsToConfig(f: ServeFlags): Partial<Config> {
   if (f.user) out.user = f.user;
   if (f.group) out.group = f.group;
   if (f.qnameMinimisation === false) out.qnameMinimisation = false;
+  if (f.trustAnchorFile) out.trustAnchorFile = resolve(f.trustAnchorFile);
+  if (f.dnssecValidation === false) out.dnssecValidation = false;
   return out;
 }
 
@@ -89,6 +94,8 @@ export function addServeOptions(cmd: Command): Command {
     .option('--stats-interval <seconds>', 'log counters every N seconds (0 = only at shutdown)', parseWholeNumber('--stats-interval'))
     .option('--upstream-port <port>', 'port of upstream servers (53; another for a lab)', parseWholeNumber('--upstream-port'))
     .option('--no-qname-minimisation', 'send full query names to every server (RFC 9156 off)')
+    .option('--trust-anchor-file <file>', 'DNSSEC trust anchors, DS or DNSKEY lines (default: the bundled root anchors)')
+    .option('--no-dnssec-validation', 'do not validate DNSSEC (no AD bits, bogus answers accepted)')
     .option('--cache-file <file>', 'warm restart: load the caches from FILE at start, write them to it at a graceful stop')
     .option('--control-socket <path|auto|off>', 'Unix socket for `rootline ctl` (default auto)')
     .option('--user <user>', 'run as this user once the sockets are bound (start as root)')
@@ -215,7 +222,7 @@ export async function runServe(flags: ServeFlags): Promise<void> {
     let control: ControlSocket | null = null;
     if (isWorker()) {
       attachWorker(answer);
-      reportToPrimary({ type: 'ready', addresses: server.addresses });
+      reportToPrimary({ type: 'ready', addresses: server.addresses, ...server.encrypted });
     } else {
       control = await openControl(config, flags, async (req) => {
         const reply = await answer(req);

@@ -174,7 +174,7 @@ export function parseConfig(text: string, path: string): Partial<Config> {
         if (parsed && !parsed.ok) throw new RootlineError(ErrorCode.CONFIG_VALUE, `${path} line ${entryLine(i)}: ${badNetworkMessage(key, text, parsed.reason)}`);
       }
     }
-    if (spec.field === 'allow' || spec.field === 'deny' || spec.field === 'ratelimitExempt' || spec.field === 'debugClients' || spec.field === 'proxyProtocolFrom') {
+    if (spec.field === 'allow' || spec.field === 'deny' || spec.field === 'ratelimitExempt' || spec.field === 'debugClients' || spec.field === 'proxyProtocolFrom' || spec.field === 'trustedProxies') {
       for (const [i, text] of (value as string[]).entries()) {
         const parsed = parseCidr(text);
         if (!parsed.ok) throw new RootlineError(ErrorCode.CONFIG_VALUE, `${path} line ${entryLine(i)}: ${badNetworkMessage(key, text, parsed.reason)}`);
@@ -188,7 +188,7 @@ export function parseConfig(text: string, path: string): Partial<Config> {
         throw new RootlineError(ErrorCode.CONFIG_VALUE, `${path} line ${entryLine(bad.index)}: '${key}' entry '${text}': ${bad.reason}`);
       }
     }
-    const fromHere = (p: string): string => resolve(dirname(path), p);
+    const fromHere = (p: string): string => (p === '' ? '' : resolve(dirname(path), p));
     out[spec.field] = !spec.paths ? value : Array.isArray(value) ? (value as string[]).map(fromHere) : fromHere(value as string);
   }
   // After every key: metrics-allow-remote may come after metrics-listen.

@@ -21,10 +21,10 @@ export interface TestResolver {
   infra: InfraCache;
 }
 
-export function makeResolver(rootAddress: string, opts: { config?: Partial<Config>; limits?: Partial<Limits>; useIpv6?: boolean; onLimit?: (hit: LimitHit) => void; validator?: Validator } = {}): TestResolver {
+export function makeResolver(rootAddress: string, opts: { config?: Partial<Config>; limits?: Partial<Limits>; useIpv6?: boolean; onLimit?: (hit: LimitHit) => void; validator?: Validator; net?: FakeNet; clock?: ManualClock } = {}): TestResolver {
   const config = { ...DEFAULTS, ...opts.config };
-  const clock = new ManualClock();
-  const net = new FakeNet(clock);
+  const clock = opts.clock ?? new ManualClock();
+  const net = opts.net ?? new FakeNet(clock);
   const rrsets = new RRsetCache(config.cacheSize, { minTtl: config.minTtl, maxTtl: config.maxTtl }, clock);
   const negatives = new NegativeCache(1000, config.maxNegativeTtl, clock);
   const options = resolverOptions(config, opts.useIpv6 ?? false);

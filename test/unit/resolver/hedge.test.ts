@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { HEDGE_BURST, HEDGE_SHARE, HEDGES_PER_REQUEST, HedgeAllowance } from '../../../src/resolver/hedge.js';
-import type { Budget } from '../../../src/resolver/request.js';
+import { Request, type Budget, type Recursion } from '../../../src/resolver/request.js';
 
-const budget = (): Budget => ({ deadlineMs: 0, upstreamQueries: 0, nsLookupsByZone: new Map(), failures: [], limitHit: null });
+const recursion = {} as Recursion; // never called: only the budget is used
+const budget = (): Budget => Request.start({ deadlineMs: 0 }, recursion).budget;
 
 describe('HedgeAllowance', () => {
   it('a request hedges at most HEDGES_PER_REQUEST times, across zones', () => {
