@@ -155,7 +155,15 @@ export class UdpPool {
       for (let tries = 0; ps.pending.has(key) && tries < 8; tries++) ps = this.pick(type);
       if (ps.pending.has(key)) return resolve({ kind: 'neterror', error: 'no free query slot' });
       const p: Pending = { wire, exactCase: o.exactCase ?? false, started: performance.now(), timer: null, caseMismatch: false, done: resolve, lingering: null };
-      p.timer = setTimeout(() => this.expire(ps, key, p, o.late), o.timeoutMs);
+      // The timeout is decided after the event loop's poll phase (setImmediate): timers run before pending I/O is
+      // read, so on a busy loop a reply already in the socket buffer would otherwise lose to its own timeout (a
+      // spurious retransmission and a backed-off RTO for a server that answered in time).
+      p.timer = setTimeout(() => {
+        p.timer = null;
+        setImmediate(() => {
+          if (ps.pending.get(key) === p && !p.lingering) this.expire(ps, key, p, o.late);
+        });
+      }, o.timeoutMs);
       ps.pending.set(key, p);
       ps.socket.send(wire, to.port, to.address, (err) => {
         if (err) this.finish(ps, key, { kind: 'neterror', error: (err as NodeJS.ErrnoException).code ?? err.message });
