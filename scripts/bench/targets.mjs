@@ -25,6 +25,8 @@ export function resolverTargets({ repo, rootHintsPath, workDir, port, domains })
       start() {
         const args = [join(repo, 'dist/cli.js'), 'serve', '--listen', `${this.host}:${port}`, '--root-hints', rootHintsPath, '--log-level', 'warn'];
         if (rootlineHasFlag(repo, '--workers')) args.push('--workers', '1');
+        // Unbound runs the iterator module only (no validator) and the lab is unsigned: the same for rootline.
+        if (rootlineHasFlag(repo, '--no-dnssec-validation')) args.push('--no-dnssec-validation');
         // The default cache (100,000 RRsets) holds a few thousand domains; raise it only for bigger sets.
         if (domains * 10 > 100_000 && rootlineHasFlag(repo, '--cache-size')) args.push('--cache-size', String(domains * 10));
         // ROOTLINE_BENCH_NODE_FLAGS: extra node flags for rootline only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
