@@ -194,15 +194,14 @@ function markdownTable(doc) {
     '| Loss each way | Resolver | Mean ms | p50 ms | p95 ms | p99 ms | Wall s | NOERROR | SERVFAIL | Unanswered | Stub retries | Upstream UDP queries / name | TCP | CPU s (of it kernel) |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
-  const ratioRows = ['| Loss each way | mean | p50 | p95 | p99 | wall | upstream queries | sequential round trips | SERVFAIL (rootline − Unbound) | unanswered (rootline − Unbound) |', '|---|---|---|---|---|---|---|---|---|---|'];
+  const ratioRows = ['| Loss each way | rootline build | mean | p50 | p95 | p99 | wall | upstream queries | sequential round trips | SERVFAIL (rootline − Unbound) | unanswered (rootline − Unbound) |', '|---|---|---|---|---|---|---|---|---|---|---|'];
   for (const lvl of doc.levels) {
     for (const [id, r] of Object.entries(lvl.results)) {
       if (r.error) rows.push(`| ${lvl.lossPct}% | ${r.label} | failed: ${r.error} |||||||||||||`);
       else rows.push(`| ${lvl.lossPct}% | ${r.label} | ${r.meanMs} | ${r.p50Ms} | ${r.p95Ms} | ${r.p99Ms} | ${r.wallSec} | ${r.rcodes.NOERROR ?? 0} | ${r.servfail} | ${r.unanswered} | ${r.retried} | ${r.upstreamPerName ?? '?'} | ${r.upstreamTcp ?? '?'} | ${r.cpuSec} (${r.cpuSysSec ?? '?'}) |`);
       void id;
     }
-    const x = lvl.ratios;
-    if (x) ratioRows.push(`| ${lvl.lossPct}% | ${x.mean}× | ${x.p50}× | ${x.p95}× | ${x.p99}× | ${x.wall}× | ${x.upstream ?? '?'}× | ${x.sequentialRoundTrips ?? '?'}× | ${x.servfailDiff >= 0 ? '+' : ''}${x.servfailDiff} | ${x.unansweredDiff >= 0 ? '+' : ''}${x.unansweredDiff} |`);
+    for (const [id, x] of Object.entries(lvl.ratiosById ?? {})) ratioRows.push(`| ${lvl.lossPct}% | ${lvl.results[id].label} | ${x.mean}× | ${x.p50}× | ${x.p95}× | ${x.p99}× | ${x.wall}× | ${x.upstream ?? '?'}× | ${x.sequentialRoundTrips ?? '?'}× | ${x.servfailDiff >= 0 ? '+' : ''}${x.servfailDiff} | ${x.unansweredDiff >= 0 ? '+' : ''}${x.unansweredDiff} |`);
   }
   return `${rows.join('\n')}\n\nrootline / Unbound:\n\n${ratioRows.join('\n')}\n\nRound-trip accounting (scripts/bench/accounting.mjs):\n\n${accountingMarkdown(doc.levels)}`;
 }
@@ -284,14 +283,14 @@ async function main() {
         results[id].accounting = accountPass(JSON.parse(readFileSync(logFiles[id], 'utf8')), JSON.parse(readFileSync(results[id].spansFile, 'utf8')), names);
       }
     }
-    const r = results.rootline;
     const u = results.unbound;
-    const ratios = r && u && !r.error && !u.error ? {
+    const ratiosOf = (r) => (r && u && !r.error && !u.error ? {
       mean: ratio(r.meanMs, u.meanMs), p50: ratio(r.p50Ms, u.p50Ms), p95: ratio(r.p95Ms, u.p95Ms), p99: ratio(r.p99Ms, u.p99Ms), wall: ratio(r.wallSec, u.wallSec), upstream: ratio(r.upstreamUdp, u.upstreamUdp),
       servfailDiff: r.servfail - u.servfail, unansweredDiff: r.unanswered - u.unanswered,
       sequentialRoundTrips: ratio(r.accounting?.sequentialRoundTrips.mean, u.accounting?.sequentialRoundTrips.mean),
-    } : null;
-    levels.push({ lossPct, results, ratios });
+    } : null);
+    const ratiosById = Object.fromEntries(Object.keys(results).filter((id) => id.startsWith('rootline') && ratiosOf(results[id])).map((id) => [id, ratiosOf(results[id])]));
+    levels.push({ lossPct, results, ratios: ratiosById.rootline ?? null, ratiosById });
   }
 
   const doc = {
