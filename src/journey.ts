@@ -52,13 +52,15 @@ function formatTraceEvent(e: TraceEvent): string {
   switch (e.kind) {
     case 'upstream': {
       const rtt = e.rttMs === null ? '' : ` ${e.rttMs.toFixed(1)} ms`;
-      const via = e.tcp ? ' tcp' : '';
+      const via = `${e.tcp ? ' tcp' : ''}${e.shared ? ' shared' : ''}`;
       return `${pad}${absolute(e.zone)} @${e.address} (${absolute(e.server)})${via}: ${absolute(e.qname)} ${e.qtype} →${rtt} ${describeOutcome(e)}`;
     }
     case 'cache':
       return `${pad}cache: ${absolute(e.qname)} ${e.qtype} → ${e.what}${e.synthesised ? ' (synthesised from cached NSEC, RFC 8198)' : ''}`;
     case 'ns-lookup':
       return `${pad}glueless delegation of ${absolute(e.zone)}: resolving ${absolute(e.nsName)}`;
+    case 'hedge':
+      return `${pad}${absolute(e.zone)}: no reply yet within the expected RTT, also asking @${e.address} (${absolute(e.server)}) for ${absolute(e.qname)} ${e.qtype}`;
     case 'configured':
       return e.action === 'use'
         ? `${pad}${e.mode} zone ${absolute(e.zone)} (config): asking its servers`

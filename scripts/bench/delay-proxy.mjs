@@ -8,12 +8,33 @@
 // every chunk is then delayed by a one-way delay, in order. No loss on TCP (a real kernel would retransmit).
 import dgram from 'node:dgram';
 import net from 'node:net';
+import { performance } from 'node:perf_hooks';
+
+/** Wall-clock ms with sub-ms precision, comparable across the processes of one run. */
+export const wallMs = () => performance.timeOrigin + performance.now();
+
+/** The question of a query (uncompressed, as every query's is): lower-cased name and numeric type, or null. */
+export function questionOf(msg) {
+  const labels = [];
+  let o = 12;
+  while (o < msg.length) {
+    const len = msg[o];
+    if (len === 0) {
+      if (o + 3 > msg.length) return null;
+      return { name: labels.length ? labels.join('.').toLowerCase() : '.', type: msg.readUInt16BE(o + 1) };
+    }
+    if (len > 63 || o + 1 + len > msg.length) return null;
+    labels.push(msg.toString('latin1', o + 1, o + 1 + len));
+    o += 1 + len;
+  }
+  return null;
+}
 
 /**
  * @param {{ routes: { listen: string, port: number, target: string, targetPort: number, delayMs: number, jitterMs: number }[], loss?: number }} o
  */
 export async function startDelayProxy({ routes, loss = 0 }) {
-  const state = { loss, stats: { udpIn: 0, udpOut: 0, droppedIn: 0, droppedOut: 0, tcpConns: 0 } };
+  const state = { loss, stats: { udpIn: 0, udpOut: 0, droppedIn: 0, droppedOut: 0, tcpConns: 0 }, log: [] };
   const closers = [];
   const timers = new Set();
   const later = (ms, fn) => {
@@ -35,6 +56,11 @@ export async function startDelayProxy({ routes, loss = 0 }) {
     front.on('message', (msg, rinfo) => {
       if (msg.length < 12) return;
       state.stats.udpIn++;
+      // The query log (for the benchmark's accounting): when it reached the proxy, and when its reply was handed
+      // back to the resolver (null: dropped, or never answered).
+      const q = questionOf(msg);
+      const entry = { t: wallMs(), srv: r.listen, role: r.role ?? null, name: q?.name ?? null, type: q?.type ?? null, replied: null };
+      state.log.push(entry);
       if (lost()) {
         state.stats.droppedIn++;
         return;
@@ -42,7 +68,7 @@ export async function startDelayProxy({ routes, loss = 0 }) {
       let id = nextId;
       for (let i = 0; i < 65536 && pending.has(id); i++) id = (id + 1) & 0xffff;
       nextId = (id + 1) & 0xffff;
-      pending.set(id, { address: rinfo.address, port: rinfo.port, id: msg.readUInt16BE(0), at: Date.now() });
+      pending.set(id, { address: rinfo.address, port: rinfo.port, id: msg.readUInt16BE(0), at: Date.now(), entry });
       const copy = Buffer.from(msg);
       copy.writeUInt16BE(id, 0);
       later(oneWay(), () => back.send(copy, r.targetPort, r.target));
@@ -58,7 +84,10 @@ export async function startDelayProxy({ routes, loss = 0 }) {
         return;
       }
       msg.writeUInt16BE(p.id, 0);
-      later(oneWay(), () => front.send(msg, p.port, p.address));
+      later(oneWay(), () => {
+        p.entry.replied = wallMs();
+        front.send(msg, p.port, p.address);
+      });
     });
     front.on('error', () => {});
     back.on('error', () => {});
@@ -111,8 +140,11 @@ export async function startDelayProxy({ routes, loss = 0 }) {
       state.loss = x;
     },
     stats: () => ({ ...state.stats }),
+    /** Every UDP query since the last reset: { t, srv, role, name, type, replied } (times: wallMs()). */
+    queryLog: () => state.log,
     resetStats() {
       for (const k of Object.keys(state.stats)) state.stats[k] = 0;
+      state.log = [];
     },
     close() {
       for (const t of timers) clearTimeout(t);

@@ -2,8 +2,10 @@
 // Runs inside the benchmark's authoritative network namespace (started by latency.mjs with `ip netns exec`):
 // the NSD hierarchy on the public (documentation) addresses at port --nsd-port, and the delay/loss proxy on the
 // same addresses at port 53 in front of each server. Prints `READY {json}` when everything answers.
-// Commands on stdin, one a line: `loss 0.05` (answered `LOSS 0.05`), `stats [reset]` (answered `STATS {json}`).
+// Commands on stdin, one a line: `loss 0.05` (answered `LOSS 0.05`), `stats [reset]` (answered `STATS {json}`),
+// `log FILE` (the proxy's query log since the last reset written to FILE as JSON; answered `LOGGED n`).
 // Stops every NSD it started (by PID) on SIGTERM/SIGINT or when stdin closes.
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
 import { startHierarchy, stopAll } from '../lib/hierarchy.mjs';
@@ -59,6 +61,10 @@ rl.on('line', (line) => {
   } else if (cmd === 'stats') {
     console.log(`STATS ${JSON.stringify(proxy.stats())}`);
     if (arg === 'reset') proxy.resetStats();
+  } else if (cmd === 'log') {
+    const entries = proxy.queryLog();
+    writeFileSync(arg, JSON.stringify(entries));
+    console.log(`LOGGED ${entries.length}`);
   }
 });
 rl.on('close', () => stop(0));

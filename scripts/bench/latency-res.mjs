@@ -4,7 +4,8 @@
 // load generator, and stopped (by PID). Prints `RESULT {json}` at the end. Before each resolver (and before the
 // result) it prints `PHASE <id>` and waits for `GO` on stdin, so the caller can read the proxy's upstream
 // counters per resolver.
-import { readFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -49,9 +50,15 @@ for (const id of opt.order.split(',')) {
     const ready = await waitForDns(t.host, t.port, { proc: p, totalMs: 20000 });
     if (!ready.ok) throw new Error(`did not answer: ${ready.reason}`);
     r.readyMs = ready.ms;
-    const cpu0 = procStats(p.pid).cpuSec;
-    Object.assign(r, await runStubLoad({ host: t.host, port: t.port, names, concurrency: Number(opt.concurrency), limitMs: Number(opt['limit-sec']) * 1000 }));
-    r.cpuSec = Math.round((procStats(p.pid).cpuSec - cpu0) * 100) / 100;
+    const { cpuSec: cpu0, sysSec: sys0 } = procStats(p.pid);
+    const spans = [];
+    Object.assign(r, await runStubLoad({ host: t.host, port: t.port, names, concurrency: Number(opt.concurrency), limitMs: Number(opt['limit-sec']) * 1000, spans }));
+    // Each name's [first send, answer] (wall ms), for the round-trip accounting against the proxy's query log.
+    r.spansFile = join(opt.work, `spans-${id}.json`);
+    writeFileSync(r.spansFile, JSON.stringify(spans));
+    const after = procStats(p.pid);
+    r.cpuSec = Math.round((after.cpuSec - cpu0) * 100) / 100;
+    r.cpuSysSec = Math.round((after.sysSec - sys0) * 100) / 100;
     r.peakRssMB = Math.round(procStats(p.pid).hwmKb / 102.4) / 10;
   } catch (e) {
     r.error = e.message;

@@ -15,11 +15,12 @@
 // process still inside the two namespaces is stopped by PID before they are deleted.
 import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { mkdirSync, writeFileSync, existsSync, rmSync, createWriteStream } from 'node:fs';
+import { mkdirSync, writeFileSync, readFileSync, existsSync, rmSync, createWriteStream } from 'node:fs';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import os from 'node:os';
+import { accountPass, accountingMarkdown } from './accounting.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const { values: opt } = parseArgs({
@@ -190,20 +191,19 @@ const ratio = (a, b) => (a === null || a === undefined || !b ? null : Math.round
 
 function markdownTable(doc) {
   const rows = [
-    '| Loss each way | Resolver | Mean ms | p50 ms | p95 ms | p99 ms | Wall s | NOERROR | SERVFAIL | Unanswered | Stub retries | Upstream UDP queries / name | TCP | CPU s |',
+    '| Loss each way | Resolver | Mean ms | p50 ms | p95 ms | p99 ms | Wall s | NOERROR | SERVFAIL | Unanswered | Stub retries | Upstream UDP queries / name | TCP | CPU s (of it kernel) |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
-  const ratioRows = ['| Loss each way | mean | p50 | p95 | p99 | wall | upstream queries | SERVFAIL (rootline − Unbound) | unanswered (rootline − Unbound) |', '|---|---|---|---|---|---|---|---|---|'];
+  const ratioRows = ['| Loss each way | rootline build | mean | p50 | p95 | p99 | wall | upstream queries | sequential round trips | SERVFAIL (rootline − Unbound) | unanswered (rootline − Unbound) |', '|---|---|---|---|---|---|---|---|---|---|---|'];
   for (const lvl of doc.levels) {
     for (const [id, r] of Object.entries(lvl.results)) {
       if (r.error) rows.push(`| ${lvl.lossPct}% | ${r.label} | failed: ${r.error} |||||||||||||`);
-      else rows.push(`| ${lvl.lossPct}% | ${r.label} | ${r.meanMs} | ${r.p50Ms} | ${r.p95Ms} | ${r.p99Ms} | ${r.wallSec} | ${r.rcodes.NOERROR ?? 0} | ${r.servfail} | ${r.unanswered} | ${r.retried} | ${r.upstreamPerName ?? '?'} | ${r.upstreamTcp ?? '?'} | ${r.cpuSec} |`);
+      else rows.push(`| ${lvl.lossPct}% | ${r.label} | ${r.meanMs} | ${r.p50Ms} | ${r.p95Ms} | ${r.p99Ms} | ${r.wallSec} | ${r.rcodes.NOERROR ?? 0} | ${r.servfail} | ${r.unanswered} | ${r.retried} | ${r.upstreamPerName ?? '?'} | ${r.upstreamTcp ?? '?'} | ${r.cpuSec} (${r.cpuSysSec ?? '?'}) |`);
       void id;
     }
-    const x = lvl.ratios;
-    if (x) ratioRows.push(`| ${lvl.lossPct}% | ${x.mean}× | ${x.p50}× | ${x.p95}× | ${x.p99}× | ${x.wall}× | ${x.upstream ?? '?'}× | ${x.servfailDiff >= 0 ? '+' : ''}${x.servfailDiff} | ${x.unansweredDiff >= 0 ? '+' : ''}${x.unansweredDiff} |`);
+    for (const [id, x] of Object.entries(lvl.ratiosById ?? {})) ratioRows.push(`| ${lvl.lossPct}% | ${lvl.results[id].label} | ${x.mean}× | ${x.p50}× | ${x.p95}× | ${x.p99}× | ${x.wall}× | ${x.upstream ?? '?'}× | ${x.sequentialRoundTrips ?? '?'}× | ${x.servfailDiff >= 0 ? '+' : ''}${x.servfailDiff} | ${x.unansweredDiff >= 0 ? '+' : ''}${x.unansweredDiff} |`);
   }
-  return `${rows.join('\n')}\n\nrootline / Unbound:\n\n${ratioRows.join('\n')}\n`;
+  return `${rows.join('\n')}\n\nrootline / Unbound:\n\n${ratioRows.join('\n')}\n\nRound-trip accounting (scripts/bench/accounting.mjs):\n\n${accountingMarkdown(doc.levels)}`;
 }
 
 async function main() {
@@ -256,8 +256,15 @@ async function main() {
     // Upstream traffic per resolver: the proxy's counters are read and reset at every phase boundary.
     const proxyStats = {};
     let current = null;
+    const logFiles = {};
     resLines.onLine(async (line) => {
       if (!line.startsWith('PHASE ')) return;
+      if (current) {
+        // The pass's every upstream query, for the round-trip accounting (accounting.mjs).
+        logFiles[current] = join(out, `querylog-loss${lossPct}-${current}.json`);
+        auth.stdin.write(`log ${logFiles[current]}\n`);
+        await authLines.wait('LOGGED ', 10000, 'proxy query log');
+      }
       auth.stdin.write('stats reset\n');
       const stats = JSON.parse(await authLines.wait('STATS ', 5000, 'proxy stats'));
       if (current) proxyStats[current] = stats;
@@ -272,14 +279,18 @@ async function main() {
       results[id].upstreamPerName = Math.round((st.udpIn / N) * 100) / 100;
       results[id].upstreamTcp = st.tcpConns;
       results[id].droppedByProxy = st.droppedIn + st.droppedOut;
+      if (logFiles[id] && results[id].spansFile) {
+        results[id].accounting = accountPass(JSON.parse(readFileSync(logFiles[id], 'utf8')), JSON.parse(readFileSync(results[id].spansFile, 'utf8')), names);
+      }
     }
-    const r = results.rootline;
     const u = results.unbound;
-    const ratios = r && u && !r.error && !u.error ? {
+    const ratiosOf = (r) => (r && u && !r.error && !u.error ? {
       mean: ratio(r.meanMs, u.meanMs), p50: ratio(r.p50Ms, u.p50Ms), p95: ratio(r.p95Ms, u.p95Ms), p99: ratio(r.p99Ms, u.p99Ms), wall: ratio(r.wallSec, u.wallSec), upstream: ratio(r.upstreamUdp, u.upstreamUdp),
       servfailDiff: r.servfail - u.servfail, unansweredDiff: r.unanswered - u.unanswered,
-    } : null;
-    levels.push({ lossPct, results, ratios });
+      sequentialRoundTrips: ratio(r.accounting?.sequentialRoundTrips.mean, u.accounting?.sequentialRoundTrips.mean),
+    } : null);
+    const ratiosById = Object.fromEntries(Object.keys(results).filter((id) => id.startsWith('rootline') && ratiosOf(results[id])).map((id) => [id, ratiosOf(results[id])]));
+    levels.push({ lossPct, results, ratios: ratiosById.rootline ?? null, ratiosById });
   }
 
   const doc = {

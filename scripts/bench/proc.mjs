@@ -153,11 +153,12 @@ function descendants(pid) {
   return out;
 }
 
-/** Memory (kB) and CPU (s) of a process and its descendants: VmRSS, VmHWM (peak), utime+stime. */
+/** Memory (kB) and CPU (s) of a process and its descendants: VmRSS, VmHWM (peak), utime+stime (and stime alone). */
 export function procStats(pid) {
   let rssKb = 0;
   let hwmKb = 0;
   let cpuTicks = 0;
+  let sysTicks = 0;
   for (const p of descendants(pid)) {
     try {
       const status = readFileSync(`/proc/${p}/status`, 'utf8');
@@ -166,7 +167,8 @@ export function procStats(pid) {
       const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       cpuTicks += Number(f[11]) + Number(f[12]); // fields 14, 15 of proc(5): utime, stime
+      sysTicks += Number(f[12]);
     } catch { /* raced with exit */ }
   }
-  return { rssKb, hwmKb, cpuSec: cpuTicks / 100 }; // USER_HZ is 100 on Linux
+  return { rssKb, hwmKb, cpuSec: cpuTicks / 100, sysSec: sysTicks / 100 }; // USER_HZ is 100 on Linux
 }

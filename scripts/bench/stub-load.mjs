@@ -19,7 +19,11 @@ export function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
-export function runStubLoad({ host, port, names, concurrency = 200, tryMs = 1000, tries = 3, limitMs = 600_000 }) {
+/**
+ * `spans`: when given (an array), spans[i] is set to [first send, answer] of names[i] in wall-clock ms
+ * (performance.timeOrigin-based, comparable with the delay proxy's query log).
+ */
+export function runStubLoad({ host, port, names, concurrency = 200, tryMs = 1000, tries = 3, limitMs = 600_000, spans }) {
   return new Promise((resolve) => {
     const s = dgram.createSocket('udp4');
     const inflight = new Map(); // id -> { i, sentAt, tries, timer, packet }
@@ -97,7 +101,9 @@ export function runStubLoad({ host, port, names, concurrency = 200, tryMs = 1000
       if (!q) return; // a late answer to a query already given up, or a duplicate
       clearTimeout(q.timer);
       inflight.delete(q.id);
-      times.push(performance.now() - q.sentAt);
+      const now = performance.now();
+      times.push(now - q.sentAt);
+      if (spans) spans[q.i] = [performance.timeOrigin + q.sentAt, performance.timeOrigin + now];
       const rc = RCODES[msg[3] & 0x0f] ?? `RCODE${msg[3] & 0x0f}`;
       rcodes[rc] = (rcodes[rc] ?? 0) + 1;
       complete();

@@ -15,22 +15,36 @@ function rootlineHasFlag(repo, flag) {
   }
 }
 
-export function resolverTargets({ repo, rootHintsPath, workDir, port, domains }) {
-  return [
-    {
-      id: 'rootline',
-      label: 'rootline',
-      host: '127.0.0.21',
-      port,
-      start() {
-        const args = [join(repo, 'dist/cli.js'), 'serve', '--listen', `${this.host}:${port}`, '--root-hints', rootHintsPath, '--log-level', 'warn'];
-        if (rootlineHasFlag(repo, '--workers')) args.push('--workers', '1');
-        // The default cache (100,000 RRsets) holds a few thousand domains; raise it only for bigger sets.
-        if (domains * 10 > 100_000 && rootlineHasFlag(repo, '--cache-size')) args.push('--cache-size', String(domains * 10));
-        this.command = `node ${args.join(' ')}`;
-        return startProcess('rootline', 'node', args, { logFile: join(workDir, 'rootline.log'), cwd: repo });
-      },
+/** rootline built in `dir` (the repo, or another checkout for a before/after run), on `host`. */
+function rootlineTarget({ id, label, host, dir, rootHintsPath, workDir, port, domains }) {
+  return {
+    id,
+    label,
+    host,
+    port,
+    start() {
+      const args = [join(dir, 'dist/cli.js'), 'serve', '--listen', `${this.host}:${port}`, '--root-hints', rootHintsPath, '--log-level', 'warn'];
+      if (rootlineHasFlag(dir, '--workers')) args.push('--workers', '1');
+      // Unbound runs the iterator module only (no validator) and the lab is unsigned: the same for rootline.
+      if (rootlineHasFlag(dir, '--no-dnssec-validation')) args.push('--no-dnssec-validation');
+      // The default cache (100,000 RRsets) holds a few thousand domains; raise it only for bigger sets.
+      if (domains * 10 > 100_000 && rootlineHasFlag(dir, '--cache-size')) args.push('--cache-size', String(domains * 10));
+      // ROOTLINE_BENCH_NODE_FLAGS: extra node flags for rootline only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+      const nodeFlags = (process.env.ROOTLINE_BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+      args.unshift(...nodeFlags);
+      this.command = `node ${args.join(' ')}`;
+      return startProcess(id, 'node', args, { logFile: join(workDir, `${id}.log`), cwd: dir });
     },
+  };
+}
+
+export function resolverTargets({ repo, rootHintsPath, workDir, port, domains }) {
+  const common = { rootHintsPath, workDir, port, domains };
+  return [
+    rootlineTarget({ id: 'rootline', label: 'rootline', host: '127.0.0.21', dir: repo, ...common }),
+    // ROOTLINE_BENCH_BASE=DIR: another built checkout (e.g. the commit before a change) as "rootline-base", for a
+    // before/after comparison in one run (`--order rootline-base,rootline,unbound`).
+    ...(process.env.ROOTLINE_BENCH_BASE ? [rootlineTarget({ id: 'rootline-base', label: 'rootline (base)', host: '127.0.0.24', dir: process.env.ROOTLINE_BENCH_BASE, ...common })] : []),
     {
       id: 'unbound',
       label: 'Unbound',

@@ -193,6 +193,11 @@ export class InfraCache {
     return this.peek(key)?.srttMs ?? null;
   }
 
+  /** RTT variance (RFC 6298 RTTVAR), 0 when nothing is known. */
+  rttVar(key: string): number {
+    return this.peek(key)?.rttVarMs ?? 0;
+  }
+
   /** Timeouts in a row with no reply in between (a reply resets the count). */
   timeouts(key: string): number {
     return this.peek(key)?.consecutiveTimeouts ?? 0;

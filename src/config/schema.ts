@@ -147,8 +147,10 @@ export interface Config {
   staleWindow: number;
   /** Client-response timer: answer stale data after this long if resolution is still running, ms. */
   staleAnswerTimeoutMs: number;
-  /** Refresh cached RRsets asked for in the last 10% of their TTL, in the background. */
+  /** Refresh cached RRsets asked for in the last 10% of their TTL, and popular delegations, in the background. */
   prefetch: boolean;
+  /** Hedged queries: a second server of a zone asked when the first is slower than its expected RTT. */
+  hedgedQueries: boolean;
   /** RFC 8914 Extended DNS Errors on SERVFAIL and stale answers to EDNS clients. */
   ede: boolean;
   /** RFC 9156 QNAME minimisation (relaxed: falls back to the full name for servers that get it wrong). */
@@ -261,6 +263,7 @@ export const DEFAULTS: Config = {
   staleWindow: 86_400,
   staleAnswerTimeoutMs: 1_800,
   prefetch: true,
+  hedgedQueries: true,
   ede: true,
   qnameMinimisation: true,
   caseRandomisation: true,

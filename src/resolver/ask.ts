@@ -15,6 +15,7 @@ const MIN_TRY_MS = 50;
 import { replyOutcome, tryOutcome } from './outcomes.js';
 import type { Request } from './request.js';
 import type { ServerSelector } from './servers.js';
+import { SharedExchanges } from './shared-exchanges.js';
 import type { UpstreamTarget, ZoneCut } from './step.js';
 import type { TraceOutcome } from './trace.js';
 
@@ -40,25 +41,32 @@ export interface AskDeps {
 }
 
 export class ServerAsker {
+  /** Identical questions to one server in flight, shared (shared-exchanges.ts). */
+  private readonly shared = new SharedExchanges();
+
   constructor(private readonly d: AskDeps) {}
 
   /**
    * One server, one question through the upstream exchange; what each try teaches goes to server selection.
-   * A forward zone's servers are asked with RD=1 and their replies judged as a recursive resolver's.
+   * A forward zone's servers are asked with RD=1 and their replies judged as a recursive resolver's. `onSend`:
+   * before each try (a fallback without EDNS or over TCP is a new try, with its own wait).
    */
-  async ask(target: UpstreamTarget, cut: ZoneCut, name: string, qtype: string, req: Request, late?: LateReplies): Promise<AskResult> {
+  async ask(target: UpstreamTarget, cut: ZoneCut, name: string, qtype: string, req: Request, late?: LateReplies, onSend?: () => void): Promise<AskResult> {
     const zone = cut.zone;
     const forwarded = cut.configured?.mode === 'forward';
     const where = `${target.addr.address} (${target.nsName})`;
+    let joined = false;
     const trace = (tcp: boolean, rttMs: number | null, outcome: TraceOutcome): void =>
-      req.step({ kind: 'upstream', server: target.nsName, address: target.addr.address, zone, qname: name, qtype, tcp, rttMs, outcome, depth: req.depth });
+      req.step({ kind: 'upstream', server: target.nsName, address: target.addr.address, zone, qname: name, qtype, tcp, rttMs, outcome, depth: req.depth, ...(joined ? { shared: true } : {}) });
     const tls = cut.configured?.tls;
     const profile = { ...this.d.servers.profile(target.addr), tcpOnly: cut.configured?.tcpOnly ?? false, ...(tls ? { tls } : {}) };
     // The RTO the latest try was sent with: its timeout report quotes it (concurrent timeouts back off once).
     let sentRtoMs = 0;
-    const result = await this.d.exchanger.exchange(target.addr, { name, type: qtype }, profile, {
+    const key = SharedExchanges.key(target.addr, name, qtype, profile, forwarded);
+    const shared = await this.shared.run(key, () => this.d.exchanger.exchange(target.addr, { name, type: qtype }, profile, {
       beforeSend: (tcp) => {
         sentRtoMs = this.d.servers.rtoMs(target.addr);
+        onSend?.();
         return this.admit(req, zone, target.addr, tcp);
       },
       afterSend: () => this.d.inFlight.release(zone),
@@ -68,7 +76,11 @@ export class ServerAsker {
         const outcome = tryOutcome(t);
         if (outcome) trace(t.tcp, 'rttMs' in t ? t.rttMs : null, outcome);
       },
-    }, { recursionDesired: forwarded, dnssecOk: this.d.dnssecOk === true }, late);
+    }, { recursionDesired: forwarded, dnssecOk: this.d.dnssecOk === true }, late));
+    const result = shared.result;
+    joined = shared.joined;
+    // The owner traced each try of a shared exchange; a joined one is traced once, by how it ended.
+    if (joined && result.kind === 'timeout') trace(false, null, { kind: 'timeout' });
     switch (result.kind) {
       case 'timeout':
         req.failed(`${where} timeout`);

@@ -26,6 +26,8 @@ export interface ResolverOptions {
   /** RFC 8767: null = off. */
   serveStale: { windowMs: number; answerAfterMs: number } | null;
   prefetch: boolean;
+  /** Ask a second server of a zone when the first is slower than its expected RTT (hedge.ts). */
+  hedgedQueries: boolean;
   /** Use AAAA addresses of upstream servers. */
   useIpv6: boolean;
   /** Port of every upstream server (53 on the internet; labs may use another). */
@@ -68,6 +70,7 @@ export function resolverOptions(c: Config, useIpv6: boolean): ResolverOptions {
     doNotQueryLocalhost: c.doNotQueryLocalhost,
     serveStale: c.serveStale ? { windowMs: c.staleWindow * 1000, answerAfterMs: c.staleAnswerTimeoutMs } : null,
     prefetch: c.prefetch,
+    hedgedQueries: c.hedgedQueries,
     useIpv6,
     upstreamPort: c.upstreamPort,
     configuredZones: new ConfiguredZones(c.forwardZones, c.stubZones),

@@ -6,12 +6,14 @@ import { MIN_ANSWER_RANK } from '../cache/rank.js';
 import { newUpstreamTallies, type UpstreamTallies } from '../observe/tallies.js';
 import { Exchanger } from '../upstream/exchange.js';
 import { EdeCode } from '../wire/ede.js';
-import { canonical } from '../wire/names.js';
+import { canonical, parentOf } from '../wire/names.js';
 import { Rcode, type Question } from '../wire/types.js';
 import { ServerAsker } from './ask.js';
 import { ChainResolver } from './chain.js';
 import { ConfiguredZones } from './configured-zones.js';
 import { CacheReader } from './from-cache.js';
+import { DelegationPrefetch } from './delegation-prefetch.js';
+import { HedgeAllowance } from './hedge.js';
 import { InFlight } from './in-flight.js';
 import { Iterator } from './iterator.js';
 import { Learner } from './learn.js';
@@ -41,6 +43,9 @@ export class Resolver {
   private lastPrimeAttemptMs = -Infinity;
   private readonly fromCache: CacheReader;
   private readonly iterator: Iterator;
+  private readonly cuts: ZoneCuts;
+  private readonly zones: ZoneQuerier;
+  private readonly learner: Learner;
   private readonly chain: ChainResolver;
   private readonly recursion: Recursion;
   /** Upstream tries by result, their RTTs, prefetches started: read by the metrics (kept over reloads). */
@@ -56,12 +61,17 @@ export class Resolver {
     const cuts = new ZoneCuts(d.rrsets, d.hints, d.useIpv6, d.upstreamPort, d.configuredZones ?? ConfiguredZones.none());
     const servers = new ServerSelector(d.infra, d.random, { caseRandomisation: d.caseRandomisation, upstreamTimeoutMs: d.limits.upstreamTimeoutMs });
     const asker = new ServerAsker({ servers, exchanger: new Exchanger(d.transport, d.random), inFlight: new InFlight(d.limits), clock: d.clock, limits: d.limits, tallies: this.tallies, dnssecOk: (d.dnssecOk ?? false) && d.validator !== undefined });
-    const zones = new ZoneQuerier(cuts, servers, asker, d.limits, mayQueryLoopback(d.doNotQueryLocalhost, d.hints));
+    const hedges = !d.hedgedQueries ? null : new HedgeAllowance();
+    const delegations = d.prefetch ? new DelegationPrefetch(d.rrsets, (zone) => this.refreshDelegation(zone)) : null;
+    const zones = new ZoneQuerier(cuts, servers, asker, d.limits, mayQueryLoopback(d.doNotQueryLocalhost, d.hints), d.clock, hedges, delegations);
+    this.cuts = cuts;
+    this.zones = zones;
     this.fromCache = new CacheReader(d.rrsets, d.negatives, presenter, d.prefetch, d.synthesiser);
+    this.learner = new Learner(d.rrsets, d.negatives, presenter, { clock: d.clock, bogusTtl: d.bogusTtl ?? 60, ...(d.synthesiser ? { synthesiser: d.synthesiser } : {}) });
     this.iterator = new Iterator({
       cuts,
       zones,
-      learner: new Learner(d.rrsets, d.negatives, presenter, { clock: d.clock, bogusTtl: d.bogusTtl ?? 60, ...(d.synthesiser ? { synthesiser: d.synthesiser } : {}) }),
+      learner: this.learner,
       validator: d.validator ?? noValidation,
       limits: d.limits,
       qnameMinimisation: d.qnameMinimisation,
@@ -115,6 +125,31 @@ export class Resolver {
     this.prefetching.add(key);
     this.tallies.prefetches++;
     void this.resolveFresh(q, this.deadline(), undefined, true).finally(() => this.prefetching.delete(key));
+  }
+
+  /**
+   * Fetches a popular delegation from its parent again before it expires (delegation-prefetch.ts): one query to
+   * the parent's servers for the zone's NS set, whose referral goes through the validator hook and the learner as
+   * the iterator's would. A DS set of the zone near expiry is refreshed with it.
+   */
+  private refreshDelegation(zone: string): void {
+    const key = `${canonical(zone)}|delegation`;
+    if (this.prefetching.has(key)) return;
+    this.prefetching.add(key);
+    this.tallies.prefetches++;
+    const req = Request.start({ deadlineMs: this.deadline(), refreshing: true, depth: 1 }, this.recursion);
+    const parent = this.cuts.closest(parentOf(zone), 'NS');
+    const work = async (): Promise<void> => {
+      const asked = await this.zones.query(parent, zone, 'NS', req);
+      if (asked.kind !== 'classified' || asked.c.kind !== 'referral' || canonical(asked.c.zone) !== canonical(zone)) return;
+      const verdict = await (this.d.validator ?? noValidation).check(asked.c, { zone: parent.zone, qname: zone, qtype: 'NS' }, req);
+      if (verdict.kind === 'bogus') return;
+      this.learner.referral(asked.c, verdict);
+      if (this.d.rrsets.get(zone, 'DS', MIN_ANSWER_RANK)) this.prefetch({ name: zone, type: 'DS', class: 'IN' });
+    };
+    void work()
+      .catch(() => undefined)
+      .finally(() => this.prefetching.delete(key));
   }
 
   private deadline(): number {

@@ -5,6 +5,7 @@ import type { InfraCache } from '../cache/infra-cache.js';
 import type { ServerProfile, TryReport } from '../upstream/exchange.js';
 import type { Random } from '../util/random.js';
 import { serverKey, type ServerAddr } from '../wire/types.js';
+import { MIN_HEDGE_MS, UNKNOWN_SERVER_HEDGE_MS } from './hedge.js';
 import { orderCandidates, type Candidate } from './selection.js';
 
 /**
@@ -54,6 +55,17 @@ export class ServerSelector {
   timeoutMs(addr: ServerAddr, tcp: boolean): number {
     const rto = Math.min(this.rtoMs(addr), this.options.upstreamTimeoutMs);
     return tcp ? rto * TCP_TIMEOUT_FACTOR : rto;
+  }
+
+  /**
+   * How long to wait for the server before hedging (hedge.ts): its expected RTT, SRTT + 2·RTTVAR — later than most
+   * replies, earlier than the RTO (SRTT + 4·RTTVAR) that ends the try; for a server never heard from, a constant.
+   */
+  hedgeAfterMs(addr: ServerAddr): number {
+    const key = serverKey(addr);
+    const srtt = this.infra.srtt(key);
+    if (srtt === null) return UNKNOWN_SERVER_HEDGE_MS;
+    return Math.max(MIN_HEDGE_MS, srtt + 2 * this.infra.rttVar(key));
   }
 
   report(addr: ServerAddr, zone: string, qtype: string, e: ServerEvent): void {

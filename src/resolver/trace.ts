@@ -14,10 +14,13 @@ export type TraceOutcome =
   | { kind: 'garbage'; reason: string };
 
 export type TraceEvent =
-  | { kind: 'upstream'; server: string; address: string; zone: string; qname: string; qtype: string; tcp: boolean; rttMs: number | null; outcome: TraceOutcome; depth: number }
+  /** `shared`: an identical query to the server was in flight and its reply is this one's (shared-exchanges.ts). */
+  | { kind: 'upstream'; server: string; address: string; zone: string; qname: string; qtype: string; tcp: boolean; rttMs: number | null; outcome: TraceOutcome; depth: number; shared?: boolean }
   /** `synthesised`: a denial made from cached NSEC ranges (RFC 8198), not a cached answer to this question. */
   | { kind: 'cache'; qname: string; qtype: string; what: 'answer' | 'cname' | 'nxdomain' | 'nodata'; depth: number; synthesised?: true }
   | { kind: 'ns-lookup'; nsName: string; zone: string; depth: number }
+  /** The server asked first was slower than expected: another server of the zone is asked beside it (hedge.ts). */
+  | { kind: 'hedge'; zone: string; qname: string; qtype: string; server: string; address: string; depth: number }
   /** A forward or stub zone from the config decides where resolution starts; `fallback`: its servers all failed. */
   | { kind: 'configured'; zone: string; mode: 'forward' | 'stub'; action: 'use' | 'fallback'; depth: number }
   /** Every server of the zone answered from a cache (recursion-lame): the best of those answers is used. */

@@ -16,9 +16,16 @@ export interface LateReply {
   rttMs: number;
 }
 
+/** The part of an AbortSignal a late listener uses (late-replies.ts has a lighter one than Node's EventTarget). */
+export interface LateSignal {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', fn: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', fn: () => void): void;
+}
+
 /** Keep listening after the timeout, until `signal` aborts: a slow reply is still the answer (late-replies.ts). */
 export interface LateListener {
-  signal: AbortSignal;
+  signal: LateSignal;
   onLate(r: LateReply): void;
 }
 

@@ -4,7 +4,6 @@
 // source address and port, ID and question match a pending query on that socket (RFC 5452 §9.1). A query asked
 // to listen late stays pending after its timeout until its listener's signal aborts, so a slow reply still counts.
 import * as dgram from 'node:dgram';
-import { isIPv6 } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Random } from '../util/random.js';
 import type { ServerAddr } from '../wire/types.js';
@@ -36,9 +35,15 @@ interface PooledSocket {
   pending: Map<string, Pending>;
 }
 
+/**
+ * An IPv6 address literal: the only kind with a colon. (node:net's isIPv6 runs a long regular expression: a
+ * measurable cost on every upstream query and reply.) Server addresses here are literals from records or config.
+ */
+const isV6 = (address: string): boolean => address.includes(':');
+
 /** IPv6 addresses in one spelling (all eight groups, no zone), so a reply's source matches what we sent to. */
 function addressKey(address: string): string {
-  if (!isIPv6(address)) return address;
+  if (!isV6(address)) return address;
   const plain = address.split('%')[0]!.toLowerCase();
   const [head = '', tail] = plain.split('::');
   const h = head ? head.split(':') : [];
@@ -142,7 +147,7 @@ export class UdpPool {
   }
 
   query(to: ServerAddr, wire: Buffer, o: QueryOptions): Promise<TransportResult> {
-    const type = isIPv6(to.address) ? 'udp6' : 'udp4';
+    const type = isV6(to.address) ? 'udp6' : 'udp4';
     return new Promise((resolve) => {
       let ps = this.pick(type);
       const key = pendingKey(to.address, to.port, wire.readUInt16BE(0));
@@ -150,7 +155,15 @@ export class UdpPool {
       for (let tries = 0; ps.pending.has(key) && tries < 8; tries++) ps = this.pick(type);
       if (ps.pending.has(key)) return resolve({ kind: 'neterror', error: 'no free query slot' });
       const p: Pending = { wire, exactCase: o.exactCase ?? false, started: performance.now(), timer: null, caseMismatch: false, done: resolve, lingering: null };
-      p.timer = setTimeout(() => this.expire(ps, key, p, o.late), o.timeoutMs);
+      // The timeout is decided after the event loop's poll phase (setImmediate): timers run before pending I/O is
+      // read, so on a busy loop a reply already in the socket buffer would otherwise lose to its own timeout (a
+      // spurious retransmission and a backed-off RTO for a server that answered in time).
+      p.timer = setTimeout(() => {
+        p.timer = null;
+        setImmediate(() => {
+          if (ps.pending.get(key) === p && !p.lingering) this.expire(ps, key, p, o.late);
+        });
+      }, o.timeoutMs);
       ps.pending.set(key, p);
       ps.socket.send(wire, to.port, to.address, (err) => {
         if (err) this.finish(ps, key, { kind: 'neterror', error: (err as NodeJS.ErrnoException).code ?? err.message });
