@@ -11,16 +11,22 @@ export interface AskOptions {
   id?: number;
   timeoutMs?: number;
   rd?: boolean;
+  /** DNSSEC OK in the OPT record (RFC 3225); implies EDNS. */
+  dnssecOk?: boolean;
+  /** AD=1 in the query: the client understands AD (RFC 6840 §5.7). */
+  ad?: boolean;
+  /** CD=1: checking disabled (RFC 4035 §3.2.2). */
+  cd?: boolean;
 }
 
 export function buildQuery(name: string, type: string, o: AskOptions = {}): Buffer {
-  const edns = o.edns === undefined || o.edns === false ? null : o.edns === true ? 1232 : o.edns;
+  const edns = o.edns === undefined || o.edns === false ? (o.dnssecOk ? 1232 : null) : o.edns === true ? 1232 : o.edns;
   return dnsPacket.encode({
     type: 'query',
     id: o.id ?? Math.floor(Math.random() * 65536),
-    flags: o.rd === false ? 0 : dnsPacket.RECURSION_DESIRED,
+    flags: (o.rd === false ? 0 : dnsPacket.RECURSION_DESIRED) | (o.ad ? dnsPacket.AUTHENTIC_DATA : 0) | (o.cd ? dnsPacket.CHECKING_DISABLED : 0),
     questions: [{ name, type: type as 'A', class: 'IN' }],
-    additionals: edns ? [{ type: 'OPT', name: '.', udpPayloadSize: edns, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] } as dnsPacket.Answer] : [],
+    additionals: edns ? [{ type: 'OPT', name: '.', udpPayloadSize: edns, extendedRcode: 0, ednsVersion: 0, flags: o.dnssecOk ? 0x8000 : 0, flag_do: o.dnssecOk === true, options: [] } as dnsPacket.Answer] : [],
   });
 }
 

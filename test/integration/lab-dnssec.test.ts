@@ -18,6 +18,8 @@ import { parseDig } from '../e2e/tools.js';
 import { assertCliBuilt, killAllCli, runCli } from '../helpers/cli.js';
 import { digEde, digTypes, examplesWithExpectations } from '../helpers/lab-expectations.js';
 import { freePortOn } from '../helpers/loopback-auth.js';
+import { ask } from '../helpers/client.js';
+import type { WirePacket } from '../../src/wire/decode.js';
 
 const run = promisify(execFile);
 const hasDig = ((): boolean => {
@@ -92,6 +94,23 @@ describe('the signed lab with rootline validating', () => {
       const expired = await trace('www.expired.com');
       expect(expired).toMatch(new RegExp(`expired\\.com\\.? dnskey: bogus — RRSIG by key ${keyTag('expired.com')} expired`));
     });
+  });
+
+  it('AD only for clients that set DO or AD, RRSIGs only with DO, and the cache-hit path keeps each variant apart', async () => {
+    const flagsOf = (p: WirePacket): { ad: boolean; sigs: number; do: boolean } => ({
+      ad: ((p.flags ?? 0) & 0x20) !== 0,
+      sigs: (p.answers ?? []).filter((a) => a.type === 'RRSIG').length,
+      do: (p.additionals ?? []).some((a) => a.type === 'OPT' && (((a as { flags?: number }).flags ?? 0) & 0x8000) !== 0),
+    });
+    // Twice each, in an interleaved order: the second round comes from the answer cache.
+    for (let round = 0; round < 2; round++) {
+      expect(flagsOf(await ask('127.0.0.1', port, 'www.example.com', 'A', { edns: true }))).toEqual({ ad: false, sigs: 0, do: false });
+      expect(flagsOf(await ask('127.0.0.1', port, 'www.example.com', 'A', { edns: true, ad: true }))).toEqual({ ad: true, sigs: 0, do: false });
+      expect(flagsOf(await ask('127.0.0.1', port, 'www.example.com', 'A', { dnssecOk: true }))).toEqual({ ad: true, sigs: 1, do: true });
+      expect(flagsOf(await ask('127.0.0.1', port, 'www.example.com', 'A'))).toEqual({ ad: false, sigs: 0, do: false });
+      // Insecure data never gets AD.
+      expect(flagsOf(await ask('127.0.0.1', port, 'www.insecure.org', 'A', { dnssecOk: true }))).toEqual({ ad: false, sigs: 0, do: true });
+    }
   });
 
   describe.skipIf(!hasDig)(`every printed dig line${skipReason}`, () => {
