@@ -15,6 +15,7 @@ import type { RR } from '../wire/types.js';
 import type { NegativeCache, NamedNegative } from './negative-cache.js';
 import { Rank, type RankValue } from './rank.js';
 import type { CachedRRset, RRsetCache } from './rrset-cache.js';
+import type { Security } from '../resolver/step.js';
 
 export const CACHE_FILE_FORMAT = 'rootline-cache';
 export const CACHE_FILE_VERSION = 1;
@@ -37,6 +38,9 @@ interface RRsetLine {
   storedAt: number;
   expiresAt: number;
   wire: string;
+  /** DNSSEC: the verdict, and the RRSIGs as a message like `wire` (absent for unsigned data). */
+  security?: Security;
+  sigs?: string;
 }
 
 interface NegativeLine {
@@ -44,7 +48,13 @@ interface NegativeLine {
   type: string | null;
   expiresAt: number;
   wire: string;
+  security?: Security;
+  /** The NSEC/NSEC3 records and RRSIGs of the denial. */
+  proof?: string;
 }
+
+/** Verdicts worth keeping over a restart: bogus data lives bogus-ttl seconds and is fetched (and judged) again. */
+const KEPT_SECURITY = new Set<unknown>(['secure', 'insecure', 'unchecked']);
 
 export class CacheFileError extends Error {}
 
@@ -77,13 +87,28 @@ export async function writeCacheFile(path: string, rrsets: RRsetCache, negatives
     } catch {
       continue; // a record dns-packet cannot write back: that RRset is fetched again after the restart
     }
-    const line: RRsetLine = { name: e.name, type: e.type, class: e.class, rank: e.rank, storedAt: e.storedAtMs, expiresAt: e.expiresAtMs, wire };
+    if (e.security === 'bogus') continue;
+    let sigs: string | undefined;
+    try {
+      sigs = e.sigs && e.sigs.length > 0 ? toWire(e.sigs) : undefined;
+    } catch {
+      sigs = undefined; // then the RRset is kept unsigned, and loses its verdict below
+    }
+    const security = sigs || !e.sigs ? e.security : 'unchecked';
+    const line: RRsetLine = { name: e.name, type: e.type, class: e.class, rank: e.rank, storedAt: e.storedAtMs, expiresAt: e.expiresAtMs, wire, ...(security ? { security } : {}), ...(sigs ? { sigs } : {}) };
     await write({ rrset: line });
     counts.rrsets++;
   }
   for (const e of negatives.entries()) {
-    if (!e.soa) continue; // a denial without an SOA lives seconds: not worth a restart
-    const line: NegativeLine = { name: e.name, type: e.type, expiresAt: e.expiresAtMs, wire: toWire([e.soa]) };
+    if (!e.soa || e.security === 'bogus') continue; // a denial without an SOA lives seconds: not worth a restart
+    let proof: string | undefined;
+    try {
+      proof = e.proof && e.proof.length > 0 ? toWire(e.proof) : undefined;
+    } catch {
+      proof = undefined;
+    }
+    const security = proof || !e.proof ? e.security : 'unchecked';
+    const line: NegativeLine = { name: e.name, type: e.type, expiresAt: e.expiresAtMs, wire: toWire([e.soa]), ...(security ? { security } : {}), ...(proof ? { proof } : {}) };
     await write({ negative: line });
     counts.negative++;
   }
@@ -108,14 +133,38 @@ function rrsetFrom(v: Partial<RRsetLine>): Omit<CachedRRset, 'turns'> | null {
   if (!RANKS.has(v.rank as number) || !isTime(v.storedAt) || !isTime(v.expiresAt) || typeof v.wire !== 'string') return null;
   const records = fromWire(v.wire);
   if (!records || records.length === 0 || records.some((r) => r.type !== v.type)) return null;
-  return { name: v.name, type: v.type, class: v.class, rank: v.rank as RankValue, storedAtMs: v.storedAt, expiresAtMs: v.expiresAt, records: records.map((r) => ({ ...r, name: v.name! })) };
+  if (v.security !== undefined && !KEPT_SECURITY.has(v.security)) return null;
+  const sigs = v.sigs === undefined ? undefined : fromWire(v.sigs);
+  if (sigs === null || sigs?.some((r) => r.type !== 'RRSIG')) return null;
+  return {
+    name: v.name,
+    type: v.type,
+    class: v.class,
+    rank: v.rank as RankValue,
+    storedAtMs: v.storedAt,
+    expiresAtMs: v.expiresAt,
+    records: records.map((r) => ({ ...r, name: v.name! })),
+    ...(v.security ? { security: v.security } : {}),
+    ...(sigs && sigs.length > 0 ? { sigs } : {}),
+  };
 }
 
 function negativeFrom(v: Partial<NegativeLine>): NamedNegative | null {
   if (typeof v.name !== 'string' || !(v.type === null || typeof v.type === 'string') || !isTime(v.expiresAt) || typeof v.wire !== 'string') return null;
   const soa = fromWire(v.wire)?.[0];
   if (!soa || soa.type !== 'SOA') return null;
-  return { name: v.name, type: v.type, kind: v.type === null ? 'nxdomain' : 'nodata', soa, expiresAtMs: v.expiresAt };
+  if (v.security !== undefined && !KEPT_SECURITY.has(v.security)) return null;
+  const proof = v.proof === undefined ? undefined : fromWire(v.proof);
+  if (proof === null || proof?.some((r) => r.type !== 'RRSIG' && r.type !== 'NSEC' && r.type !== 'NSEC3')) return null;
+  return {
+    name: v.name,
+    type: v.type,
+    kind: v.type === null ? 'nxdomain' : 'nodata',
+    soa,
+    expiresAtMs: v.expiresAt,
+    ...(v.security ? { security: v.security } : {}),
+    ...(proof && proof.length > 0 ? { proof } : {}),
+  };
 }
 
 /** Reads and checks a whole file; throws CacheFileError naming the line that is wrong. */

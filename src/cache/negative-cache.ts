@@ -151,7 +151,13 @@ export class NegativeCache {
   /** Puts back an entry from the cache file; an expired one is skipped. */
   restore(e: NamedNegative): boolean {
     if (e.expiresAtMs <= this.clock.nowMs()) return false;
-    this.lru.set(NegativeCache.key(e.name, e.type), { kind: e.type === null ? 'nxdomain' : 'nodata', soa: e.soa, expiresAtMs: e.expiresAtMs });
+    this.lru.set(NegativeCache.key(e.name, e.type), {
+      kind: e.type === null ? 'nxdomain' : 'nodata',
+      soa: e.soa,
+      expiresAtMs: e.expiresAtMs,
+      ...(e.proof ? { proof: e.proof } : {}),
+      ...(e.security ? { security: e.security } : {}),
+    });
     return true;
   }
 
