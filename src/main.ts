@@ -28,6 +28,7 @@ import { loadRootHints, type RootHints } from './resolver/hints.js';
 import { loadTrustAnchors } from './dnssec/anchor-file.js';
 import type { TrustAnchors } from './dnssec/anchors.js';
 import { DnssecValidator } from './dnssec/validator.js';
+import { AnchorTracker } from './dnssec/rfc5011.js';
 import { AggressiveNsec } from './dnssec/aggressive.js';
 import { resolverOptions } from './resolver/options.js';
 import { Resolver } from './resolver/resolver.js';
@@ -152,6 +153,15 @@ function buildShared(config: Config, o: Overrides, logger: Logger): Shared {
   };
 }
 
+/** The RFC 5011 state; a damaged file is a one-line start error, not a silent reset of the hold-down timers. */
+function loadTracker(path: string, clock: Clock): AnchorTracker {
+  try {
+    return AnchorTracker.load(path, clock);
+  } catch (e) {
+    throw new RootlineError(ErrorCode.CONFIG_VALUE, `trust-anchor-state: ${(e as Error).message}`);
+  }
+}
+
 /** Everything but the sockets: used by `serve`, by `query` (in-process) and by tests. `shared`: a reload's. */
 export async function buildCore(config: Config, o: Overrides = {}, shared?: Shared): Promise<Core> {
   const reloading = shared !== undefined;
@@ -167,7 +177,12 @@ export async function buildCore(config: Config, o: Overrides = {}, shared?: Shar
   // Forward and stub zones (but a forward of '.') are insecure: a router's LAN answers are unsigned (RFC 7646).
   const insecure = [...config.domainInsecure, ...[...config.forwardZones, ...config.stubZones].map((z) => z.name).filter((n) => n !== '.' && n !== '')];
   const validator = config.dnssecValidation
-    ? new DnssecValidator({ anchors: o.trustAnchors ?? (await loadTrustAnchors(config.trustAnchorFile, config.trustAnchors)), insecure, clock })
+    ? new DnssecValidator({
+        anchors: o.trustAnchors ?? (await loadTrustAnchors(config.trustAnchorFile, config.trustAnchors)),
+        insecure,
+        clock,
+        ...(config.trustAnchorState ? { tracker: loadTracker(config.trustAnchorState, clock) } : {}),
+      })
     : undefined;
   const resolver = new Resolver({
     transport: shared.transport,

@@ -60,6 +60,8 @@ export interface Config {
   trustAnchorFile: string;
   /** Trust anchors given inline, one record per entry (labs, private roots); added to the file's. */
   trustAnchors: string[];
+  /** RFC 5011 state file: trust anchors follow the zone's key rollovers; '' = off. */
+  trustAnchorState: string;
   /** Seconds bogus data is cached (never served as secure; answers SERVFAIL unless CD=1). */
   bogusTtl: number;
   /** RFC 8198: answer NXDOMAIN/NODATA from cached, validated NSEC ranges. */
@@ -218,6 +220,7 @@ export const DEFAULTS: Config = {
   trustAnchorFile: '',
   trustAnchors: [],
   bogusTtl: 60,
+  trustAnchorState: '',
   domainInsecure: [],
   aggressiveNsec: true,
   cacheSize: 100_000,

@@ -14,6 +14,7 @@ import { canonical, isInZone, labelCount, labels, suffixOf } from '../wire/names
 import { Rcode, type RR } from '../wire/types.js';
 import { isSupportedAlgorithm } from './algorithms.js';
 import type { TrustAnchors } from './anchors.js';
+import type { AnchorTracker } from './rfc5011.js';
 import { rrsigLabelCount } from './canonical.js';
 import { nsec3Denial, nsec3NoCloserMatch, nsec3TypesAt, nsecDenial, nsecNoCloserMatch, type Denial, type DenialKind } from './denial.js';
 import { isSupportedDigestType, matchDs } from './ds.js';
@@ -37,6 +38,8 @@ export interface ValidatorOptions {
   anchors: TrustAnchors;
   /** Negative trust anchors (RFC 7646): names at and below them are insecure, whatever a parent says. */
   insecure?: readonly string[];
+  /** RFC 5011: keys rolled in (and revoked) since the anchors were configured. */
+  tracker?: AnchorTracker;
   clock: Clock;
   limits?: Partial<ValidatorLimits>;
 }
@@ -162,7 +165,7 @@ export class DnssecValidator implements Validator {
     let trustedKeys: DnskeyData[] = [];
     if (anchor) {
       ds = anchor.ds;
-      trustedKeys = anchor.dnskeys;
+      trustedKeys = [...anchor.dnskeys, ...(this.o.tracker?.trusted(z) ?? [])];
     } else {
       const parent = await req.sub(z, 'DS');
       const judged = this.judgedSideResult(parent, z, 'DS');
@@ -178,12 +181,18 @@ export class DnssecValidator implements Validator {
       return insecure(`${z}: no DS with a supported algorithm and digest`, ede);
     }
     const keys = keyset.map((r) => ({ name: z, data: r.data as DnskeyData }));
-    const entry = keys.filter((k) => trustedKeys.some((t) => t.algorithm === k.data.algorithm && t.key.equals(k.data.key)) || usableDs.some((d) => matchDs(d, z, k.data) === 'match'));
+    const revoked = (k: OwnedDnskey): boolean => anchor !== undefined && this.o.tracker?.isRevoked(z, k.data) === true;
+    const entry = keys.filter((k) => !revoked(k)).filter((k) => trustedKeys.some((t) => t.algorithm === k.data.algorithm && t.key.equals(k.data.key)) || usableDs.some((d) => matchDs(d, z, k.data) === 'match'));
     if (entry.length === 0) {
       req.step({ kind: 'dnssec', zone: z, check: 'dnskey', result: 'bogus', detail: `no DNSKEY matches DS ${usableDs.map((d) => d.keyTag).join(', ')}`, depth: req.depth });
       return bogus(EdeCode.DNSKEY_MISSING, `${z}: no DNSKEY matches the DS (key tag ${usableDs.map((d) => d.keyTag).join(', ')})${anchor ? ' of the trust anchor' : ''}`);
     }
     const verdict = this.verifyWith(keyset, sigs, entry, req);
+    if (anchor && verdict.kind === 'secure' && this.o.tracker) {
+      // RFC 5011: a validated key set of an anchored zone is what rolls keys in and out.
+      const selfSigned = (k: DnskeyData): boolean => this.verifyWith(keyset, sigs, [{ name: z, data: k }], req).kind === 'secure';
+      void this.o.tracker.observe(z, keys.map((k) => k.data), selfSigned).catch(() => undefined);
+    }
     const tags = entry.map((k) => keyTag(k.data)).join(', ');
     req.step({ kind: 'dnssec', zone: z, check: 'dnskey', result: verdict.kind === 'bogus' ? 'bogus' : 'secure', detail: verdict.kind === 'bogus' ? verdict.reason : `DNSKEY ${tags} matches ${anchor ? 'the trust anchor' : `DS ${tags}`}`, depth: req.depth });
     return verdict.kind === 'bogus' ? { ...verdict, reason: `${z} DNSKEY: ${verdict.reason}` } : verdict;

@@ -7,7 +7,12 @@ import { AggressiveNsec } from '../../src/dnssec/aggressive.js';
 import { parseTrustAnchors, TrustAnchors } from '../../src/dnssec/anchors.js';
 import { DnssecValidator, type ValidatorLimits } from '../../src/dnssec/validator.js';
 import { expiredWindow, futureWindow, signZone, withDelegationDs, type SignedZone, type SignZoneOptions } from '../../src/dnssec/zone-signer.js';
-import { signRrset, windowAround, type SignatureWindow } from '../../src/dnssec/sign.js';
+import { generateSigningKey, signRrset, windowAround, type SignatureWindow, type SigningKey } from '../../src/dnssec/sign.js';
+import { makeDs } from '../../src/dnssec/ds.js';
+import { ADD_HOLD_DOWN_MS, AnchorTracker } from '../../src/dnssec/rfc5011.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { answerQuery, zone, type Zone } from '../../src/lab/answerer.js';
 import { RecordingTrace } from '../../src/resolver/trace.js';
 import { Rcode, type RR } from '../../src/wire/types.js';
@@ -22,13 +27,17 @@ interface Lab {
   t: TestResolver;
   validator: DnssecValidator;
   ranges: AggressiveNsec;
+  /** Signs the root again now, with these keys (a key rollover), and serves it. */
+  resignRoot(keys: SigningKey[]): void;
+  tracker?: AnchorTracker;
 }
 
 /** root (signed) → example (signed, options apply) and unsigned (no DS, NSEC at the cut). */
-function hierarchy(o: { exampleDs?: (ds: RR[]) => RR[]; insecure?: string[]; example?: Partial<SignZoneOptions>; rootDenial?: SignZoneOptions['denial']; limits?: Partial<ValidatorLimits>; nsec3Iterations?: number; tweak?: (z: SignedZone, window: SignatureWindow) => void } = {}): Lab {
+function hierarchy(o: { rootKeys?: SigningKey[]; anchorFrom?: SigningKey[]; trackerPath?: string; exampleDs?: (ds: RR[]) => RR[]; insecure?: string[]; example?: Partial<SignZoneOptions>; rootDenial?: SignZoneOptions['denial']; limits?: Partial<ValidatorLimits>; nsec3Iterations?: number; tweak?: (z: SignedZone, window: SignatureWindow) => void } = {}): Lab {
   const t = makeResolver(ROOT, { config: { serveStale: false, qnameMinimisation: true } });
   const now = t.clock.nowMs();
-  const window = windowAround(now);
+  // 90 days: long enough for the RFC 5011 hold-down scenario without re-signing the zones below the root.
+  const window = windowAround(now, 3600, 90 * 86_400);
   const example = signZone(
     zone('example', [soa('ns.example.'), '@ NS ns', `ns A ${AUTH}`, 'www A 192.0.2.1', 'www AAAA 2001:db8::1', 'alias CNAME www', '*.wild TXT from-the-wildcard']),
     { denial: o.nsec3Iterations !== undefined ? { nsec3: { iterations: o.nsec3Iterations, salt: Buffer.alloc(0), optOut: false } } : 'nsec', window, ...o.example },
@@ -40,14 +49,17 @@ function hierarchy(o: { exampleDs?: (ds: RR[]) => RR[]; insecure?: string[]; exa
     'example',
     o.exampleDs ? o.exampleDs(example.ds) : example.ds,
   );
-  const root = signZone(rootZone, { denial: o.rootDenial ?? 'nsec', window });
+  const root = signZone(rootZone, { denial: o.rootDenial ?? 'nsec', window, ...(o.rootKeys ? { keys: o.rootKeys } : {}) });
   const serve = (zones: Zone[]) => (q: Parameters<typeof answerQuery>[1]) => answerQuery(zones, q);
   t.net.on(ROOT, serve([root.zone])).on(AUTH, serve([example.zone])).on(UNSIGNED, serve([unsigned]));
-  const anchors = new TrustAnchors(parseTrustAnchors(root.ds.map((r) => `. DS ${dsText(r)}`).join('\n')));
-  const validator = new DnssecValidator({ anchors, clock: t.clock, ...(o.limits ? { limits: o.limits } : {}), ...(o.insecure ? { insecure: o.insecure } : {}) });
+  const anchorDs = o.anchorFrom ? o.anchorFrom.map((k) => `. DS ${k.keyTag} ${k.dnskey.algorithm} 2 ${makeDs('.', k.dnskey, 2)!.digest.toString('hex')}`) : root.ds.map((r) => `. DS ${dsText(r)}`);
+  const anchors = new TrustAnchors(parseTrustAnchors(anchorDs.join('\n')));
+  const tracker = o.trackerPath ? new AnchorTracker(o.trackerPath, t.clock) : undefined;
+  const validator = new DnssecValidator({ anchors, clock: t.clock, ...(o.limits ? { limits: o.limits } : {}), ...(o.insecure ? { insecure: o.insecure } : {}), ...(tracker ? { tracker } : {}) });
   // The resolver of makeResolver has no validator: rebuild with one on the same net and clock.
   const ranges = new AggressiveNsec(t.clock);
-  return { t: makeResolver(ROOT, { config: { serveStale: false }, validator, net: t.net, clock: t.clock, synthesiser: ranges }), validator, ranges };
+  const resignRoot = (keys: SigningKey[]): void => void t.net.on(ROOT, serve([signZone(rootZone, { denial: 'nsec', window: windowAround(t.clock.nowMs()), keys }).zone]));
+  return { t: makeResolver(ROOT, { config: { serveStale: false }, validator, net: t.net, clock: t.clock, synthesiser: ranges }), validator, ranges, resignRoot, ...(tracker ? { tracker } : {}) };
 }
 
 function dsText(r: RR): string {
@@ -151,6 +163,27 @@ describe('DNSSEC validation on a signed hierarchy', () => {
     t.clock.advance(301_000);
     await t.resolver.resolve(q('nope3.example'));
     expect(t.net.log.length).toBeGreaterThan(asked);
+  });
+
+  it('RFC 5011: a root KSK rolled in (seen validly signed for 30 days) keeps validating after the configured one is gone', async () => {
+    const [oldKsk, newKsk] = [generateSigningKey('.', 13), generateSigningKey('.', 13)];
+    let tracker: AnchorTracker | undefined;
+    const run = async (trackerPath: string | undefined): Promise<number> => {
+      const lab = hierarchy({ rootKeys: [oldKsk, newKsk], anchorFrom: [oldKsk], ...(trackerPath ? { trackerPath } : {}) });
+      tracker = lab.tracker;
+      expect((await lab.t.resolver.resolve(q('www.example'))).security).toBe('secure');
+      lab.t.clock.advance(ADD_HOLD_DOWN_MS + 86_400_000);
+      lab.resignRoot([oldKsk, newKsk]);
+      await lab.t.resolver.resolve(q('www.example'));
+      // The old key retires: the root is signed by the new one only, the anchor file still names the old one.
+      lab.t.clock.advance(2 * 86_400_000);
+      lab.resignRoot([newKsk]);
+      const r = await lab.t.resolver.resolve(q('x.example'));
+      return r.rcode;
+    };
+    expect(await run(join(mkdtempSync(join(tmpdir(), 'rfc5011-')), 'state.json'))).toBe(Rcode.NXDOMAIN);
+    expect(tracker!.trusted('.').map((k) => k.key.toString('base64'))).toContain(newKsk.dnskey.key.toString('base64'));
+    expect(await run(undefined)).toBe(Rcode.SERVFAIL); // without RFC 5011 the rollover breaks validation
   });
 
   it('a negative trust anchor (domain-insecure, a forward zone) makes a broken zone insecure instead of bogus', async () => {
