@@ -1,5 +1,6 @@
 // DNSSEC signature algorithms (RFC 4034 Appendix A.1): DNSKEY public keys turned into Node KeyObjects and
 // signatures checked with node:crypto. No cryptography is written here, only the key and signature formats.
+import { LRUCache } from 'lru-cache';
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 
 /** RFC 8624 §3.1, the "DNSSEC Validation" column. */
@@ -112,12 +113,28 @@ const VERIFIERS: Readonly<Record<number, Verifier>> = {
   16: eddsa('Ed448', 57),
 };
 
+/**
+ * Imported public keys by algorithm and key bytes: importing (createPublicKey from a JWK) costs about as much as
+ * the verification itself, and a zone's few keys sign everything it serves. Bounded; what falls out is imported
+ * again. Keys that fail to import are not kept (their reason is cheap to find again).
+ */
+const KEY_OBJECTS = new LRUCache<string, KeyObject>({ max: 2048 });
+
+function importedKey(verifier: Verifier, algorithm: number, publicKey: Buffer): KeyObject | string {
+  const id = `${algorithm}:${publicKey.toString('base64')}`;
+  const kept = KEY_OBJECTS.get(id);
+  if (kept) return kept;
+  const key = verifier.publicKey(publicKey);
+  if (typeof key !== 'string') KEY_OBJECTS.set(id, key);
+  return key;
+}
+
 /** Checks `signature` over `data` with a DNSKEY's public key field. */
 export function verifySignature(algorithm: number, publicKey: Buffer, data: Buffer, signature: Buffer): SignatureCheck {
   const verifier = isSupportedAlgorithm(algorithm) ? VERIFIERS[algorithm] : undefined;
   if (!verifier) return { status: 'unsupported', algorithm };
   try {
-    const key = verifier.publicKey(publicKey);
+    const key = importedKey(verifier, algorithm, publicKey);
     if (typeof key === 'string') return { status: 'invalid', reason: key };
     return verifier.check(key, data, signature) ? { status: 'valid' } : { status: 'invalid', reason: 'signature does not verify' };
   } catch (e) {

@@ -42,8 +42,12 @@ export interface LearnerOptions {
 
 const securityOf = (v: Verdict): Security => (v.kind === 'unchecked' ? 'unchecked' : v.kind);
 const UNCHECKED: Verdict = { kind: 'unchecked' };
-/** The EDE an insecure verdict carries (unsupported algorithm or digest, NSEC3 too costly), if any. */
-const noteOf = (v: Verdict): ExtendedError | undefined => (v.kind === 'insecure' && v.ede !== undefined ? { code: v.ede, text: v.reason } : undefined);
+/**
+ * The EDE a verdict carries, kept with the data: why it is insecure (unsupported algorithm or digest, NSEC3 too
+ * costly), or why it is bogus — so a repeat from the cache says what the first answer said.
+ */
+const noteOf = (v: Verdict): ExtendedError | undefined =>
+  (v.kind === 'insecure' || v.kind === 'bogus') && v.ede !== undefined ? { code: v.ede, text: v.reason } : undefined;
 
 export class Learner {
   constructor(

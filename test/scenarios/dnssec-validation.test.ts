@@ -128,6 +128,9 @@ describe('DNSSEC validation on a signed hierarchy', () => {
     expect(r.rcode).toBe(Rcode.SERVFAIL);
     expect(r.ede?.code).toBe(ede);
     expect(r.ede?.text).toMatch(/example/);
+    // A repeat comes from the bogus cache and says the same.
+    const again = await t.resolver.resolve(q('www.example'));
+    expect([again.rcode, again.ede?.code]).toEqual([Rcode.SERVFAIL, ede]);
     const cd = await t.resolver.resolve(q('www.example'), undefined, { checkingDisabled: true });
     expect(cd.rcode).toBe(Rcode.NOERROR);
     expect(cd.answer.map((x) => x.data)).toEqual(['192.0.2.1']);
