@@ -4,12 +4,12 @@
 // and a repeat query shows what the cache kept (a secure answer stays secure, bogus stays SERVFAIL without asking
 // the servers again, CD=1 still gets the data).
 import { execFile, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultWindow, forgeA, startSignedHierarchy, stripDnskeys, stripRrsig } from '../../scripts/lib/signed-hierarchy.mjs';
+import { defaultWindow, forgeA, startSignedHierarchy, stripDnskeys, stripRrsig, type ZoneSpec } from '../../scripts/lib/signed-hierarchy.mjs';
 import { digEde } from '../helpers/lab-expectations.js';
 import { digAsync, e2eGate, startChild, startUnbound, stopChild, waitForAnswer, type DigResult } from './tools.js';
 
@@ -37,8 +37,8 @@ const DAY = 86_400;
 const hosts = (name: string) => [`www A 192.0.2.1`, `www AAAA 2001:db8::1`, `@ MX 10 mail.${name}.`, `mail A 192.0.2.25`, '*.wild TXT "from the wildcard"'];
 
 /** The hierarchy: whole chains per algorithm (rsa., ecdsa., ed25519.), and under sec. one zone per case. */
-function specs() {
-  const sld = (name: string, extra: Record<string, unknown> = {}, records: string[] = []) => ({ name, server: SLD, algorithm: 'ECDSAP256SHA256', window: defaultWindow(now), records: [...hosts(name), ...records], ...extra });
+function specs(): ZoneSpec[] {
+  const sld = (name: string, extra: Partial<ZoneSpec> = {}, records: string[] = []): ZoneSpec => ({ name, server: SLD, algorithm: 'ECDSAP256SHA256', window: defaultWindow(now), records: [...hosts(name), ...records], ...extra });
   return [
     // The root as the real one: RSASHA256 with a KSK and a ZSK.
     { name: '.', server: ROOT, algorithm: 'RSASHA256', splitKeys: true },
@@ -239,6 +239,32 @@ describe.skipIf(!run || !hasLdns)('e2e: DNSSEC on an ldns-signed hierarchy (root
     const trace = await ctl('trace', 'www.example.rsa', 'A');
     expect(trace).toMatch(/example\.rsa/);
     expect(trace.toLowerCase()).toMatch(/secure/);
+  });
+
+  it('config: `trust-anchors` for the island makes it secure, `domain-insecure` makes a bogus zone insecure (Unbound: trust-anchor, domain-insecure)', async () => {
+    const island = hierarchy.ds.get('island.sec')!.split(/\s+/);
+    const anchor = `island.sec. DS ${island.slice(4).join(' ')}`;
+    const config = join(dir, 'anchors.yaml');
+    writeFileSync(config, [`trust-anchors: ["${anchor}"]`, 'domain-insecure: ["expired.sec"]', ''].join('\n'));
+    const port = ROOTLINE_PORT + 2;
+    const uport = UNBOUND_PORT + 2;
+    const ours = startChild(process.execPath, ['dist/cli.js', 'serve', '--config', config, '--listen', `127.0.0.1:${port}`, '--root-hints', hierarchy.rootHintsPath, '--trust-anchor-file', hierarchy.trustAnchorPath, '--control-socket', 'off', '--log-level', 'warn']);
+    const theirs = startUnbound(join(dir, 'unbound-anchors'), uport, hierarchy.rootHintsPath, ['module-config: "validator iterator"', `trust-anchor-file: "${hierarchy.trustAnchorPath}"`, `trust-anchor: "${anchor}"`, 'domain-insecure: "expired.sec"', 'ede: yes']);
+    try {
+      await Promise.all([waitForAnswer('127.0.0.1', port, ours, 'rootline (anchors)'), waitForAnswer('127.0.0.1', uport, theirs, 'unbound (anchors)')]);
+      for (const p of [port, uport]) {
+        const who = p === port ? 'rootline' : 'unbound';
+        const isl = await digAsync(p, 'www.island.sec', 'A', ['+dnssec']);
+        expect([who, isl.status, isl.flags.includes('ad')], isl.raw).toEqual([who, 'NOERROR', true]);
+        const nta = await digAsync(p, 'www.expired.sec', 'A', ['+dnssec']);
+        expect([who, nta.status, nta.flags.includes('ad'), lastRdata(nta)], nta.raw).toEqual([who, 'NOERROR', false, ['192.0.2.1']]);
+        // The rest of the tree is unchanged: still secure, still bogus.
+        expect((await digAsync(p, 'www.example.rsa', 'A')).flags).toContain('ad');
+        expect((await digAsync(p, 'www.future.sec', 'A')).status).toBe('SERVFAIL');
+      }
+    } finally {
+      await Promise.all([stopChild(ours), stopChild(theirs)]);
+    }
   });
 
   it('ldns-signzone wrote the windows asked for: expired.sec ended ten days ago, future.sec starts in ten days', () => {
