@@ -145,7 +145,7 @@ export class DnssecValidator implements Validator {
       // The side resolution's reason names its zone already when validation failed there.
       return bogus(dnssecCode, text.startsWith(`${zone} `) || text.startsWith(`${zone}:`) ? text : `${type} of ${zone}: ${text}`);
     }
-    if (r.security === 'insecure' || r.security === 'unchecked') return insecure(`${zone} is insecure`);
+    if (r.security === 'insecure' || r.security === 'unchecked') return r.ede ? insecure(r.ede.text, r.ede.code) : insecure(`${zone} is insecure`);
     if (r.security === 'bogus') return bogus(EdeCode.DNSSEC_BOGUS, `${type} of ${zone} is bogus`);
     if (r.rcode !== Rcode.NOERROR) return bogus(EdeCode.DNSSEC_BOGUS, `${type} of ${zone}: rcode ${r.rcode}`);
     return null;

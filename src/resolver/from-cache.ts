@@ -34,7 +34,7 @@ export class CacheReader {
       if (hit.entry.security === 'bogus' && !req.checkingDisabled) return bogusStep(name, qtype);
       if (nearExpiry && req.depth === 0) req.prefetch({ name, type: qtype, class: 'IN' });
       req.step({ kind: 'cache', qname: name, qtype, what: 'answer', depth: req.depth });
-      return { kind: 'answer', cnames: [], records: this.presenter.present(hit.records), security: hit.entry.security ?? 'unchecked', ...(hit.sigs ? { sigs: hit.sigs } : {}) };
+      return { kind: 'answer', cnames: [], records: this.presenter.present(hit.records), security: hit.entry.security ?? 'unchecked', ...(hit.sigs ? { sigs: hit.sigs } : {}), ...(hit.entry.note ? { note: hit.entry.note } : {}) };
     }
     if (qtype !== 'CNAME') {
       const cname = this.rrsets.get(name, 'CNAME', MIN_ANSWER_RANK);
@@ -49,7 +49,7 @@ export class CacheReader {
     if (neg) {
       if (neg.security === 'bogus' && !req.checkingDisabled) return bogusStep(name, qtype);
       req.step({ kind: 'cache', qname: name, qtype, what: neg.kind, depth: req.depth });
-      return { kind: neg.kind, cnames: [], soa: neg.soa, security: neg.security ?? 'unchecked', ...(neg.proof ? { proof: neg.proof } : {}) };
+      return { kind: neg.kind, cnames: [], soa: neg.soa, security: neg.security ?? 'unchecked', ...(neg.proof ? { proof: neg.proof } : {}), ...(neg.note ? { note: neg.note } : {}) };
     }
     return null;
   }

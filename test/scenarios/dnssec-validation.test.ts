@@ -23,7 +23,7 @@ interface Lab {
 }
 
 /** root (signed) → example (signed, options apply) and unsigned (no DS, NSEC at the cut). */
-function hierarchy(o: { insecure?: string[]; example?: Partial<SignZoneOptions>; rootDenial?: SignZoneOptions['denial']; limits?: Partial<ValidatorLimits>; nsec3Iterations?: number; tweak?: (z: SignedZone, window: SignatureWindow) => void } = {}): Lab {
+function hierarchy(o: { exampleDs?: (ds: RR[]) => RR[]; insecure?: string[]; example?: Partial<SignZoneOptions>; rootDenial?: SignZoneOptions['denial']; limits?: Partial<ValidatorLimits>; nsec3Iterations?: number; tweak?: (z: SignedZone, window: SignatureWindow) => void } = {}): Lab {
   const t = makeResolver(ROOT, { config: { serveStale: false, qnameMinimisation: true } });
   const now = t.clock.nowMs();
   const window = windowAround(now);
@@ -36,7 +36,7 @@ function hierarchy(o: { insecure?: string[]; example?: Partial<SignZoneOptions>;
   const rootZone = withDelegationDs(
     zone('.', ['@ 3600 SOA a.root.test. hostmaster 1 7200 900 1209600 300', '@ NS a.root.test.', `a.root.test. A ${ROOT}`, 'example NS ns.example.', `ns.example. A ${AUTH}`, 'unsigned NS ns.unsigned.', `ns.unsigned. A ${UNSIGNED}`]),
     'example',
-    example.ds,
+    o.exampleDs ? o.exampleDs(example.ds) : example.ds,
   );
   const root = signZone(rootZone, { denial: o.rootDenial ?? 'nsec', window });
   const serve = (zones: Zone[]) => (q: Parameters<typeof answerQuery>[1]) => answerQuery(zones, q);
@@ -91,7 +91,7 @@ describe('DNSSEC validation on a signed hierarchy', () => {
     expect([nx.rcode, nx.security]).toEqual([Rcode.NXDOMAIN, 'secure']);
     const costly = hierarchy({ nsec3Iterations: 151 });
     const r = await costly.t.resolver.resolve(q('nope.example'));
-    expect([r.rcode, r.security]).toEqual([Rcode.NXDOMAIN, 'insecure']);
+    expect([r.rcode, r.security, r.ede?.code]).toEqual([Rcode.NXDOMAIN, 'insecure', 27]);
   });
 
   it('an unsigned delegation proven by the parent NSEC is insecure, without a separate DS query', async () => {
@@ -117,6 +117,17 @@ describe('DNSSEC validation on a signed hierarchy', () => {
     expect(cd.rcode).toBe(Rcode.NOERROR);
     expect(cd.answer.map((x) => x.data)).toEqual(['192.0.2.1']);
     expect(cd.security).not.toBe('secure');
+  });
+
+  it.each([
+    ['algorithm', 1, { algorithm: 253 }],
+    ['digest type', 2, { digestType: 200 }],
+  ])('a DS with an unsupported %s makes the zone insecure with EDE %i (RFC 4035 §5.2, RFC 6840 §5.2)', async (_what, ede, change) => {
+    const { t } = hierarchy({ exampleDs: (ds) => ds.map((r) => ({ ...r, data: { ...(r.data as object), ...change } })) });
+    const r = await t.resolver.resolve(q('www.example'));
+    expect([r.rcode, r.security, r.ede?.code]).toEqual([Rcode.NOERROR, 'insecure', ede]);
+    const again = await t.resolver.resolve(q('www.example'));
+    expect([again.security, again.ede?.code]).toEqual(['insecure', ede]);
   });
 
   it('a negative trust anchor (domain-insecure, a forward zone) makes a broken zone insecure instead of bogus', async () => {
