@@ -28,6 +28,7 @@ import { loadRootHints, type RootHints } from './resolver/hints.js';
 import { loadTrustAnchors } from './dnssec/anchor-file.js';
 import type { TrustAnchors } from './dnssec/anchors.js';
 import { DnssecValidator } from './dnssec/validator.js';
+import { AggressiveNsec } from './dnssec/aggressive.js';
 import { resolverOptions } from './resolver/options.js';
 import { Resolver } from './resolver/resolver.js';
 import { startEncrypted } from './server/encrypted.js';
@@ -108,6 +109,8 @@ export interface Shared {
   negatives: NegativeCache;
   answerCache: AnswerCache;
   infra: InfraCache;
+  /** RFC 8198: validated NSEC ranges (a cache like the others: flushed with them, kept over reloads). */
+  nsecRanges: AggressiveNsec;
   counters: Counters;
   live: LiveView;
   pipelineTallies: PipelineTallies;
@@ -140,6 +143,7 @@ function buildShared(config: Config, o: Overrides, logger: Logger): Shared {
     rrsets: new RRsetCache(config.cacheSize, { minTtl: config.minTtl, maxTtl: config.maxTtl }, clock, shareOf(memory, CACHE_SHARES.rrsets)),
     negatives: new NegativeCache(Math.max(1000, Math.floor(config.cacheSize / 4)), config.maxNegativeTtl, clock, shareOf(memory, CACHE_SHARES.negatives)),
     answerCache: new AnswerCache(config.cacheSize, clock, config.rrsetOrder, random, shareOf(memory, CACHE_SHARES.answers)),
+    nsecRanges: new AggressiveNsec(clock),
     infra: new InfraCache(clock, undefined, Math.max(100, Math.floor(shareOf(memory, CACHE_SHARES.infra) / INFRA_ENTRY_BYTES))),
     counters,
     live: new LiveView(),
@@ -168,6 +172,7 @@ export async function buildCore(config: Config, o: Overrides = {}, shared?: Shar
   const resolver = new Resolver({
     transport: shared.transport,
     ...(validator ? { validator } : {}),
+    ...(validator && config.aggressiveNsec ? { synthesiser: shared.nsecRanges } : {}),
     clock,
     random,
     rrsets,

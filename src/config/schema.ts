@@ -62,6 +62,8 @@ export interface Config {
   trustAnchors: string[];
   /** Seconds bogus data is cached (never served as secure; answers SERVFAIL unless CD=1). */
   bogusTtl: number;
+  /** RFC 8198: answer NXDOMAIN/NODATA from cached, validated NSEC ranges. */
+  aggressiveNsec: boolean;
   /** Negative trust anchors (RFC 7646): names at and below these are not validated (insecure). */
   domainInsecure: string[];
   /** Most RRsets (and negative entries) kept in cache. */
@@ -215,6 +217,7 @@ export const DEFAULTS: Config = {
   trustAnchors: [],
   bogusTtl: 60,
   domainInsecure: [],
+  aggressiveNsec: true,
   cacheSize: 100_000,
   cacheMemory: 64,
   maxTtl: 86_400,

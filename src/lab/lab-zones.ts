@@ -10,6 +10,7 @@
 //   P.2.4          ns.broken.net               lame.com: delegated here, but this server answers REFUSED
 import type { Denial } from '../dnssec/denial-chain.js';
 import type { SigningAlgorithm } from '../dnssec/sign.js';
+import type { RrsetRef } from '../dnssec/zone-signer.js';
 import { zone, type Zone } from './answerer.js';
 
 export interface LabServer {
@@ -28,14 +29,24 @@ export interface LabExample {
   dig?: string;
 }
 
-/** How one lab zone is signed; a zone not in LAB_SIGNING is left unsigned and its parent publishes no DS. */
+/**
+ * How one zone is signed (sign-lab.ts); a zone not in the plan is left unsigned and its parent publishes no DS. The
+ * lab uses a few of these switches; tests of the validator use the rest to build the zones it must reject.
+ */
 export interface LabSigning {
   algorithm: SigningAlgorithm;
   denial: Denial;
-  /** 'expired': every signature ended a day ago (a zone whose signer stopped). */
-  signatures?: 'current' | 'expired';
-  /** 'unknown-key': the parent's DS names a key the zone does not publish (a key rollover gone wrong). */
-  ds?: 'match' | 'unknown-key';
+  /** 'expired': every signature ended a day ago (a zone whose signer stopped); 'not-yet-valid': they start tomorrow. */
+  signatures?: 'current' | 'expired' | 'not-yet-valid';
+  /**
+   * The DS the parent publishes: 'unknown-key' names a key the zone does not publish (a key rollover gone wrong),
+   * 'wrong-digest' the right key with a digest that does not match, 'none' no DS (a signed island under an insecure
+   * delegation).
+   */
+  ds?: 'match' | 'unknown-key' | 'wrong-digest' | 'none';
+  /** RRsets published without their RRSIGs, or with a corrupted one (zone-signer.ts). */
+  stripRrsigs?: RrsetRef[];
+  corruptRrsigs?: RrsetRef[];
 }
 
 /** RFC 9276 §3.1: NSEC3 with no extra iterations and an empty salt. */

@@ -1,8 +1,8 @@
 // Signing the lab hierarchy at start (issue 19): fresh keys each time, the zones signed deepest first so each
 // parent publishes and signs its child's DS at the cut, and the lab root's DS as the only trust anchor.
 import type { DsData } from 'dns-packet';
-import { windowAround } from '../dnssec/sign.js';
-import { expiredWindow, signZone, withDelegationDs, type SignedZone } from '../dnssec/zone-signer.js';
+import { windowAround, type SignatureWindow } from '../dnssec/sign.js';
+import { expiredWindow, futureWindow, signZone, withDelegationDs, type SignedZone } from '../dnssec/zone-signer.js';
 import { canonical, isInZone, labelCount } from '../wire/names.js';
 import type { RR } from '../wire/types.js';
 import type { Zone } from './answerer.js';
@@ -20,6 +20,17 @@ export interface SignedLab {
   rootDs: RR[];
   /** How long the signing took (keys, signatures, chains), for the lab's banner and BENCHMARKS.md. */
   signingMs: number;
+}
+
+function windowFor(how: LabSigning, nowMs: number): SignatureWindow {
+  switch (how.signatures ?? 'current') {
+    case 'current':
+      return windowAround(nowMs, BACKDATE_SECONDS, LIFETIME_SECONDS);
+    case 'expired':
+      return expiredWindow(nowMs);
+    case 'not-yet-valid':
+      return futureWindow(nowMs);
+  }
 }
 
 /** The lab zones, one object per origin (servers share zones: both roots hold ".", two servers example.com). */
@@ -51,11 +62,17 @@ export function signLab(servers: readonly LabServer[], plan: Readonly<Record<str
     if (!how) continue;
     // A child signed earlier may have put its DS in this zone: sign the latest version.
     const z = current.get(origin)!;
-    const window = how.signatures === 'expired' ? expiredWindow(nowMs) : windowAround(nowMs, BACKDATE_SECONDS, LIFETIME_SECONDS);
-    const result = signZone(z, { algorithm: how.algorithm, denial: how.denial, window, ds: how.ds ?? 'match' });
+    const result = signZone(z, {
+      algorithm: how.algorithm,
+      denial: how.denial,
+      window: windowFor(how, nowMs),
+      ds: how.ds === 'none' ? 'match' : (how.ds ?? 'match'),
+      stripRrsigs: how.stripRrsigs ?? [],
+      corruptRrsigs: how.corruptRrsigs ?? [],
+    });
     signed.set(origin, result);
     current.set(origin, result.zone);
-    const parent = origin === '.' ? undefined : parentOf([...current.values()], z);
+    const parent = origin === '.' || how.ds === 'none' ? undefined : parentOf([...current.values()], z);
     if (parent) current.set(canonical(parent.origin), withDelegationDs(parent, origin, result.ds));
   }
   const root = signed.get('.');

@@ -6,6 +6,7 @@ import { RRsetCache } from '../cache/rrset-cache.js';
 import type { RRsetPresenter } from './present.js';
 import type { Request } from './request.js';
 import type { Step } from './step.js';
+import type { DenialSynthesiser } from './synthesis.js';
 import { EdeCode } from '../wire/ede.js';
 
 /** Prefetch when less than this fraction of the original TTL is left (Unbound: 10%). */
@@ -23,6 +24,8 @@ export class CacheReader {
     private readonly negatives: NegativeCache,
     private readonly presenter: RRsetPresenter,
     private readonly prefetch: boolean,
+    /** RFC 8198: denials from cached NSEC ranges (when validating). */
+    private readonly synthesiser?: DenialSynthesiser,
   ) {}
 
   step(name: string, qtype: string, req: Request): Step | null {
@@ -50,6 +53,11 @@ export class CacheReader {
       if (neg.security === 'bogus' && !req.checkingDisabled) return bogusStep(name, qtype);
       req.step({ kind: 'cache', qname: name, qtype, what: neg.kind, depth: req.depth });
       return { kind: neg.kind, cnames: [], soa: neg.soa, security: neg.security ?? 'unchecked', ...(neg.proof ? { proof: neg.proof } : {}), ...(neg.note ? { note: neg.note } : {}) };
+    }
+    const made = this.synthesiser?.synthesise(name, qtype);
+    if (made) {
+      req.step({ kind: 'cache', qname: name, qtype, what: made.kind, depth: req.depth, synthesised: true });
+      return { kind: made.kind, cnames: [], soa: made.soa, security: 'secure', proof: made.proof };
     }
     return null;
   }

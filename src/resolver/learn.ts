@@ -11,6 +11,7 @@ import type { ExtendedError } from '../wire/edns.js';
 import type { Classification, Settled } from './classify.js';
 import type { RRsetPresenter } from './present.js';
 import type { Security, Step } from './step.js';
+import type { DenialSynthesiser } from './synthesis.js';
 import type { Verdict } from './validate.js';
 
 type Referral = Extract<Classification, { kind: 'referral' }>;
@@ -33,6 +34,8 @@ function groupRRsets(records: readonly RR[]): RR[][] {
 
 export interface LearnerOptions {
   clock: Clock;
+  /** RFC 8198: told the NSEC records of every secure denial. */
+  synthesiser?: DenialSynthesiser;
   /** Seconds bogus data is kept (so repeated queries do not storm the servers; it is never served as secure). */
   bogusTtl: number;
 }
@@ -101,6 +104,7 @@ export class Learner {
         const proof = [...(parts.proof ?? []), ...(c.soa ? signedParts([c.soa]) : [])];
         const maxTtl = verdict.kind === 'bogus' ? this.o.bogusTtl : this.sigLife(proof);
         const soa = this.negatives.store(c.name, c.kind === 'nxdomain' ? null : qtype, c.soa, { proof, security, maxTtl, ...(note ? { note } : {}) });
+        if (security === 'secure' && c.soa) this.o.synthesiser?.learn(c.soa.name, c.soa, proof);
         return { kind: c.kind, cnames, soa, security, sigs: signedParts(c.cnames), ...(proof.length > 0 ? { proof: proof.map((r) => ({ ...r, ttl: soa?.ttl ?? r.ttl })) } : {}), ...(note ? { note } : {}) };
       }
       default: {

@@ -1,6 +1,7 @@
 // The signed lab through rootline's own validator (issues 9 and 19): the lab's hierarchy on loopback, a rootline
 // server whose only trust anchor is lab.root.ds, and every dig line the lab prints run as printed — AD on the
-// secure names, none on insecure.org, SERVFAIL with EDE 7 / 9 on expired.com / wrong-ds.net, the data under +cd.
+// secure names, none on insecure.org, SERVFAIL with EDE 7 / 9 on expired.com / wrong-ds.net, the data under +cd —
+// and `rootline query --trace` showing the chain of trust cut by cut, with the lab's own key tags, and where it breaks.
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,7 @@ import { startLab, type Lab } from '../../src/lab/lab.js';
 import { labServers } from '../../src/lab/lab-zones.js';
 import { startServer, type RunningServer } from '../../src/main.js';
 import { parseDig } from '../e2e/tools.js';
+import { assertCliBuilt, killAllCli, runCli } from '../helpers/cli.js';
 import { digEde, digTypes, examplesWithExpectations } from '../helpers/lab-expectations.js';
 import { freePortOn } from '../helpers/loopback-auth.js';
 
@@ -49,6 +51,7 @@ describe('the signed lab with rootline validating', () => {
   });
 
   afterAll(async () => {
+    await killAllCli();
     await server?.close();
     await lab?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -63,6 +66,32 @@ describe('the signed lab with rootline validating', () => {
       expect(line).toContain(`--root-hints ${hints} --trust-anchor-file ${anchor}`);
     }
     expect(banner).toMatch(/signed 10 zones \(ECDSA P-256, Ed25519; NSEC and NSEC3\) in \d+ ms/);
+  });
+
+  describe('rootline query --trace', () => {
+    const keyTag = (origin: string) => lab.signing.signed.get(origin)!.keys[0]!.keyTag;
+    const trace = async (name: string) => {
+      assertCliBuilt();
+      const r = await runCli(['query', name, 'A', '--trace', '--root-hints', hints, '--trust-anchor-file', anchor, '--upstream-port', String(lab.port)], 15_000);
+      return r.stdout + r.stderr;
+    };
+
+    it('shows the chain of trust at each cut: the anchor, DS → DNSKEY, and the key that signed the answer', async () => {
+      const out = await trace('www.example.com');
+      expect(out).toContain(`DNSKEY ${keyTag('.')} matches the trust anchor`);
+      for (const zone of ['com', 'example.com']) expect(out).toMatch(new RegExp(`${zone}\\.? dnskey: secure — DNSKEY ${keyTag(zone)} matches DS ${keyTag(zone)}`));
+      expect(out).toContain(`www.example.com A signed by example.com key ${keyTag('example.com')}`);
+      expect(out).toMatch(/DNSSEC: secure/);
+    });
+
+    it('shows where a bogus chain breaks: the DNSKEY step of wrong-ds.net and of expired.com', async () => {
+      const wrong = await trace('www.wrong-ds.net');
+      expect(wrong).toMatch(new RegExp(`net\\.? dnskey: secure — DNSKEY ${keyTag('net')} matches DS ${keyTag('net')}`));
+      expect(wrong).toMatch(/wrong-ds\.net\.? dnskey: bogus — no DNSKEY matches DS \d+/);
+      expect(wrong).toMatch(/status: SERVFAIL/);
+      const expired = await trace('www.expired.com');
+      expect(expired).toMatch(new RegExp(`expired\\.com\\.? dnskey: bogus — RRSIG by key ${keyTag('expired.com')} expired`));
+    });
   });
 
   describe.skipIf(!hasDig)(`every printed dig line${skipReason}`, () => {

@@ -3,6 +3,7 @@
 // NSEC3, CD=1, bogus data cached briefly, the RFC 9276 and KeyTrap bounds.
 import type { DnskeyData } from 'dns-packet';
 import { describe, expect, it } from 'vitest';
+import { AggressiveNsec } from '../../src/dnssec/aggressive.js';
 import { parseTrustAnchors, TrustAnchors } from '../../src/dnssec/anchors.js';
 import { DnssecValidator, type ValidatorLimits } from '../../src/dnssec/validator.js';
 import { expiredWindow, futureWindow, signZone, withDelegationDs, type SignedZone, type SignZoneOptions } from '../../src/dnssec/zone-signer.js';
@@ -20,6 +21,7 @@ const soa = (ns: string) => `@ 3600 SOA ${ns} hostmaster 1 7200 900 1209600 300`
 interface Lab {
   t: TestResolver;
   validator: DnssecValidator;
+  ranges: AggressiveNsec;
 }
 
 /** root (signed) → example (signed, options apply) and unsigned (no DS, NSEC at the cut). */
@@ -44,7 +46,8 @@ function hierarchy(o: { exampleDs?: (ds: RR[]) => RR[]; insecure?: string[]; exa
   const anchors = new TrustAnchors(parseTrustAnchors(root.ds.map((r) => `. DS ${dsText(r)}`).join('\n')));
   const validator = new DnssecValidator({ anchors, clock: t.clock, ...(o.limits ? { limits: o.limits } : {}), ...(o.insecure ? { insecure: o.insecure } : {}) });
   // The resolver of makeResolver has no validator: rebuild with one on the same net and clock.
-  return { t: makeResolver(ROOT, { config: { serveStale: false }, validator, net: t.net, clock: t.clock }), validator };
+  const ranges = new AggressiveNsec(t.clock);
+  return { t: makeResolver(ROOT, { config: { serveStale: false }, validator, net: t.net, clock: t.clock, synthesiser: ranges }), validator, ranges };
 }
 
 function dsText(r: RR): string {
@@ -128,6 +131,26 @@ describe('DNSSEC validation on a signed hierarchy', () => {
     expect([r.rcode, r.security, r.ede?.code]).toEqual([Rcode.NOERROR, 'insecure', ede]);
     const again = await t.resolver.resolve(q('www.example'));
     expect([again.security, again.ede?.code]).toEqual(['insecure', ede]);
+  });
+
+  it('RFC 8198: a name inside a cached, validated NSEC gap is denied from the cache, securely, without a query', async () => {
+    const { t, ranges } = hierarchy();
+    const first = await t.resolver.resolve(q('nope.example'));
+    expect([first.rcode, first.security]).toEqual([Rcode.NXDOMAIN, 'secure']);
+    const asked = t.net.log.length;
+    const trace = new RecordingTrace();
+    // Same gap between the NSEC owners (alias.example < nope.example < www.example… as the chain orders them).
+    const other = await t.resolver.resolve(q('nope2.example'), trace);
+    expect([other.rcode, other.security]).toEqual([Rcode.NXDOMAIN, 'secure']);
+    expect(other.dnssec?.authority.some((r) => r.type === 'NSEC')).toBe(true);
+    expect(t.net.log.length).toBe(asked);
+    expect(ranges.tallies.synthesised).toBe(1);
+    expect(trace.events.some((e) => e.kind === 'cache' && e.synthesised === true)).toBe(true);
+    // A name that exists is never denied by it; after its negative TTL the gap is asked again.
+    expect((await t.resolver.resolve(q('www.example'))).rcode).toBe(Rcode.NOERROR);
+    t.clock.advance(301_000);
+    await t.resolver.resolve(q('nope3.example'));
+    expect(t.net.log.length).toBeGreaterThan(asked);
   });
 
   it('a negative trust anchor (domain-insecure, a forward zone) makes a broken zone insecure instead of bogus', async () => {

@@ -18,7 +18,7 @@ const NOW = NOW_MS / 1000;
 const window = windowAround(NOW_MS);
 const soa = '@ 3600 SOA ns hostmaster 1 7200 900 1209600 300';
 
-const unsignedSigned = zone('signed.test', [soa, '@ NS ns', 'ns A 127.0.0.2', 'www A 192.0.2.80', 'www AAAA 2001:db8::80', 'a.b A 192.0.2.1', '*.wild TXT from the wildcard', 'alias CNAME www', '*.x CNAME www']);
+const unsignedSigned = zone('signed.test', [soa, '@ NS ns', 'ns A 127.0.0.2', 'www A 192.0.2.80', 'www AAAA 2001:db8::80', 'a.b A 192.0.2.1', '*.wild TXT from the wildcard', 'alias CNAME www', '*.x CNAME www', 'old DNAME signed.test.']);
 const signed = signZone(unsignedSigned, { denial: 'nsec', window });
 const n3 = signZone(
   zone('n3.test', [soa, '@ NS ns', 'ns A 127.0.0.3', 'www A 192.0.2.3', '*.w A 192.0.2.33', 'child NS ns.child', 'ns.child A 127.0.0.4']),
@@ -68,6 +68,14 @@ describe('answers with DO=1 from a signed zone', () => {
     const cname = ask([signed.zone], 'alias.signed.test', 'A');
     expect(cname.answers.map((a) => a.type)).toEqual(['CNAME', 'RRSIG', 'A', 'RRSIG']);
     allSigned(cname.answers);
+  });
+
+  it('a DNAME comes with its RRSIG; the CNAME synthesised from it is unsigned (RFC 6672 §5.3.1)', () => {
+    const r = ask([signed.zone], 'www.old.signed.test', 'A');
+    expect(r.answers.map((a) => `${a.name} ${a.type}`)).toEqual([
+      'old.signed.test DNAME', 'old.signed.test RRSIG', 'www.old.signed.test CNAME', 'www.signed.test A', 'www.signed.test RRSIG',
+    ]);
+    allSigned(r.answers.filter((a) => a.type !== 'CNAME'));
   });
 
   it('answer DNSKEY at the apex, self-signed, and the parent DS matches that key', () => {
