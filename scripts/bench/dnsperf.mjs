@@ -37,15 +37,16 @@ export function parseSummary(text) {
 
 /**
  * Run dnsperf. mode 'timed': -l seconds over the list repeatedly; mode 'once': each line once (-n 1).
- * Returns the summary plus latency percentiles (ms) from the per-query lines.
+ * `extraArgs` go to dnsperf as they are. Returns the summary plus latency percentiles (ms) from the per-query lines.
  */
-export async function dnsperf({ host, port, dataFile, mode, seconds, clients = 4, outstanding, timeoutSec = 5, maxQps, limitSec }) {
+export async function dnsperf({ host, port, dataFile, mode, seconds, clients = 4, outstanding, timeoutSec = 5, maxQps, limitSec, extraArgs = [] }) {
   assertLoopback(host);
   const args = ['-s', host, '-p', String(port), '-d', dataFile, '-c', String(clients), '-T', '1', '-t', String(timeoutSec), '-v'];
   if (mode === 'timed') args.push('-l', String(seconds));
   else args.push('-n', '1', '-l', String(limitSec));
   if (outstanding) args.push('-q', String(outstanding));
   if (maxQps) args.push('-Q', String(maxQps));
+  args.push(...extraArgs); // e.g. -D: DO=1 on every query
   const hardLimitMs = ((mode === 'timed' ? seconds : limitSec) + timeoutSec + 15) * 1000;
 
   let lat = new Float64Array(1 << 16);

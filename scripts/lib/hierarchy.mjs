@@ -112,7 +112,7 @@ export function answersUdp(address, port, timeoutMs = 300) {
   });
 }
 
-async function startNsd(dir, label, address, port, zones) {
+export async function startNsd(dir, label, address, port, zones) {
   mkdirSync(dir, { recursive: true });
   const conf = [
     'server:',
@@ -161,7 +161,7 @@ function readLog(dir) {
   }
 }
 
-function stopChild(child) {
+export function stopChild(child) {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     child.once('exit', () => resolve());
