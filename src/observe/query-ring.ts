@@ -1,0 +1,135 @@
+// The dashboard's query log: the last N client queries in a fixed ring of parallel arrays, so a push is a few
+// stores and no allocation of its own (the name string is the caller's). Only built when web-listen is set;
+// reading filters it newest first. Bounded by construction: N slots, overwritten oldest first.
+
+/** One answered (or dropped) query, as the dashboard's query log shows it. */
+export interface QueryRow {
+  /** Epoch ms. */
+  time: number;
+  client: string;
+  transport: string;
+  name: string;
+  type: string;
+  /** Numeric rcode, or 'dropped' (no answer sent). */
+  rcode: number | 'dropped';
+  answers: number;
+  ms: number;
+  cached: boolean;
+  /** The gate, stage or filter that decided ('blocklist' for a blocked name), if one did. */
+  policy?: string;
+  /** The Extended DNS Error given: for a blocked name, the list, line and rule. */
+  ede?: string;
+}
+
+export interface QueryFilter {
+  /** Exact client address. */
+  client?: string;
+  /** A part of the name (case-insensitive). */
+  name?: string;
+  type?: string;
+  /** Numeric rcode or 'dropped'. */
+  rcode?: number | 'dropped';
+  blocked?: boolean;
+  cached?: boolean;
+}
+
+/** Rough bytes one slot holds beyond the shared strings (arrays of numbers, pointers, a name string). */
+export const QUERY_ROW_BYTES = 200;
+const DROPPED = -1;
+
+export class QueryRing {
+  private readonly times: Float64Array;
+  private readonly ms: Float32Array;
+  private readonly rcodes: Int16Array;
+  private readonly answerCounts: Uint16Array;
+  private readonly flags: Uint8Array;
+  private readonly clients: string[];
+  private readonly transports: string[];
+  private readonly names: string[];
+  private readonly types: string[];
+  private readonly policies: (string | undefined)[];
+  private readonly edes: (string | undefined)[];
+  private next = 0;
+  private filled = 0;
+
+  constructor(readonly size: number) {
+    this.times = new Float64Array(size);
+    this.ms = new Float32Array(size);
+    this.rcodes = new Int16Array(size);
+    this.answerCounts = new Uint16Array(size);
+    this.flags = new Uint8Array(size);
+    this.clients = new Array<string>(size).fill('');
+    this.transports = new Array<string>(size).fill('');
+    this.names = new Array<string>(size).fill('');
+    this.types = new Array<string>(size).fill('');
+    this.policies = new Array<string | undefined>(size).fill(undefined);
+    this.edes = new Array<string | undefined>(size).fill(undefined);
+  }
+
+  get length(): number {
+    return this.filled;
+  }
+
+  push(client: string, transport: string, name: string, type: string, rcode: number | 'dropped', answers: number, ms: number, cached: boolean, policy?: string, ede?: string): void {
+    if (this.size === 0) return;
+    const i = this.next;
+    this.times[i] = Date.now();
+    this.ms[i] = ms;
+    this.rcodes[i] = rcode === 'dropped' ? DROPPED : rcode;
+    this.answerCounts[i] = answers;
+    this.flags[i] = cached ? 1 : 0;
+    this.clients[i] = client;
+    this.transports[i] = transport;
+    this.names[i] = name;
+    this.types[i] = type;
+    this.policies[i] = policy;
+    this.edes[i] = ede;
+    this.next = i + 1 === this.size ? 0 : i + 1;
+    if (this.filled < this.size) this.filled++;
+  }
+
+  /** Newest first, at most `limit` rows that pass the filter. */
+  recent(filter: QueryFilter, limit: number): QueryRow[] {
+    const out: QueryRow[] = [];
+    const name = filter.name?.toLowerCase();
+    const type = filter.type?.toUpperCase();
+    const rcode = filter.rcode === 'dropped' ? DROPPED : filter.rcode;
+    for (let k = 0; k < this.filled && out.length < limit; k++) {
+      const i = (this.next - 1 - k + this.size) % this.size;
+      if (filter.client !== undefined && this.clients[i] !== filter.client) continue;
+      if (name !== undefined && !this.names[i]!.toLowerCase().includes(name)) continue;
+      if (type !== undefined && this.types[i] !== type) continue;
+      if (rcode !== undefined && this.rcodes[i] !== rcode) continue;
+      if (filter.cached !== undefined && (this.flags[i] === 1) !== filter.cached) continue;
+      if (filter.blocked !== undefined && (this.policies[i] === 'blocklist' || this.policies[i] === 'cname-cloaking') !== filter.blocked) continue;
+      out.push(this.row(i));
+    }
+    return out;
+  }
+
+  private row(i: number): QueryRow {
+    const policy = this.policies[i];
+    const ede = this.edes[i];
+    return {
+      time: this.times[i]!,
+      client: this.clients[i]!,
+      transport: this.transports[i]!,
+      name: this.names[i]!,
+      type: this.types[i]!,
+      rcode: this.rcodes[i] === DROPPED ? 'dropped' : this.rcodes[i]!,
+      answers: this.answerCounts[i]!,
+      ms: Math.round(this.ms[i]! * 100) / 100,
+      cached: this.flags[i] === 1,
+      ...(policy ? { policy } : {}),
+      ...(ede ? { ede } : {}),
+    };
+  }
+}
+
+/** Rows from several workers, newest first, cut to limit. */
+export function mergeRows(lists: readonly QueryRow[][], limit: number): QueryRow[] {
+  return lists
+    .flat()
+    .sort((a, b) => b.time - a.time)
+    .slice(0, limit);
+}
