@@ -45,7 +45,7 @@ async function api(path, body) {
 const RCODES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED'];
 const rcodeName = (r) => (r === 'dropped' ? 'dropped' : RCODES[r] || String(r));
 const pct = (v) => (v === null || v === undefined ? '–' : `${(v * 100).toFixed(1)}%`);
-const msText = (v) => (v === null || v === undefined ? '–' : v >= 5000 ? '>5 s' : v >= 1000 ? `${v / 1000} s` : `${v} ms`);
+const msText = (v) => (v === null || v === undefined ? '–' : v >= 5000 ? '>5 s' : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${Math.round(v * 10) / 10} ms`);
 const num = (v) => (v === null || v === undefined ? '–' : Number(v).toLocaleString('en-US'));
 const mb = (b) => `${(b / 1048576).toFixed(1)} MB`;
 function duration(s) {
@@ -91,8 +91,8 @@ function card(id, label) {
   return h('div', { className: 'card' }, h('div', { className: 'label' }, label), h('div', { className: 'value', id }, '–'));
 }
 
-/** A line chart of points [{t, v}] as SVG (v null: a gap); max: the y-axis top (null: from the data). */
-function lineChart(svg, points, max, format) {
+/** A line chart of points [{t, v}] as SVG (v null: a gap); max: the y-axis top (null: from the data); the scale goes in `scale`. */
+function lineChart(svg, scale, points, max, format) {
   const W = 600, H = 120, pad = 4;
   const values = points.map((p) => p.v).filter((v) => v !== null);
   const top = max ?? Math.max(1, ...values) * 1.1;
@@ -118,9 +118,7 @@ function lineChart(svg, points, max, format) {
     }
     if (d) kids.push(el('path', { class: 'series', d, 'vector-effect': 'non-scaling-stroke' }));
   }
-  const label = el('text', { x: 4, y: 12 });
-  label.textContent = `max ${format(top)}`;
-  kids.push(label);
+  scale.textContent = points.length > 1 ? `top of the scale ${format(top)} · ${points.length} points, one every 10 s` : 'the first point comes after 10 s';
   svg.replaceChildren(...kids);
 }
 
@@ -141,8 +139,8 @@ function showOverview() {
       card('ov-servfails', 'SERVFAIL'), card('ov-rtt', 'Upstream RTT'), card('ov-memory', 'Memory (RSS)'),
       card('ov-cache-memory', 'Cache memory'), card('ov-uptime', 'Uptime')),
     h('div', { className: 'charts' },
-      h('figure', { className: 'chart' }, h('figcaption', {}, 'Queries/s, last hour'), svgQps),
-      h('figure', { className: 'chart' }, h('figcaption', {}, 'Cache hit ratio, last hour'), svgHit)),
+      h('figure', { className: 'chart' }, h('figcaption', {}, 'Queries/s, last hour'), svgQps, h('div', { className: 'muted scale', id: 'ov-qps-scale' })),
+      h('figure', { className: 'chart' }, h('figcaption', {}, 'Cache hit ratio, last hour'), svgHit, h('div', { className: 'muted scale', id: 'ov-hit-scale' }))),
     h('div', { className: 'charts' },
       h('section', { className: 'panel' }, h('h2', {}, 'SERVFAIL by reason (lately)'), reasons),
       h('section', { className: 'panel' }, h('h2', {}, 'Slowest upstream servers'), slow)),
@@ -160,8 +158,8 @@ function showOverview() {
     $('ov-memory').textContent = mb(v.memory.rssBytes);
     $('ov-cache-memory').textContent = mb(v.memory.caches.rrsets + v.memory.caches.answers + v.memory.caches.negative);
     $('ov-uptime').textContent = duration(v.uptimeSeconds);
-    lineChart(svgQps, v.history.map((p) => ({ t: p.t, v: p.qps })), null, (x) => `${x.toFixed(1)}/s`);
-    lineChart(svgHit, v.history.map((p) => ({ t: p.t, v: p.hitRatio })), 1, pct);
+    lineChart(svgQps, $('ov-qps-scale'), v.history.map((p) => ({ t: p.t, v: p.qps })), null, (x) => `${x.toFixed(1)}/s`);
+    lineChart(svgHit, $('ov-hit-scale'), v.history.map((p) => ({ t: p.t, v: p.hitRatio })), 1, pct);
     reasons.replaceChildren(...(v.servfailReasons.length ? v.servfailReasons.map((r) => h('li', {}, `${r.count} × ${r.key}`)) : [h('li', { className: 'muted' }, 'none')]));
     slow.replaceChildren(...(v.slowServers.length ? v.slowServers.map((s) => h('li', {}, `${s.server}: ${msText(s.srttMs)} (${s.sent} sent)`)) : [h('li', { className: 'muted' }, 'none asked more than once yet')]));
     $('ov-updated').textContent = `Updated ${new Date(v.atMs).toLocaleTimeString()} · ${v.workers} worker${v.workers > 1 ? 's' : ''} · ${v.addresses.join(', ')}`;
@@ -193,7 +191,7 @@ function showQueries(params) {
     h('button', { type: 'submit' }, 'Filter'),
     h('label', { className: 'check' }, live, 'Live tail'));
   const body = h('tbody', { id: 'q-rows' });
-  const table = h('div', { className: 'table-wrap' }, h('table', {},
+  const table = h('div', { className: 'table-wrap' }, h('table', { className: 'stack' },
     h('caption', { id: 'q-caption' }, 'Newest first'),
     h('thead', {}, h('tr', {}, ['Time', 'Client', 'Name', 'Type', 'Result', 'Answers', 'ms', 'Cache', 'Why'].map((t) => h('th', { scope: 'col', className: t === 'Answers' || t === 'ms' ? 'num' : undefined }, t)))),
     body));
@@ -210,9 +208,11 @@ function showQueries(params) {
         const why = blocked ? (r.ede || 'blocked').replace(/^15 /, '') : r.policy ? `${r.policy}${r.ede ? `: ${r.ede}` : ''}` : r.ede || '';
         const journey = h('a', { href: `#/why?${new URLSearchParams({ name: r.name, type: r.type })}`, title: `journey of ${r.name} ${r.type}` }, r.name);
         return h('tr', { className: blocked ? 'blocked' : r.rcode === 2 ? 'servfail' : undefined },
-          h('td', {}, new Date(r.time).toLocaleTimeString()), h('td', {}, r.client), h('td', { className: 'name' }, journey), h('td', {}, r.type),
-          h('td', {}, blocked ? 'blocked' : rcodeName(r.rcode)), h('td', { className: 'num' }, r.answers), h('td', { className: 'num' }, r.ms),
-          h('td', {}, r.cached ? 'hit' : ''), h('td', { className: 'name' }, why));
+          h('td', { 'data-label': 'Time' }, new Date(r.time).toLocaleTimeString()), h('td', { 'data-label': 'Client' }, r.client),
+          h('td', { className: 'name', 'data-label': 'Name' }, journey), h('td', { 'data-label': 'Type' }, r.type),
+          h('td', { 'data-label': 'Result' }, blocked ? 'blocked' : rcodeName(r.rcode)), h('td', { className: 'num', 'data-label': 'Answers' }, r.answers),
+          h('td', { className: 'num', 'data-label': 'ms' }, r.ms), h('td', { 'data-label': 'Cache' }, r.cached ? 'hit' : ''),
+          h('td', { className: 'name why', 'data-label': 'Why' }, why));
       }));
     } catch (err) {
       $('q-caption').textContent = err.message;
@@ -238,6 +238,25 @@ function classify(line) {
   return ['', 'step'];
 }
 
+/** An upstream step, `ZONE @ADDR (SERVER)[ tcp]: QNAME QTYPE → RTT ms OUTCOME`, split for the layout; null: another kind. */
+function upstreamStep(text) {
+  const m = /^(\S+) @(\S+) \((\S+)\)( tcp)?: (\S+) (\S+) →(?: ([\d.]+) ms)? (.*)$/.exec(text);
+  return m ? { zone: m[1], address: m[2], server: m[3], tcp: !!m[4], qname: m[5], qtype: m[6], rtt: m[7], outcome: m[8] } : null;
+}
+
+function stepItem(line) {
+  const [kind, badge] = classify(line);
+  const depth = (line.match(/^ */) || [''])[0].length / 2;
+  const text = line.trim();
+  const up = upstreamStep(text);
+  const li = up
+    ? h('li', { className: kind }, h('span', { className: 'badge' }, badge), h('strong', {}, `${up.qname} ${up.qtype} → ${up.outcome}`),
+      h('div', { className: 'detail' }, `asked ${up.server} (${up.address}${up.tcp ? ', TCP' : ''}) for ${up.zone}`, up.rtt ? h('span', { className: 'rtt' }, `${up.rtt} ms`) : ''))
+    : h('li', { className: kind }, h('span', { className: 'badge' }, badge), text);
+  li.style.marginLeft = `${depth * 1.25}rem`;
+  return li;
+}
+
 function showWhy(params) {
   const name = h('input', { type: 'text', id: 'why-name', name: 'name', required: true, value: params.get('name') || '', placeholder: 'www.example.com', autocomplete: 'off' });
   const type = h('input', { type: 'text', id: 'why-type', name: 'type', value: params.get('type') || 'A', size: 6 });
@@ -248,13 +267,7 @@ function showWhy(params) {
     out.replaceChildren(h('p', { className: 'muted' }, `Resolving ${name.value} ${type.value} in the running server…`));
     try {
       const r = await api('/api/trace', { name: name.value.trim(), type: type.value.trim() || 'A' });
-      const steps = r.lines.map((line) => {
-        const [kind, badge] = classify(line);
-        const depth = (line.match(/^ */) || [''])[0].length / 2;
-        const li = h('li', { className: kind }, h('span', { className: 'badge' }, badge), line.trim());
-        li.style.marginLeft = `${depth * 1.25}rem`;
-        return li;
-      });
+      const steps = r.lines.map(stepItem);
       out.replaceChildren(
         h('h2', {}, 'Steps'),
         steps.length ? h('ol', { className: 'steps', id: 'why-steps' }, steps) : h('p', { className: 'muted' }, 'No steps: the answer came straight from the answer cache or a local rule.'),
@@ -308,13 +321,15 @@ async function showServers() {
       return h('th', { scope: 'col', 'aria-sort': active ? (state.serverSort.desc ? 'descending' : 'ascending') : 'none' },
         h('button', { type: 'button', onclick: () => { state.serverSort = { key, desc: active ? !state.serverSort.desc : key !== 'server' && key !== 'zones' }; render(); } }, label + (active ? (state.serverSort.desc ? ' ▼' : ' ▲') : '')));
     });
-    $('servers').replaceChildren(h('div', { className: 'table-wrap' }, h('table', { id: 'servers-table' },
+    $('servers').replaceChildren(h('div', { className: 'table-wrap' }, h('table', { id: 'servers-table', className: 'stack' },
       h('caption', {}, `${rows.length} servers · click a column to sort`),
       h('thead', {}, h('tr', {}, head)),
       h('tbody', {}, sorted.map((s) => h('tr', {},
-        h('td', {}, s.server), h('td', { className: 'name' }, s.zones.join(', ')), h('td', { className: 'num' }, msText(s.srttMs)),
-        h('td', { className: 'num' }, msText(s.rtoMs)), h('td', { className: 'num' }, s.sent), h('td', { className: 'num' }, s.timeouts),
-        h('td', {}, Object.keys(s.lame).join(', ')), h('td', {}, s.heldDown ? 'yes' : ''), h('td', {}, s.edns === null ? '?' : s.edns ? 'yes' : 'no')))))));
+        h('td', { 'data-label': 'Server' }, s.server), h('td', { className: 'name', 'data-label': 'Zones' }, s.zones.join(', ')),
+        h('td', { className: 'num', 'data-label': 'RTT' }, msText(s.srttMs)), h('td', { className: 'num', 'data-label': 'Timeout' }, msText(s.rtoMs)),
+        h('td', { className: 'num', 'data-label': 'Sent' }, s.sent), h('td', { className: 'num', 'data-label': 'Timeouts' }, s.timeouts),
+        h('td', { 'data-label': 'Lame for' }, Object.keys(s.lame).join(', ')), h('td', { 'data-label': 'Held down' }, s.heldDown ? 'yes' : ''),
+        h('td', { 'data-label': 'EDNS' }, s.edns === null ? '?' : s.edns ? 'yes' : 'no')))))));
   };
   render();
 }
@@ -340,13 +355,14 @@ async function showPolicy() {
     showPolicy();
   } }, l.enabled ? 'Disable' : 'Enable');
   const lists = p.lists.length
-    ? h('div', { className: 'table-wrap' }, h('table', { id: 'lists' },
-      h('thead', {}, h('tr', {}, ['List', 'State', 'Entries', 'Read', 'Errors', ''].map((t) => h('th', { scope: 'col' }, t)))),
-      h('tbody', {}, p.lists.map((l) => h('tr', {},
-        h('td', { className: 'name' }, l.path), h('td', {}, l.enabled ? 'on' : 'off'), h('td', { className: 'num' }, l.rules === null ? '–' : num(l.rules)),
-        h('td', {}, l.loadedMs ? new Date(l.loadedMs).toLocaleString() : '–'),
-        h('td', {}, l.bad ? `${l.bad} bad lines${l.firstBad ? ` (line ${l.firstBad.line}: ${l.firstBad.reason})` : ''}` : l.bad === 0 ? 'none' : '–'),
-        h('td', {}, toggle(l)))))))
+    ? h('div', { id: 'lists', className: 'lists' }, p.lists.map((l) => h('section', { className: 'panel list' },
+      h('h3', {}, l.path),
+      h('dl', {},
+        h('dt', {}, 'State'), h('dd', { className: 'state' }, l.enabled ? 'on' : 'off'),
+        h('dt', {}, 'Entries'), h('dd', {}, l.rules === null ? '–' : num(l.rules)),
+        h('dt', {}, 'Read'), h('dd', {}, l.loadedMs ? new Date(l.loadedMs).toLocaleString() : '–'),
+        h('dt', {}, 'Errors'), h('dd', {}, l.bad ? `${l.bad} bad lines${l.firstBad ? ` (line ${l.firstBad.line}: ${l.firstBad.reason})` : ''}` : l.bad === 0 ? 'none' : '–')),
+      toggle(l))))
     : h('p', { className: 'muted' }, 'No blocklists configured (blocklists: in the config file).');
   const allowName = h('input', { type: 'text', id: 'allow-name', name: 'name', required: true, placeholder: 'ads.example.com' });
   const allowForm = h('form', { className: 'inline', onsubmit: async (e) => {

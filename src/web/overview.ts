@@ -13,6 +13,7 @@ export const HISTORY_STEP_MS = 10_000;
 export const HISTORY_POINTS = 360;
 /** However many browsers watch, the figures are made at most once a second. */
 const FRESH_MS = 1000;
+const RTT_REFRESH_MS = 2000;
 
 export interface HistoryPoint {
   /** Epoch ms at the end of the step. */
@@ -73,6 +74,7 @@ export class OverviewSampler {
   private lastFigures: { t: number; queries: number } | null = null;
   private fresh: { atMs: number; value: Promise<Overview> } | null = null;
   private upstreamRttMs: number | null = null;
+  private upstreamRttAt = 0;
   private timer: ReturnType<typeof setInterval> | null = null;
 
   constructor(
@@ -95,7 +97,7 @@ export class OverviewSampler {
   async step(): Promise<void> {
     try {
       const stats = await ask<{ queries: number; answerCacheHits: number }>(this.control, { cmd: 'stats' });
-      this.upstreamRttMs = weightedRtt(await ask<ServerHealth[]>(this.control, { cmd: 'servers' }));
+      await this.refreshRtt();
       const t = this.nowMs();
       if (this.lastStep) {
         const queries = stats.queries - this.lastStep.queries;
@@ -110,6 +112,11 @@ export class OverviewSampler {
     }
   }
 
+  private async refreshRtt(): Promise<void> {
+    this.upstreamRttMs = weightedRtt(await ask<ServerHealth[]>(this.control, { cmd: 'servers' }));
+    this.upstreamRttAt = this.nowMs();
+  }
+
   /** The figures now (made at most once a second, shared by every caller in that second). */
   current(): Promise<Overview> {
     const now = this.nowMs();
@@ -121,7 +128,9 @@ export class OverviewSampler {
   }
 
   private async make(now: number): Promise<Overview> {
-    const [top, status] = await Promise.all([ask<TopView>(this.control, { cmd: 'top' }), ask<{ memory: CacheMemory }>(this.control, { cmd: 'status' })]);
+    // The servers table is the largest answer: asked at most every few seconds, not with every figure.
+    const rtt = now - this.upstreamRttAt >= RTT_REFRESH_MS ? this.refreshRtt().catch(() => undefined) : undefined;
+    const [top, status] = await Promise.all([ask<TopView>(this.control, { cmd: 'top' }), ask<{ memory: CacheMemory }>(this.control, { cmd: 'status' }), rtt]);
     const c = top.counters;
     const prev = this.lastFigures;
     this.lastFigures = { t: now, queries: c.queries };
