@@ -1,6 +1,8 @@
 // The dashboard's query log ring: bounded, newest first, filters, and the merge of several workers' rows.
 import { describe, expect, it } from 'vitest';
-import { mergeRows, QueryRing } from '../../../src/observe/query-ring.js';
+import { answerKey } from '../../../src/cache/answer-cache.js';
+import { buildQuery } from '../../helpers/client.js';
+import { fromAnswerKey, mergeRows, QueryRing } from '../../../src/observe/query-ring.js';
 
 describe('QueryRing', () => {
   it('keeps exactly the last N queries, newest first', () => {
@@ -30,6 +32,19 @@ describe('QueryRing', () => {
       policy: 'blocklist', ede: '15 blocked by /l.txt line 4: tracker.net',
     });
     expect(r.recent({ rcode: 'dropped' }, 1)[0]!.rcode).toBe('dropped');
+  });
+
+  it('a cache hit leaves its answer-cache key; the log reads the name and type out of it, and filters on them', () => {
+    const r = new QueryRing(10);
+    const q = buildQuery('WWW.Example.COM', 'AAAA', { edns: true });
+    const key = answerKey(q, q.length - 11, false, false, true);
+    r.pushHit('192.0.2.9', 'tcp', key, 0, 2);
+    r.push('192.0.2.9', 'udp', 'other.example', 'A', 0, 1, 3, false);
+    expect(r.recent({ type: 'AAAA' }, 10)).toEqual([{ time: expect.any(Number), client: '192.0.2.9', transport: 'tcp', name: 'www.example.com', type: 'AAAA', rcode: 0, answers: 2, ms: 0, cached: true }]);
+    expect(r.recent({ name: 'www' }, 10).map((x) => x.name)).toEqual(['www.example.com']);
+    expect(r.recent({}, 10).map((x) => x.name)).toEqual(['other.example', 'www.example.com']);
+    expect(fromAnswerKey(answerKey(buildQuery('.', 'NS'), buildQuery('.', 'NS').length, false, false, false))).toEqual({ name: '.', type: 'NS' });
+    r.close();
   });
 
   it('size 0 keeps nothing', () => {
