@@ -29,6 +29,8 @@ program
   .option('-c, --config <file>', 'YAML config file (local data, blocklists, forward zones…); flags override it')
   .option('--root-hints <file>', 'root hints file (default: the bundled IANA file)')
   .option('--upstream-port <port>', 'port of upstream servers (53; another for a lab)', parseWholeNumber('--upstream-port'))
+  .option('--trust-anchor-file <file>', 'DNSSEC trust anchors, DS or DNSKEY lines (default: the bundled root anchors)')
+  .option('--no-dnssec-validation', 'do not validate DNSSEC')
   .action((name: string, type: string, flags: QueryFlags) => runQuery(name, type, flags));
 
 program

@@ -67,6 +67,8 @@ function formatTraceEvent(e: TraceEvent): string {
       return `${pad}${absolute(e.zone)}: every server is recursion-lame, using the best of their answers for ${absolute(e.qname)} ${e.qtype}`;
     case 'fail':
       return `${pad}failed: ${absolute(e.qname)} ${e.qtype}: ${e.reason}`;
+    case 'dnssec':
+      return `${pad}dnssec ${absolute(e.zone)} ${e.check}: ${e.result} — ${e.detail}`;
     default: {
       const never: never = e;
       return String(never);
@@ -129,6 +131,7 @@ export function formatAnswer(name: string, qtype: string, r: Resolution, ms: num
   const lines = [
     `;; ->>HEADER<<- opcode: QUERY, status: ${RCODE_NAME[r.rcode] ?? r.rcode}`,
     ...(r.ede ? [`;; EDE: ${r.ede.code}: ${r.ede.text}`] : []),
+    `;; DNSSEC: ${r.security ?? 'unchecked'}${r.security === 'secure' ? ' (ad)' : ''}`,
     '',
     ';; QUESTION SECTION:',
     `;${absolute(name)}\t\tIN\t${qtype}`,

@@ -27,6 +27,9 @@ import type { Gate, ResultFilter } from './policy/stage.js';
 import { LocalZones } from './policy/local-zones.js';
 import { ConfiguredZones } from './resolver/configured-zones.js';
 import { loadRootHints, type RootHints } from './resolver/hints.js';
+import { loadTrustAnchors } from './dnssec/anchor-file.js';
+import type { TrustAnchors } from './dnssec/anchors.js';
+import { DnssecValidator } from './dnssec/validator.js';
 import { resolverOptions } from './resolver/options.js';
 import { Resolver } from './resolver/resolver.js';
 import { startEncrypted } from './server/encrypted.js';
@@ -46,6 +49,8 @@ export interface Overrides {
   random?: Random;
   logger?: Logger;
   hints?: RootHints;
+  /** Trust anchors in place of the config's (tests). */
+  trustAnchors?: TrustAnchors;
   /** In a cluster worker: share the primary's sockets and leave the 'listening' log line to it. */
   clusterWorker?: boolean;
 }
@@ -158,8 +163,11 @@ export async function buildCore(config: Config, o: Overrides = {}, shared?: Shar
   const useIpv6 = config.ipv6Upstream === 'auto' ? hostHasGlobalIpv6() : config.ipv6Upstream;
   const options = resolverOptions(config, useIpv6);
   const configured = options.configuredZones ?? ConfiguredZones.none();
+  // DNSSEC: the validator behind the iterator's hook, from the configured trust anchors.
+  const validator = config.dnssecValidation ? new DnssecValidator({ anchors: o.trustAnchors ?? (await loadTrustAnchors(config.trustAnchorFile, config.trustAnchors)), clock }) : undefined;
   const resolver = new Resolver({
     transport: shared.transport,
+    ...(validator ? { validator } : {}),
     clock,
     random,
     rrsets,

@@ -49,9 +49,12 @@ export interface AnswerHit {
   key: string;
 }
 
-/** The key of a query's answer: its lower-cased wire question plus one character for the DO, CD and EDNS bits. */
-export function answerKey(query: Uint8Array, questionEnd: number, dnssecOk: boolean, cd: boolean, edns: boolean): string {
-  return questionKey(query, questionEnd, 0x30 + (dnssecOk ? 4 : 0) + (cd ? 2 : 0) + (edns ? 1 : 0));
+/**
+ * The key of a query's answer: its lower-cased wire question plus one character for the AD, DO, CD and EDNS bits
+ * (each changes the response: AD and DO whether it carries AD and the RRSIGs, CD whether bogus data is given).
+ */
+export function answerKey(query: Uint8Array, questionEnd: number, dnssecOk: boolean, cd: boolean, edns: boolean, ad = false): string {
+  return questionKey(query, questionEnd, 0x30 + (ad ? 8 : 0) + (dnssecOk ? 4 : 0) + (cd ? 2 : 0) + (edns ? 1 : 0));
 }
 
 /** Shared by every entry with nothing to rotate, so those entries carry no array of their own. */

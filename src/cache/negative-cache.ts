@@ -8,6 +8,7 @@ import { matchesFlush, type FlushTarget } from './rrset-cache.js';
 import { dataBytes, LRU_ENTRY_BYTES, stringBytes } from './sizes.js';
 import type { RR } from '../wire/types.js';
 import { remainingSeconds } from './ttl.js';
+import type { Security } from '../resolver/step.js';
 
 export type NegativeKind = 'nxdomain' | 'nodata';
 
@@ -16,6 +17,9 @@ export interface NegativeEntry {
   /** null: the denial came without an SOA (RFC 2308 §5 gives it no TTL; it is kept NO_SOA_NEGATIVE_TTL). */
   soa: RR | null;
   expiresAtMs: number;
+  /** DNSSEC: the NSEC/NSEC3 records and RRSIGs proving the denial (served to DO=1 clients), and the verdict. */
+  proof?: RR[];
+  security?: Security;
 }
 
 /** A negative entry with the question it answers: NXDOMAIN for every type (type null) or NODATA for one. */
@@ -28,6 +32,15 @@ export interface NegativeHit {
   kind: NegativeKind;
   /** The SOA with its TTL counted down (null when the denial came without one). */
   soa: RR | null;
+  proof?: RR[];
+  security?: Security;
+}
+
+export interface NegativeDnssec {
+  proof?: RR[];
+  security?: Security;
+  /** Seconds the denial may live at most (RRSIG expiry, bogus-ttl). */
+  maxTtl?: number;
 }
 
 interface SoaData {
@@ -58,7 +71,7 @@ export class NegativeCache {
   ) {
     this.lru = new LRUCache({
       max: Math.max(16, maxEntries),
-      ...(maxBytes ? { maxSize: maxBytes, sizeCalculation: (e: NegativeEntry, key: string) => LRU_ENTRY_BYTES + stringBytes(key) + 16 + 3 * 8 + 16 + 5 * 8 + (e.soa ? dataBytes(e.soa.data) : 8) } : {}),
+      ...(maxBytes ? { maxSize: maxBytes, sizeCalculation: (e: NegativeEntry, key: string) => LRU_ENTRY_BYTES + stringBytes(key) + 16 + 3 * 8 + 16 + 5 * 8 + (e.soa ? dataBytes(e.soa.data) : 8) + (e.proof ? e.proof.reduce((n, r) => n + 16 + 5 * 8 + dataBytes(r.data), 16) : 0) } : {}),
     });
   }
 
@@ -79,14 +92,20 @@ export class NegativeCache {
    * Caches NXDOMAIN (type null: the name has no data of any type) or NODATA for one type. Returns the SOA as it
    * is to be served now, its TTL the negative TTL (capped): the one place that TTL is computed.
    */
-  store(name: string, type: string | null, soa: RR | null): RR | null {
-    const ttl = soa ? negativeTtl(soa, this.maxNegativeTtl) : Math.min(NO_SOA_NEGATIVE_TTL, this.maxNegativeTtl);
+  store(name: string, type: string | null, soa: RR | null, dnssec: NegativeDnssec = {}): RR | null {
+    const ttl = Math.min(soa ? negativeTtl(soa, this.maxNegativeTtl) : Math.min(NO_SOA_NEGATIVE_TTL, this.maxNegativeTtl), dnssec.maxTtl ?? Infinity);
     const served = soa ? { ...soa, ttl } : null;
     if (ttl <= 0) return served;
-    this.lru.set(NegativeCache.key(name, type), {
+    const key = NegativeCache.key(name, type);
+    // A bogus denial never pushes out one that validated.
+    const existing = this.lru.peek(key);
+    if (dnssec.security === 'bogus' && existing?.security === 'secure' && existing.expiresAtMs > this.clock.nowMs()) return served;
+    this.lru.set(key, {
       kind: type === null ? 'nxdomain' : 'nodata',
       soa: served,
       expiresAtMs: this.clock.nowMs() + ttl * 1000,
+      ...(dnssec.proof && dnssec.proof.length > 0 ? { proof: dnssec.proof.map((r) => ({ ...r, ttl })) } : {}),
+      ...(dnssec.security ? { security: dnssec.security } : {}),
     });
     return served;
   }
@@ -96,7 +115,13 @@ export class NegativeCache {
     for (const key of [NegativeCache.key(name, null), NegativeCache.key(name, type)]) {
       const e = this.lru.get(key);
       if (e && e.expiresAtMs > now) {
-        return { kind: e.kind, soa: e.soa ? { ...e.soa, ttl: remainingSeconds(e.expiresAtMs, now) } : null };
+        const ttl = remainingSeconds(e.expiresAtMs, now);
+        return {
+          kind: e.kind,
+          soa: e.soa ? { ...e.soa, ttl } : null,
+          ...(e.proof ? { proof: e.proof.map((r) => ({ ...r, ttl })) } : {}),
+          ...(e.security ? { security: e.security } : {}),
+        };
       }
     }
     return null;

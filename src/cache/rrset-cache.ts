@@ -7,6 +7,7 @@ import type { CacheTallies } from '../observe/tallies.js';
 import { dataBytes, LRU_ENTRY_BYTES, stringBytes } from './sizes.js';
 import type { RR } from '../wire/types.js';
 import type { RankValue } from './rank.js';
+import type { Security } from '../resolver/step.js';
 import { clampTtl, remainingSeconds, type TtlBounds } from './ttl.js';
 
 export interface CachedRRset {
@@ -20,6 +21,9 @@ export interface CachedRRset {
   expiresAtMs: number;
   /** How many answers this RRset has been served in: drives round-robin rotation. */
   turns: number;
+  /** DNSSEC: the RRSIGs that came with the records (served to DO=1 clients), and what validation said. */
+  sigs?: RR[];
+  security?: Security;
 }
 
 export interface RRsetHit {
@@ -28,11 +32,17 @@ export interface RRsetHit {
   ttl: number;
   /** Copies of the records with the remaining TTL. */
   records: RR[];
+  /** Copies of the RRSIGs with the remaining TTL (none when the data came unsigned). */
+  sigs?: RR[];
 }
 
 export interface StoreOptions {
   /** The new data may replace a fresh entry but not live longer than it would have. */
   notBeyondCached?: boolean;
+  sigs?: RR[];
+  security?: Security;
+  /** Seconds the entry may live at most, whatever the records say (RRSIG expiry, bogus-ttl: RFC 4035 §5.3.3). */
+  maxTtl?: number;
 }
 
 export function rrsetKey(name: string, type: string, klass = 'IN'): string {
@@ -42,7 +52,8 @@ export function rrsetKey(name: string, type: string, klass = 'IN'): string {
 }
 
 function rrsetBytes(key: string, e: CachedRRset): number {
-  return LRU_ENTRY_BYTES + stringBytes(key) + 16 + 8 * 8 + stringBytes(e.name) + 16 + e.records.reduce((n, r) => n + 16 + 5 * 8 + dataBytes(r.data), 0);
+  const records = (list: readonly RR[]): number => list.reduce((n, r) => n + 16 + 5 * 8 + dataBytes(r.data), 0);
+  return LRU_ENTRY_BYTES + stringBytes(key) + 16 + 8 * 8 + stringBytes(e.name) + 16 + records(e.records) + (e.sigs ? 16 + records(e.sigs) : 0);
 }
 
 export class RRsetCache {
@@ -85,7 +96,9 @@ export class RRsetCache {
     const existing = this.lru.peek(key);
     const fresh = existing !== undefined && existing.expiresAtMs > now;
     if (fresh && existing.rank > rank) return false;
-    const bounded = clampTtl(Math.min(...records.map((r) => r.ttl)), this.bounds);
+    // A bogus copy never pushes out one that validated (a forger could otherwise flush good data).
+    if (fresh && existing.security === 'secure' && options.security === 'bogus') return false;
+    const bounded = Math.min(clampTtl(Math.min(...records.map((r) => r.ttl)), this.bounds), options.maxTtl ?? Infinity);
     const ttl = options.notBeyondCached && fresh ? Math.min(bounded, remainingSeconds(existing.expiresAtMs, now)) : bounded;
     const name = canonical(first.name);
     this.lru.set(key, {
@@ -97,6 +110,8 @@ export class RRsetCache {
       storedAtMs: now,
       expiresAtMs: now + ttl * 1000,
       turns: existing ? existing.turns : 0,
+      ...(options.sigs && options.sigs.length > 0 ? { sigs: options.sigs.map((r) => ({ ...r, name, ttl })) } : {}),
+      ...(options.security ? { security: options.security } : {}),
     });
     return true;
   }
@@ -121,7 +136,7 @@ export class RRsetCache {
     }
     this.tallies.hits++;
     const ttl = remainingSeconds(entry.expiresAtMs, now);
-    return { entry, ttl, records: entry.records.map((r) => ({ ...r, ttl })) };
+    return { entry, ttl, records: entry.records.map((r) => ({ ...r, ttl })), ...(entry.sigs ? { sigs: entry.sigs.map((r) => ({ ...r, ttl })) } : {}) };
   }
 
   /**

@@ -34,6 +34,8 @@ export async function runLab(flags: LabFlags): Promise<void> {
       listen: [listen],
       rootHints: hintsPath,
       upstreamPort: port,
+      // The lab's zones are unsigned until it signs them (and brings its own trust anchor).
+      dnssecValidation: false,
       logLevel: flags.logLevel ?? 'warn',
       queryLog: false,
     });
@@ -46,10 +48,10 @@ export async function runLab(flags: LabFlags): Promise<void> {
       'Try:',
       ...lab.examples.map((e) => `  ${`${dig} ${e.name} ${e.type}`.padEnd(58)} # ${e.what}`),
       '',
-      `  rootline query www.glueless.org A --trace --root-hints ${hintsPath}${portFlag}`,
+      `  rootline query www.glueless.org A --trace --root-hints ${hintsPath}${portFlag} --no-dnssec-validation`,
       '',
       'Or run a resolver of your own against the lab:',
-      `  rootline serve --listen 127.0.0.1:${at.port === 5301 ? 5302 : 5301} --root-hints ${hintsPath}${portFlag}`,
+      `  rootline serve --listen 127.0.0.1:${at.port === 5301 ? 5302 : 5301} --root-hints ${hintsPath}${portFlag} --no-dnssec-validation`,
       '',
       'Ctrl-C stops everything.',
       '',

@@ -2,6 +2,7 @@
 // answer; with --trace, the policy step that decided (local data, a blocklist, the rebinding guard…) and every
 // server asked on the way from the root (or a forward zone) down.
 import { loadConfigFile, mergeConfig } from '../config/load.js';
+import { resolve } from 'node:path';
 import { DEFAULTS, type Config } from '../config/schema.js';
 import { ErrorCode, RootlineError } from '../errors.js';
 import { formatAnswer, walk } from '../journey.js';
@@ -14,6 +15,8 @@ export interface QueryFlags {
   config?: string;
   rootHints?: string;
   upstreamPort?: number;
+  trustAnchorFile?: string;
+  dnssecValidation?: boolean;
 }
 
 export async function runQuery(name: string, type: string | undefined, flags: QueryFlags): Promise<void> {
@@ -22,7 +25,13 @@ export async function runQuery(name: string, type: string | undefined, flags: Qu
     if (!/^[A-Z0-9]+$/.test(qtype)) throw new RootlineError(ErrorCode.BAD_ARGUMENT, `not a record type: '${type}'`);
     // The config file brings local data, blocklists, forward zones…; the flags still win over it.
     const file = flags.config ? await loadConfigFile(flags.config) : {};
-    const cli: Partial<Config> = { logLevel: 'silent', ...(flags.rootHints ? { rootHints: flags.rootHints } : {}), ...(flags.upstreamPort !== undefined ? { upstreamPort: flags.upstreamPort } : {}) };
+    const cli: Partial<Config> = {
+      logLevel: 'silent',
+      ...(flags.rootHints ? { rootHints: flags.rootHints } : {}),
+      ...(flags.upstreamPort !== undefined ? { upstreamPort: flags.upstreamPort } : {}),
+      ...(flags.trustAnchorFile ? { trustAnchorFile: resolve(flags.trustAnchorFile) } : {}),
+      ...(flags.dnssecValidation === false ? { dnssecValidation: false } : {}),
+    };
     const config = mergeConfig({ ...DEFAULTS, rootHints: DEFAULT_ROOT_HINTS }, file, cli);
     const core = await buildCore(config, { logger: createLogger('silent', 'json') });
     const started = performance.now();

@@ -44,6 +44,9 @@ export interface ServeFlags {
   webListen?: string;
   /** commander sets false for --no-qname-minimisation. */
   qnameMinimisation?: boolean;
+  trustAnchorFile?: string;
+  /** commander sets false for --no-dnssec-validation. */
+  dnssecValidation?: boolean;
 }
 
 /** Flags → the part of Config they set (only what was given, so the config file can fill the rest). */
@@ -65,6 +68,8 @@ export function flagsToConfig(f: ServeFlags): Partial<Config> {
   if (f.group) out.group = f.group;
   if (f.qnameMinimisation === false) out.qnameMinimisation = false;
   if (f.webListen !== undefined) out.webListen = f.webListen;
+  if (f.trustAnchorFile) out.trustAnchorFile = resolve(f.trustAnchorFile);
+  if (f.dnssecValidation === false) out.dnssecValidation = false;
   return out;
 }
 
@@ -94,6 +99,8 @@ export function addServeOptions(cmd: Command): Command {
     .option('--stats-interval <seconds>', 'log counters every N seconds (0 = only at shutdown)', parseWholeNumber('--stats-interval'))
     .option('--upstream-port <port>', 'port of upstream servers (53; another for a lab)', parseWholeNumber('--upstream-port'))
     .option('--no-qname-minimisation', 'send full query names to every server (RFC 9156 off)')
+    .option('--trust-anchor-file <file>', 'DNSSEC trust anchors, DS or DNSKEY lines (default: the bundled root anchors)')
+    .option('--no-dnssec-validation', 'do not validate DNSSEC (no AD bits, bogus answers accepted)')
     .option('--cache-file <file>', 'warm restart: load the caches from FILE at start, write them to it at a graceful stop')
     .option('--web-listen <addr:port>', 'serve the web dashboard here, e.g. 127.0.0.1:8053 (beyond loopback needs web-password)')
     .option('--control-socket <path|auto|off>', 'Unix socket for `rootline ctl` (default auto)')

@@ -189,7 +189,7 @@ export function parseConfig(text: string, path: string): Partial<Config> {
         throw new RootlineError(ErrorCode.CONFIG_VALUE, `${path} line ${entryLine(bad.index)}: '${key}' entry '${text}': ${bad.reason}`);
       }
     }
-    const fromHere = (p: string): string => resolve(dirname(path), p);
+    const fromHere = (p: string): string => (p === '' ? '' : resolve(dirname(path), p));
     out[spec.field] = !spec.paths ? value : Array.isArray(value) ? (value as string[]).map(fromHere) : fromHere(value as string);
   }
   // After every key: metrics-allow-remote may come after metrics-listen.

@@ -49,6 +49,14 @@ export interface Config {
   group: string;
   /** Root hints file (named.root format). */
   rootHints: string;
+  /** DNSSEC validation (RFC 4033–4035): on by default. */
+  dnssecValidation: boolean;
+  /** Trust anchors: DS or DNSKEY lines in zone-file form; '' = the bundled root anchors. */
+  trustAnchorFile: string;
+  /** Trust anchors given inline, one record per entry (labs, private roots); added to the file's. */
+  trustAnchors: string[];
+  /** Seconds bogus data is cached (never served as secure; answers SERVFAIL unless CD=1). */
+  bogusTtl: number;
   /** Most RRsets (and negative entries) kept in cache. */
   cacheSize: number;
   /** Memory for all the caches together, MB (estimated bytes, split between them). */
@@ -199,6 +207,10 @@ export const DEFAULTS: Config = {
   user: '',
   group: '',
   rootHints: '',
+  dnssecValidation: true,
+  trustAnchorFile: '',
+  trustAnchors: [],
+  bogusTtl: 60,
   cacheSize: 100_000,
   cacheMemory: 64,
   maxTtl: 86_400,

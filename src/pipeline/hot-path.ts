@@ -40,7 +40,7 @@ export function fromAnswerCache(d: HotPathDeps, counters: Counters, query: Buffe
   } else if (p.questionEnd !== query.length) {
     return null;
   }
-  const key = answerKey(query, p.questionEnd, dnssecOk, (p.flags & Flag.CD) !== 0, p.arcount === 1);
+  const key = answerKey(query, p.questionEnd, dnssecOk, (p.flags & Flag.CD) !== 0, p.arcount === 1, (p.flags & Flag.AD) !== 0);
   const hit = d.answerCache.lookup(key, query, p.id, (p.flags & Flag.RD) !== 0, p.questionEnd);
   // Too big for this client's UDP size: the full path sends it truncated.
   if (!hit || (client.transport === 'udp' && hit.bytes.length > limit)) return null;

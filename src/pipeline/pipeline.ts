@@ -123,6 +123,7 @@ export class Pipeline {
       peeked,
       client,
       base: { id: header.id, opcode: opcodeOf(header.flags), rd, cd, question: question ?? null },
+      adAsked: (header.flags & Flag.AD) !== 0,
       edns,
       limit: client.transport === 'udp' ? udpLimit(edns) : undefined,
       started: performance.now(),
@@ -152,7 +153,7 @@ export class Pipeline {
     this.resolving++;
     let result: Resolution;
     try {
-      result = await this.d.resolver.resolve(question);
+      result = await this.d.resolver.resolve(question, undefined, { checkingDisabled: cd });
     } finally {
       this.resolving--;
     }

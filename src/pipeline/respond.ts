@@ -33,6 +33,8 @@ export interface Asked {
   client: ClientInfo;
   /** The header fields and question every response to it echoes. */
   base: { id: number; opcode: number; rd: boolean; cd: boolean; question: Question | null };
+  /** The client set AD=1: it understands AD in the answer (RFC 6840 §5.7) even without DO. */
+  adAsked?: boolean;
   edns: ClientEdns;
   /** The client's UDP size; undefined over TCP (no limit but the 64 KiB frame). */
   limit: number | undefined;
@@ -99,13 +101,18 @@ export class Responder {
    * the resolver made it, so a hit near expiry may refresh it; a stage's answer is never sent upstream.
    */
   resolution(a: Asked, result: Resolution, aa: boolean, cacheable: boolean, fromResolver: boolean): Buffer {
+    // RFC 4035 §3.2.1: a DO=1 client gets the RRSIGs and denial proofs; §3.2.3, RFC 6840 §5.7: AD only on secure
+    // data, and only to clients that said they understand it (DO or AD set).
+    const dnssec = a.edns.dnssecOk ? result.dnssec : undefined;
+    const ad = result.security === 'secure' && (a.edns.dnssecOk || a.adAsked === true);
     const spec: ResponseSpec = {
       ...a.base,
       rcode: result.rcode,
-      answer: result.answer,
-      authority: result.authority,
+      answer: dnssec && dnssec.answer.length > 0 ? [...result.answer, ...dnssec.answer] : result.answer,
+      authority: dnssec && dnssec.authority.length > 0 ? [...result.authority, ...dnssec.authority] : result.authority,
       edns: a.edns,
       ...(aa ? { aa: true } : {}),
+      ...(ad ? { ad: true } : {}),
       ...(result.ede && this.d.ede ? { ede: result.ede } : {}),
     };
     const full = encodeResponse(spec);
@@ -126,7 +133,7 @@ export class Responder {
     if (!this.d.answerCache || (rcode !== Rcode.NOERROR && rcode !== Rcode.NXDOMAIN)) return;
     // Only when the encoded question has exactly the client's length, so cached offsets fit every hit.
     if (skipName(full, HEADER_LEN) + 4 !== peeked.questionEnd) return;
-    const key = answerKey(a.query, peeked.questionEnd, a.edns.dnssecOk, a.base.cd, a.edns.present);
+    const key = answerKey(a.query, peeked.questionEnd, a.edns.dnssecOk, a.base.cd, a.edns.present, a.adAsked === true);
     this.d.answerCache.store(key, full, peeked.questionEnd, refreshable);
   }
 }

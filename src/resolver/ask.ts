@@ -35,6 +35,8 @@ export interface AskDeps {
   limits: Limits;
   /** Where every try is counted (by result, with its RTT), when given. */
   tallies?: UpstreamTallies;
+  /** DO=1 on every query (RFC 3225): the validator needs the RRSIGs and denial proofs. */
+  dnssecOk?: boolean;
 }
 
 export class ServerAsker {
@@ -66,7 +68,7 @@ export class ServerAsker {
         const outcome = tryOutcome(t);
         if (outcome) trace(t.tcp, 'rttMs' in t ? t.rttMs : null, outcome);
       },
-    }, { recursionDesired: forwarded }, late);
+    }, { recursionDesired: forwarded, dnssecOk: this.d.dnssecOk === true }, late);
     switch (result.kind) {
       case 'timeout':
         req.failed(`${where} timeout`);

@@ -5,7 +5,7 @@ import { canonical } from '../wire/names.js';
 import { Rcode, type RR } from '../wire/types.js';
 import type { Request } from './request.js';
 import type { Resolution } from './resolution.js';
-import type { Step } from './step.js';
+import { weakest, type Security, type Step } from './step.js';
 
 export type StepResolver = (name: string, qtype: string, req: Request) => Promise<Step>;
 
@@ -17,6 +17,9 @@ export class ChainResolver {
 
   async resolve(qname: string, qtype: string, req: Request): Promise<Resolution> {
     const chain: RR[] = [];
+    // DNSSEC: every step's RRSIGs and proofs go with the answer; it is as secure as its weakest step.
+    const sigs: RR[] = [];
+    let security: Security | undefined;
     const seen = new Set<string>([canonical(qname)]);
     let cnames = 0;
     let name = qname;
@@ -26,6 +29,9 @@ export class ChainResolver {
         req.step({ kind: 'fail', qname: name, qtype, reason: step.reason, depth: req.depth });
         return { rcode: Rcode.SERVFAIL, answer: [], authority: [], ede: step.ede, ...(step.limit ? { limit: step.limit } : {}) };
       }
+      if (step.sigs) sigs.push(...step.sigs);
+      security = security === undefined ? (step.security ?? 'unchecked') : weakest(security, step.security);
+      const signed = (authority: RR[] = []): Pick<Resolution, 'security' | 'dnssec'> => ({ security: security ?? 'unchecked', dnssec: { answer: sigs, authority } });
       for (const c of step.cnames) {
         chain.push(c);
         if (c.type !== 'CNAME') continue; // a DNAME travels with the CNAME synthesised from it
@@ -40,11 +46,11 @@ export class ChainResolver {
       }
       switch (step.kind) {
         case 'answer':
-          return { rcode: Rcode.NOERROR, answer: chain.concat(step.records), authority: [] };
+          return { rcode: Rcode.NOERROR, answer: chain.concat(step.records), authority: [], ...signed(step.proof) };
         case 'nxdomain':
-          return { rcode: Rcode.NXDOMAIN, answer: chain, authority: step.soa ? [step.soa] : [] };
+          return { rcode: Rcode.NXDOMAIN, answer: chain, authority: step.soa ? [step.soa] : [], ...signed(step.proof) };
         case 'nodata':
-          return { rcode: Rcode.NOERROR, answer: chain, authority: step.soa ? [step.soa] : [] };
+          return { rcode: Rcode.NOERROR, answer: chain, authority: step.soa ? [step.soa] : [], ...signed(step.proof) };
         case 'continue':
           name = step.target;
           break;

@@ -5,16 +5,28 @@ import { canonical, isInZone } from '../wire/names.js';
 import type { RR } from '../wire/types.js';
 import { largestRRset, scrubReply } from './scrub.js';
 
+/** The DNSSEC records of a reply (scrubbed like the rest): judged by the validator hook, kept with the data. */
+export interface ReplySigs {
+  /** Every RRSIG in the answer and authority sections. */
+  sigs: RR[];
+  /** NSEC and NSEC3 records from the authority section (denials, wildcard answers, unsigned delegations). */
+  proof: RR[];
+  /** A referral's DS RRset for the child (RFC 4035 §3.1.4). */
+  ds: RR[];
+}
+
+type Judged<T> = T & { signed?: ReplySigs };
+
 export type Classification =
-  | {
+  | Judged<{
       kind: 'answer'; cnames: RR[]; records: RR[]; authoritative: boolean; glue: RR[];
       /** The zone's own NS set from the authority section of an authoritative answer, and its addresses. */
       apexNs: RR[]; apexGlue: RR[];
-    }
-  | { kind: 'cname'; cnames: RR[]; target: string; authoritative: boolean }
-  | { kind: 'nxdomain'; cnames: RR[]; name: string; soa: RR | null; authoritative: boolean }
-  | { kind: 'nodata'; cnames: RR[]; name: string; soa: RR | null; authoritative: boolean }
-  | { kind: 'referral'; zone: string; ns: RR[]; glue: RR[] }
+    }>
+  | Judged<{ kind: 'cname'; cnames: RR[]; target: string; authoritative: boolean }>
+  | Judged<{ kind: 'nxdomain'; cnames: RR[]; name: string; soa: RR | null; authoritative: boolean }>
+  | Judged<{ kind: 'nodata'; cnames: RR[]; name: string; soa: RR | null; authoritative: boolean }>
+  | Judged<{ kind: 'referral'; zone: string; ns: RR[]; glue: RR[] }>
   | { kind: 'lame'; reason: string; recursionLame?: true };
 
 /** A reply that ends the question at this zone: neither a referral nor lame. */
@@ -77,9 +89,19 @@ export interface ClassifyOptions {
  * For a forwarder the zone is the forward zone: it cannot plant data outside the subtree it was configured for.
  */
 export function classifyReply(packet: WirePacket, zone: string, qname: string, qtype: string, options: ClassifyOptions = {}): Classification {
-  const { maxRrsetSize = Infinity, forwarded = false } = options;
   if (!ok(packet.rcode)) return { kind: 'lame', reason: `rcode ${packet.rcode ?? 'unknown'}` };
   const scrubbed = scrubReply(packet, zone);
+  const c = classifyScrubbed(packet, scrubbed, zone, qname, qtype, options);
+  if (c.kind === 'lame') return c;
+  const { answer, authority } = scrubbed;
+  const sigs = [...answer, ...authority].filter((r) => r.type === 'RRSIG');
+  const proof = authority.filter((r) => r.type === 'NSEC' || r.type === 'NSEC3');
+  const ds = c.kind === 'referral' ? authority.filter((r) => r.type === 'DS' && sameName(r.name, c.zone)) : [];
+  return sigs.length + proof.length + ds.length === 0 ? c : { ...c, signed: { sigs, proof, ds } };
+}
+
+function classifyScrubbed(packet: WirePacket, scrubbed: ReturnType<typeof scrubReply>, zone: string, qname: string, qtype: string, options: ClassifyOptions): Classification {
+  const { maxRrsetSize = Infinity, forwarded = false } = options;
   const { answer, authority, additional } = scrubbed;
   if (largestRRset(scrubbed) > maxRrsetSize) return { kind: 'lame', reason: `RRset larger than ${maxRrsetSize} records` };
   const authoritative = packet.flag_aa === true;

@@ -6,9 +6,16 @@ import { RRsetCache } from '../cache/rrset-cache.js';
 import type { RRsetPresenter } from './present.js';
 import type { Request } from './request.js';
 import type { Step } from './step.js';
+import { EdeCode } from '../wire/ede.js';
 
 /** Prefetch when less than this fraction of the original TTL is left (Unbound: 10%). */
 const PREFETCH_FRACTION = 0.1;
+
+/** Data cached as bogus (for bogus-ttl): SERVFAIL without asking again (RFC 4035 §4.7), unless CD=1. */
+function bogusStep(name: string, qtype: string): Step {
+  const reason = `${name} ${qtype} failed DNSSEC validation (cached as bogus)`;
+  return { kind: 'fail', reason, ede: { code: EdeCode.DNSSEC_BOGUS, text: reason } };
+}
 
 export class CacheReader {
   constructor(
@@ -24,22 +31,25 @@ export class CacheReader {
     const nearExpiry = hit !== null && this.prefetch && RRsetCache.remainingFraction(hit) < PREFETCH_FRACTION;
     if (hit && nearExpiry && req.refreshing) return null; // a prefetch fetches it again
     if (hit) {
+      if (hit.entry.security === 'bogus' && !req.checkingDisabled) return bogusStep(name, qtype);
       if (nearExpiry && req.depth === 0) req.prefetch({ name, type: qtype, class: 'IN' });
       req.step({ kind: 'cache', qname: name, qtype, what: 'answer', depth: req.depth });
-      return { kind: 'answer', cnames: [], records: this.presenter.present(hit.records) };
+      return { kind: 'answer', cnames: [], records: this.presenter.present(hit.records), security: hit.entry.security ?? 'unchecked', ...(hit.sigs ? { sigs: hit.sigs } : {}) };
     }
     if (qtype !== 'CNAME') {
       const cname = this.rrsets.get(name, 'CNAME', MIN_ANSWER_RANK);
       const first = cname?.records[0];
       if (first) {
+        if (cname.entry.security === 'bogus' && !req.checkingDisabled) return bogusStep(name, 'CNAME');
         req.step({ kind: 'cache', qname: name, qtype, what: 'cname', depth: req.depth });
-        return { kind: 'continue', cnames: [first], target: first.data as string };
+        return { kind: 'continue', cnames: [first], target: first.data as string, security: cname.entry.security ?? 'unchecked', ...(cname.sigs ? { sigs: cname.sigs } : {}) };
       }
     }
     const neg = this.negatives.get(name, qtype);
     if (neg) {
+      if (neg.security === 'bogus' && !req.checkingDisabled) return bogusStep(name, qtype);
       req.step({ kind: 'cache', qname: name, qtype, what: neg.kind, depth: req.depth });
-      return { kind: neg.kind, cnames: [], soa: neg.soa };
+      return { kind: neg.kind, cnames: [], soa: neg.soa, security: neg.security ?? 'unchecked', ...(neg.proof ? { proof: neg.proof } : {}) };
     }
     return null;
   }

@@ -108,18 +108,22 @@ export class Iterator {
       }
       // The one point where a reply is judged before anything from it is cached or followed.
       const verdict = await this.d.validator.check(c, { zone: cut.zone, qname: target, qtype: askedType }, req);
-      if (verdict.kind === 'bogus') return fail(`${cut.zone}: ${verdict.reason}`, EdeCode.DNSSEC_BOGUS);
+      if (verdict.kind === 'bogus' && !req.checkingDisabled) {
+        // RFC 4035 §4.7: bogus data is kept briefly, marked, so the next queries fail fast (and CD=1 ones get it).
+        if (c.kind !== 'referral') this.d.learner.reply(c, askedType, verdict);
+        return fail(verdict.reason, verdict.ede);
+      }
       if (c.kind === 'referral') {
         // RFC 1034 §5.3.3 4b: the new cut must be closer to the name than the old one, or it is a loop.
         if (!isInZone(c.zone, cut.zone) || canonical(c.zone) === canonical(cut.zone)) {
           return fail(`referral from ${cut.zone} to ${c.zone} does not lead down`, EdeCode.OTHER);
         }
-        this.d.learner.referral(c);
+        this.d.learner.referral(c, verdict);
         cut = { zone: c.zone, nsNames: c.ns.map((r) => canonical(r.data as string)), glue: this.d.cuts.glueTargets(c.glue), side: 'parent' };
         mini.askedLabels = 0;
         continue;
       }
-      const step = this.d.learner.reply(c, askedType);
+      const step = this.d.learner.reply(c, askedType, verdict);
       if (!minimised) return step;
       // A minimised name answered without a referral: no cut there, go one step deeper (RFC 9156 §3: NODATA is an
       // empty non-terminal). RFC 8020: nothing exists below a denied name — trusted once the zone has shown it

@@ -31,6 +31,10 @@ export interface ResolverOptions {
   upstreamPort: number;
   /** Forward and stub zones; none when absent. */
   configuredZones?: ConfiguredZones;
+  /** Ask for DNSSEC records upstream (DO=1): on when validating. */
+  dnssecOk?: boolean;
+  /** Seconds bogus data is cached. */
+  bogusTtl?: number;
 }
 
 export interface ResolverParts {
@@ -64,5 +68,7 @@ export function resolverOptions(c: Config, useIpv6: boolean): ResolverOptions {
     useIpv6,
     upstreamPort: c.upstreamPort,
     configuredZones: new ConfiguredZones(c.forwardZones, c.stubZones),
+    dnssecOk: c.dnssecValidation,
+    bogusTtl: c.bogusTtl,
   };
 }

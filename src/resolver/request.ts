@@ -15,6 +15,8 @@ export interface Budget {
   /** Glueless NS-name lookups started per delegation (zone), across every visit of it by this request. */
   readonly nsLookupsByZone: Map<string, number>;
   readonly failures: string[];
+  /** DNSSEC signature verifications made for this request (KeyTrap bound). */
+  signatureChecks: number;
   /** Set when a limit stopped the request: nothing more is sent for it. */
   limitHit: LimitHit | null;
 }
@@ -36,6 +38,8 @@ export interface RequestStart {
   refreshing?: boolean;
   /** 0 for a client's question; priming starts deeper so it never triggers prefetches. */
   depth?: number;
+  /** RFC 4035 §3.2.2 CD=1: the client takes data that failed validation (it is still validated and marked). */
+  checkingDisabled?: boolean;
 }
 
 const key = (name: string, type: string): string => `${canonical(name)}|${type}`;
@@ -51,12 +55,14 @@ export class Request {
     private readonly recursion: Recursion,
     /** The one (name, type) this side resolution must fetch past the cache (a server address that went silent). */
     private readonly refetch: string | null = null,
+    /** CD=1: bogus data is given to this request instead of a failure. */
+    readonly checkingDisabled = false,
   ) {}
 
   /** A new request with a budget of its own. */
   static start(s: RequestStart, recursion: Recursion): Request {
-    const budget: Budget = { deadlineMs: s.deadlineMs, upstreamQueries: 0, nsLookupsByZone: new Map(), failures: [], limitHit: null };
-    return new Request(budget, s.depth ?? 0, new Set(), s.trace, s.refreshing ?? false, recursion);
+    const budget: Budget = { deadlineMs: s.deadlineMs, upstreamQueries: 0, nsLookupsByZone: new Map(), failures: [], signatureChecks: 0, limitHit: null };
+    return new Request(budget, s.depth ?? 0, new Set(), s.trace, s.refreshing ?? false, recursion, null, s.checkingDisabled ?? false);
   }
 
   /** True while (name, type) is being resolved further up this request's path: asking again would be a cycle. */
@@ -81,7 +87,7 @@ export class Request {
   sub(name: string, type: string, refetch = false): Promise<Resolution> {
     const k = key(name, type);
     const inProgress = new Set(this.inProgress).add(k);
-    return this.recursion.resolve(name, type, new Request(this.budget, this.depth + 1, inProgress, this.trace, this.refreshing, this.recursion, refetch ? k : null));
+    return this.recursion.resolve(name, type, new Request(this.budget, this.depth + 1, inProgress, this.trace, this.refreshing, this.recursion, refetch ? k : null, this.checkingDisabled));
   }
 
   /** Whether cached data for (name, type) is to be ignored on this path. */

@@ -55,13 +55,13 @@ export class Resolver {
     const presenter = new RRsetPresenter(d.rrsets, d.rrsetOrder, d.random);
     const cuts = new ZoneCuts(d.rrsets, d.hints, d.useIpv6, d.upstreamPort, d.configuredZones ?? ConfiguredZones.none());
     const servers = new ServerSelector(d.infra, d.random, { caseRandomisation: d.caseRandomisation, upstreamTimeoutMs: d.limits.upstreamTimeoutMs });
-    const asker = new ServerAsker({ servers, exchanger: new Exchanger(d.transport, d.random), inFlight: new InFlight(d.limits), clock: d.clock, limits: d.limits, tallies: this.tallies });
+    const asker = new ServerAsker({ servers, exchanger: new Exchanger(d.transport, d.random), inFlight: new InFlight(d.limits), clock: d.clock, limits: d.limits, tallies: this.tallies, dnssecOk: (d.dnssecOk ?? false) && d.validator !== undefined });
     const zones = new ZoneQuerier(cuts, servers, asker, d.limits, mayQueryLoopback(d.doNotQueryLocalhost, d.hints));
     this.fromCache = new CacheReader(d.rrsets, d.negatives, presenter, d.prefetch);
     this.iterator = new Iterator({
       cuts,
       zones,
-      learner: new Learner(d.rrsets, d.negatives, presenter),
+      learner: new Learner(d.rrsets, d.negatives, presenter, { clock: d.clock, bogusTtl: d.bogusTtl ?? 60 }),
       validator: d.validator ?? noValidation,
       limits: d.limits,
       qnameMinimisation: d.qnameMinimisation,
@@ -79,9 +79,10 @@ export class Resolver {
    * Resolves one client question. Identical questions in flight share one resolution. With serve-stale, a
    * failed or slow (client-response timer) resolution is answered from expired cache (RFC 8767 §5).
    */
-  resolve(q: Question, trace?: Trace): Promise<Resolution> {
+  resolve(q: Question, trace?: Trace, o: { checkingDisabled?: boolean } = {}): Promise<Resolution> {
+    const cd = o.checkingDisabled ?? false;
     // A bug must cost one SERVFAIL, never a client left waiting forever.
-    const work = (trace ? this.resolveFresh(q, this.deadline(), trace) : this.resolveJoined(q, this.deadline())).catch(
+    const work = (trace ? this.resolveFresh(q, this.deadline(), trace, false, cd) : this.resolveJoined(q, this.deadline(), cd)).catch(
       (e: unknown): Resolution => ({ rcode: Rcode.SERVFAIL, answer: [], authority: [], ede: { code: EdeCode.OTHER, text: `internal error: ${(e as Error).message}` } }),
     );
     const stale = this.d.serveStale;
@@ -124,20 +125,21 @@ export class Resolver {
    * Joins a resolution of the same question already running. Each caller keeps its own deadline: when the
    * shared resolution ran out of time before this caller's deadline, this caller tries again on what it has left.
    */
-  private resolveJoined(q: Question, deadlineMs: number): Promise<Resolution> {
-    const key = questionKey(q);
+  private resolveJoined(q: Question, deadlineMs: number, cd: boolean): Promise<Resolution> {
+    // CD=1 and CD=0 queries differ in what they may be given (bogus data): they never share a resolution.
+    const key = cd ? `${questionKey(q)}|cd` : questionKey(q);
     const running = this.inflight.get(key);
     if (running) {
-      return running.then((r) => (r.limit === 'query-time' && this.d.clock.nowMs() < deadlineMs ? this.resolveJoined(q, deadlineMs) : r));
+      return running.then((r) => (r.limit === 'query-time' && this.d.clock.nowMs() < deadlineMs ? this.resolveJoined(q, deadlineMs, cd) : r));
     }
-    const p = this.resolveFresh(q, deadlineMs).finally(() => this.inflight.delete(key));
+    const p = this.resolveFresh(q, deadlineMs, undefined, false, cd).finally(() => this.inflight.delete(key));
     this.inflight.set(key, p);
     return p;
   }
 
-  private async resolveFresh(q: Question, deadlineMs: number, trace?: Trace, refreshing = false): Promise<Resolution> {
+  private async resolveFresh(q: Question, deadlineMs: number, trace?: Trace, refreshing = false, checkingDisabled = false): Promise<Resolution> {
     await this.ensurePrimed(trace);
-    return this.chain.resolve(q.name, q.type, Request.start({ deadlineMs, trace, refreshing }, this.recursion));
+    return this.chain.resolve(q.name, q.type, Request.start({ deadlineMs, trace, refreshing, checkingDisabled }, this.recursion));
   }
 
   /** One name, no CNAME following beyond what one reply carries: cache first, then the network. */

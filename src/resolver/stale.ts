@@ -14,12 +14,14 @@ export function staleAnswer(rrsets: RRsetCache, q: Question, windowMs: number, m
   let name = q.name;
   for (let i = 0; i <= maxCnameChain; i++) {
     const data = rrsets.getStale(name, q.type, MIN_ANSWER_RANK, windowMs, STALE_TTL);
+    // Data that failed validation is never a stopgap (a stale answer carries no AD either).
+    if (data?.entry.security === 'bogus') return null;
     if (data) {
       return { rcode: Rcode.NOERROR, answer: answer.concat(data.records), authority: [], stale: true, ede: { code: EdeCode.STALE_ANSWER, text: `stale answer: ${why}` } };
     }
     const cname = q.type === 'CNAME' ? null : rrsets.getStale(name, 'CNAME', MIN_ANSWER_RANK, windowMs, STALE_TTL);
     const first = cname?.records[0];
-    if (!first) return null;
+    if (!first || cname?.entry.security === 'bogus') return null;
     answer.push(first);
     name = first.data as string;
   }

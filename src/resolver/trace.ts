@@ -21,7 +21,9 @@ export type TraceEvent =
   | { kind: 'configured'; zone: string; mode: 'forward' | 'stub'; action: 'use' | 'fallback'; depth: number }
   /** Every server of the zone answered from a cache (recursion-lame): the best of those answers is used. */
   | { kind: 'last-resort'; zone: string; qname: string; qtype: string; depth: number }
-  | { kind: 'fail'; qname: string; qtype: string; reason: string; depth: number };
+  | { kind: 'fail'; qname: string; qtype: string; reason: string; depth: number }
+  /** One link of the chain of trust checked (RFC 4035 §5): a DS, a zone's DNSKEY, an RRSIG, a denial proof. */
+  | { kind: 'dnssec'; zone: string; check: 'ds' | 'dnskey' | 'rrsig' | 'denial'; result: 'secure' | 'insecure' | 'bogus'; detail: string; depth: number };
 
 export interface Trace {
   step(e: TraceEvent): void;

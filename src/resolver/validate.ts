@@ -4,7 +4,13 @@
 import type { Classification } from './classify.js';
 import type { Request } from './request.js';
 
-export type Verdict = { kind: 'unchecked' } | { kind: 'secure' } | { kind: 'insecure' } | { kind: 'bogus'; reason: string };
+export type Verdict =
+  | { kind: 'unchecked' }
+  | { kind: 'secure' }
+  /** `ede`: 1/2 (unsupported algorithm/digest) or 27 (NSEC3 iterations), shown with the answer. */
+  | { kind: 'insecure'; reason: string; ede?: number }
+  /** `ede`: RFC 8914 6–12; `reason` names the zone, key tag and step. */
+  | { kind: 'bogus'; reason: string; ede: number };
 
 export interface ReplyContext {
   /** The zone whose server gave the reply. */

@@ -15,6 +15,8 @@ export interface ResponseSpec {
   question: Question | null;
   /** Authoritative answer (locally served zones only). */
   aa?: boolean;
+  /** Authentic data: every RRset validated secure (RFC 4035 §3.2.3), for clients that set DO or AD. */
+  ad?: boolean;
   /** Full rcode; values above 15 go partly into the OPT record (RFC 6891 §6.1.3). */
   rcode: number;
   answer: readonly RR[];
@@ -28,6 +30,7 @@ function headerFlags(spec: ResponseSpec, truncated: boolean): number {
   if (spec.rd) flags |= Flag.RD;
   if (spec.cd) flags |= Flag.CD;
   if (spec.aa) flags |= Flag.AA;
+  if (spec.ad) flags |= Flag.AD;
   if (truncated) flags |= Flag.TC;
   return flags;
 }
@@ -40,7 +43,7 @@ function toPacket(spec: ResponseSpec, truncated: boolean): Packet {
     questions: spec.question ? [spec.question as dnsPacket.Question] : [],
     answers: truncated ? [] : (spec.answer as unknown as Answer[]),
     authorities: truncated ? [] : (spec.authority as unknown as Answer[]),
-    additionals: spec.edns.present ? [buildOpt(spec.rcode >> 4, spec.ede)] : [],
+    additionals: spec.edns.present ? [buildOpt(spec.rcode >> 4, spec.ede, spec.edns.dnssecOk)] : [],
   };
 }
 

@@ -46,7 +46,7 @@ export interface ExtendedError {
 }
 
 /** Our OPT record: 1232 bytes, optional extended rcode (upper 8 bits) and EDE. */
-export function buildOpt(extendedRcode: number, ede?: ExtendedError): OptAnswer {
+export function buildOpt(extendedRcode: number, ede?: ExtendedError, dnssecOk = false): OptAnswer {
   const options: OptAnswer['options'] = [];
   if (ede) {
     const text = Buffer.from(ede.text.slice(0, 400), 'utf8');
@@ -61,8 +61,9 @@ export function buildOpt(extendedRcode: number, ede?: ExtendedError): OptAnswer 
     udpPayloadSize: OUR_UDP_SIZE,
     extendedRcode,
     ednsVersion: 0,
-    flags: 0,
-    flag_do: false,
+    // RFC 3225 §3: the DO bit of the query is copied into the response.
+    flags: dnssecOk ? DO_BIT : 0,
+    flag_do: dnssecOk,
     options,
   };
 }

@@ -22,7 +22,7 @@ describe.skipIf(!run)('e2e: rootline binary + dig + NSD (+ Unbound for compariso
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'rootline-e2e-'));
     hierarchy = await startHierarchy({ workDir: join(dir, 'lab'), domains: 30, port: 53, prefix: '127.77' });
-    rootline = startChild(process.execPath, ['dist/cli.js', 'serve', '--listen', `127.0.0.1:${ROOTLINE_PORT}`, '--root-hints', hierarchy.rootHintsPath, '--log-level', 'warn']);
+    rootline = startChild(process.execPath, ['dist/cli.js', 'serve', '--listen', `127.0.0.1:${ROOTLINE_PORT}`, '--root-hints', hierarchy.rootHintsPath, '--no-dnssec-validation', '--log-level', 'warn']);
     unbound = startUnbound(join(dir, 'unbound'), UNBOUND_PORT, hierarchy.rootHintsPath);
     await Promise.all([waitForAnswer('127.0.0.1', ROOTLINE_PORT, rootline, 'rootline'), waitForAnswer('127.0.0.1', UNBOUND_PORT, unbound, 'unbound')]);
   }, 60_000);
@@ -109,7 +109,7 @@ describe.skipIf(!run)('e2e: rootline binary + dig + NSD (+ Unbound for compariso
   it('caps negative TTLs at max-negative-ttl, first answer and cached (the zone SOA MINIMUM is 300)', async () => {
     const config = join(dir, 'capped.yaml');
     writeFileSync(config, 'max-negative-ttl: 60\n');
-    const capped = startChild(process.execPath, ['dist/cli.js', 'serve', '--config', config, '--listen', `127.0.0.1:${CAPPED_PORT}`, '--root-hints', hierarchy.rootHintsPath, '--log-level', 'warn']);
+    const capped = startChild(process.execPath, ['dist/cli.js', 'serve', '--config', config, '--listen', `127.0.0.1:${CAPPED_PORT}`, '--root-hints', hierarchy.rootHintsPath, '--no-dnssec-validation', '--log-level', 'warn']);
     try {
       await waitForAnswer('127.0.0.1', CAPPED_PORT, capped, 'rootline (max-negative-ttl 60)');
       const soaTtls = (r: ReturnType<typeof dig>): number[] => r.authority.filter((l) => /\sSOA\s/.test(l)).map(ttlOf);
@@ -125,7 +125,7 @@ describe.skipIf(!run)('e2e: rootline binary + dig + NSD (+ Unbound for compariso
   });
 
   it('shows the root → TLD → authoritative walk with `rootline query --trace`', () => {
-    const out = execFileSync(process.execPath, ['dist/cli.js', 'query', 'www.glueless.org', 'A', '--trace', '--root-hints', hierarchy.rootHintsPath], { encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['dist/cli.js', 'query', 'www.glueless.org', 'A', '--trace', '--root-hints', hierarchy.rootHintsPath, '--no-dnssec-validation'], { encoding: 'utf8' });
     expect(out).toMatch(/^\. @127\.77\.0\.\d .*referral to org\./m);
     expect(out).toMatch(/^org\. @127\.77\.1\.3 .*referral to glueless\.org\./m);
     expect(out).toMatch(/glueless delegation of glueless\.org\.: resolving ns\.glue\.example\.net\./);

@@ -73,7 +73,7 @@ describe.skipIf(!run)('e2e: home network — local names, blocklists, forward zo
       config,
       [
         `listen: ["127.0.0.1:${ROOTLINE_PORT}"]`,
-        `root-hints: ${hierarchy.rootHintsPath}`,
+        `root-hints: ${hierarchy.rootHintsPath}`, 'dnssec-validation: false',
         'hosts-files: [hosts.lan]',
         'local-data:',
         '  - "printer.lan 300 A 192.168.1.30"',

@@ -57,7 +57,7 @@ describe.skipIf(skipReason !== null)(`access control for a client outside every 
       file,
       [
         `listen: ["${pair!.serverAddress}:${PORT}", "127.0.0.1:${PORT}"]`,
-        'root-hints: named.root',
+        'root-hints: named.root', 'dnssec-validation: false',
         'upstream-port: 5399',
         'log-format: json',
         'local-data:',

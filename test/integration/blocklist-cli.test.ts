@@ -39,7 +39,7 @@ describe('rootline serve with blocklists', () => {
     writeFileSync(list, '# blocked\n0.0.0.0 pool.example.com\n');
     const config = join(dir, 'rootline.yaml');
     // Relative to the config file, as every path in it.
-    writeFileSync(config, ['root-hints: named.root', 'blocklists:', '  - ads.txt', `upstream-port: ${labPort}`, ''].join('\n'));
+    writeFileSync(config, ['root-hints: named.root', 'dnssec-validation: false', 'blocklists:', '  - ads.txt', `upstream-port: ${labPort}`, ''].join('\n'));
     const port = await freeUdpTcpPort([SERVE_ADDR]);
     const p = spawnCli(['serve', '--config', config, '--listen', `${SERVE_ADDR}:${port}`, '--log-format', 'json']);
     await p.waitForOutput(/listening/, 8000);
@@ -87,7 +87,7 @@ describe('rootline serve with blocklists', () => {
     const list = join(dir, 'workers.txt');
     writeFileSync(list, '0.0.0.0 pool.example.com\n');
     const config = join(dir, 'workers.yaml');
-    writeFileSync(config, ['root-hints: named.root', 'blocklists: [workers.txt]', `upstream-port: ${labPort}`, ''].join('\n'));
+    writeFileSync(config, ['root-hints: named.root', 'dnssec-validation: false', 'blocklists: [workers.txt]', `upstream-port: ${labPort}`, ''].join('\n'));
     const port = await freeUdpTcpPort([SERVE_ADDR]);
     const p = spawnCli(['serve', '--config', config, '--listen', `${SERVE_ADDR}:${port}`, '--log-format', 'json', '--workers', '2']);
     await p.waitForOutput(/listening/, 15000);

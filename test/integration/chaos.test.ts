@@ -38,7 +38,7 @@ describe.skipIf(!hasDig)(hasDig ? 'CHAOS questions with dig' : 'CHAOS questions 
   it('version, identity, the journey in order, cache hits, TC over UDP, and REFUSED for others', async () => {
     const port = await freeUdpTcpPort([SERVE_ADDR]);
     const config = join(rig.dir, 'chaos.yaml');
-    writeFileSync(config, ['root-hints: named.root', `upstream-port: ${rig.port}`, `listen: ["${SERVE_ADDR}:${port}"]`, 'identity: lab-resolver-1', 'debug-clients: [127.68.9.2/32]', 'control-socket: off', ''].join('\n'));
+    writeFileSync(config, ['root-hints: named.root', 'dnssec-validation: false', `upstream-port: ${rig.port}`, `listen: ["${SERVE_ADDR}:${port}"]`, 'identity: lab-resolver-1', 'debug-clients: [127.68.9.2/32]', 'control-socket: off', ''].join('\n'));
     const p = spawnCli(['serve', '--config', config]);
     await p.waitForOutput(/listening/, 15000);
     // Asynchronously: the lab's servers run in this process and must keep answering while dig waits.

@@ -46,7 +46,7 @@ afterEach(async () => {
 /** Starts `rootline serve` on SERVE_ADDR against the lab and waits for its 'listening' log line (level info). */
 async function startServe(extra: string[]): Promise<{ p: CliProcess; port: number }> {
   const port = await freeUdpTcpPort([SERVE_ADDR]);
-  const p = spawnCli(['serve', '--listen', `${SERVE_ADDR}:${port}`, '--root-hints', hints, '--upstream-port', String(labPort), ...extra]);
+  const p = spawnCli(['serve', '--listen', `${SERVE_ADDR}:${port}`, '--root-hints', hints, '--no-dnssec-validation', '--upstream-port', String(labPort), ...extra]);
   await p.waitForOutput(/listening/, 8000);
   return { p, port };
 }
@@ -147,7 +147,7 @@ describe('rootline serve', () => {
         release = () => new Promise<void>((ok) => s.close(() => ok()));
       }
       try {
-        const r = await runCli(['serve', '--listen', `${BUSY_ADDR}:${port}`, '--root-hints', hints, '--log-format', 'json'], 8000);
+        const r = await runCli(['serve', '--listen', `${BUSY_ADDR}:${port}`, '--root-hints', hints, '--no-dnssec-validation', '--log-format', 'json'], 8000);
         expect(r.code).not.toBe(0);
         expect(r.code).not.toBeNull();
         const err = lines(r.stderr);
@@ -166,7 +166,7 @@ describe('rootline serve', () => {
     const run = (name: string, text: string) => {
       const file = join(dir, name);
       writeFileSync(file, text);
-      return runCli(['serve', '--config', file, '--root-hints', hints], 8000).then((r) => ({ ...r, file }));
+      return runCli(['serve', '--config', file, '--root-hints', hints, '--no-dnssec-validation'], 8000).then((r) => ({ ...r, file }));
     };
 
     it('with an unknown key: exits non-zero naming the file, the line and the key', async () => {
@@ -215,7 +215,7 @@ describe('bad flag values', () => {
 });
 
 describe('rootline query', () => {
-  const args = (...a: string[]) => ['query', ...a, '--root-hints', hints, '--upstream-port', String(labPort)];
+  const args = (...a: string[]) => ['query', ...a, '--root-hints', hints, '--no-dnssec-validation', '--upstream-port', String(labPort)];
 
   it('prints a dig-like answer with the address', async () => {
     const r = await runCli(args('www.example.com', 'A'));
@@ -256,7 +256,7 @@ describe('rootline query --config: policy in the trace', () => {
   const withConfig = (name: string, yaml: string, ...a: string[]) => {
     const file = join(dir, `query-${name}.yaml`);
     writeFileSync(file, yaml);
-    return runCli(['query', ...a, '--config', file, '--root-hints', hints, '--upstream-port', String(labPort), '--trace']);
+    return runCli(['query', ...a, '--config', file, '--root-hints', hints, '--no-dnssec-validation', '--upstream-port', String(labPort), '--trace']);
   };
 
   it('names the stage that answered: local data, a blocklist rule, the rebinding guard', async () => {

@@ -28,7 +28,7 @@ async function serve(name: string, lines: string[], extra: string[] = []): Promi
   const port = await freeUdpTcpPort([SERVE_ADDR]);
   const config = join(rig.dir, `${name}.yaml`);
   const socket = join(rig.dir, `${name}.sock`);
-  const yaml = (more: string[]): string => ['root-hints: named.root', `upstream-port: ${rig.port}`, `listen: ["${SERVE_ADDR}:${port}"]`, `control-socket: ${socket}`, 'log-format: json', ...more, ''].join('\n');
+  const yaml = (more: string[]): string => ['root-hints: named.root', 'dnssec-validation: false', `upstream-port: ${rig.port}`, `listen: ["${SERVE_ADDR}:${port}"]`, `control-socket: ${socket}`, 'log-format: json', ...more, ''].join('\n');
   writeFileSync(config, yaml(lines));
   const p = spawnCli(['serve', '--config', config, ...extra]);
   await p.waitForOutput(/control_listening/, 15000);

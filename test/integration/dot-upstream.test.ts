@@ -60,7 +60,7 @@ describe('DNS over TLS to forwarders', () => {
     const hints = join(dir, 'named.root');
     writeFileSync(hints, '. 3600000 NS a.root.lab.\na.root.lab. 3600000 A 127.8.13.1\n');
     dotRootline = await startServer(
-      mergeConfig(DEFAULTS, {}, { listen: ['127.0.0.1:0'], tlsListen: ['127.0.0.1:0'], tlsCertificate: [certs.certificate], tlsKey: [certs.key], localData: ['nas.viarootline.lan. 300 A 192.168.1.10'], rootHints: hints, controlSocket: 'off' }),
+      mergeConfig(DEFAULTS, {}, { listen: ['127.0.0.1:0'], tlsListen: ['127.0.0.1:0'], tlsCertificate: [certs.certificate], tlsKey: [certs.key], localData: ['nas.viarootline.lan. 300 A 192.168.1.10'], rootHints: hints, dnssecValidation: false, controlSocket: 'off' }),
       { logger: silent },
     );
     const zone = (name: string, at: number, tlsSettings: NonNullable<ZoneEntry['tls']>): ZoneEntry => ({ name, servers: [{ address: '127.0.0.1', port: at }], fallback: 'servfail', tcp: false, tls: tlsSettings });
@@ -68,7 +68,7 @@ describe('DNS over TLS to forwarders', () => {
     server = await startServer(
       mergeConfig(DEFAULTS, {}, {
         listen: ['127.0.0.1:0'],
-        rootHints: hints,
+        rootHints: hints, dnssecValidation: false,
         controlSocket: 'off',
         upstreamTimeoutMs: 1000,
         queryTimeoutMs: 2500,

@@ -63,7 +63,7 @@ describe('DNS over TLS and DNS over HTTPS, served on loopback', () => {
       tlsCertificate: [certs.certificate],
       tlsKey: [certs.key],
       localData,
-      rootHints: hints,
+      rootHints: hints, dnssecValidation: false,
       upstreamPort,
       upstreamTimeoutMs: 1000,
       queryTimeoutMs: 3000,

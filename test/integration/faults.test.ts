@@ -108,7 +108,7 @@ describe('fault injection', () => {
   });
 
   async function withServer<T>(extra: Partial<Config>, fn: (s: RunningServer, listenPort: number) => Promise<T>): Promise<T> {
-    const config: Config = { ...DEFAULTS, listen: ['127.0.0.1:0'], rootHints: hintsFile, upstreamPort: port, upstreamTimeoutMs: 250, queryTimeoutMs: 3000, ...extra };
+    const config: Config = { ...DEFAULTS, listen: ['127.0.0.1:0'], rootHints: hintsFile, dnssecValidation: false, upstreamPort: port, upstreamTimeoutMs: 250, queryTimeoutMs: 3000, ...extra };
     const s = await startServer(config, { logger: pino({ level: 'silent' }) });
     try {
       return await fn(s, Number(s.addresses[0]!.split(':')[1]));

@@ -24,7 +24,7 @@ describe('the lab hierarchy', () => {
     lab = await startLab({ port: labPort, prefix });
     const hints = join(mkdtempSync(join(tmpdir(), 'rootline-labtest-')), 'named.root');
     await lab.writeRootHints(hints);
-    server = await startServer({ ...DEFAULTS, listen: ['127.0.0.1:0'], rootHints: hints, upstreamPort: labPort, serveStale: false }, { logger: pino({ level: 'silent' }) });
+    server = await startServer({ ...DEFAULTS, listen: ['127.0.0.1:0'], rootHints: hints, dnssecValidation: false, upstreamPort: labPort, serveStale: false }, { logger: pino({ level: 'silent' }) });
     port = Number(server.addresses[0]!.split(':')[1]);
   });
 

@@ -53,7 +53,7 @@ describe('local data and hosts files, served on loopback', () => {
     writeFileSync(join(dir, 'hosts'), HOSTS);
     writeFileSync(join(dir, 'rootline.yaml'), CONFIG);
     const file = await loadConfigFile(join(dir, 'rootline.yaml'));
-    const config = mergeConfig(DEFAULTS, file, { listen: ['127.0.0.1:0'], rootHints: hints, upstreamPort, upstreamTimeoutMs: 250, queryTimeoutMs: 2000, serveStale: false });
+    const config = mergeConfig(DEFAULTS, file, { listen: ['127.0.0.1:0'], rootHints: hints, dnssecValidation: false, upstreamPort, upstreamTimeoutMs: 250, queryTimeoutMs: 2000, serveStale: false });
     const sink = new Writable({ write: (chunk: Buffer, _e, done) => (logs.push(JSON.parse(String(chunk)) as never), done()) });
     server = await startServer(config, { logger: pino({ level: 'info' }, sink) });
     port = Number(server.addresses[0]!.split(':')[1]);

@@ -42,7 +42,7 @@ describe('local-zones rules, served on loopback', () => {
     writeFileSync(hints, `. 3600000 NS a.root.lab.\na.root.lab. 3600000 A ${ROOT}\n`);
     writeFileSync(join(dir, 'rootline.yaml'), CONFIG);
     const file = await loadConfigFile(join(dir, 'rootline.yaml'));
-    const config = mergeConfig(DEFAULTS, file, { listen: ['127.0.0.1:0'], rootHints: hints, upstreamPort, upstreamTimeoutMs: 250, queryTimeoutMs: 2000, serveStale: false });
+    const config = mergeConfig(DEFAULTS, file, { listen: ['127.0.0.1:0'], rootHints: hints, dnssecValidation: false, upstreamPort, upstreamTimeoutMs: 250, queryTimeoutMs: 2000, serveStale: false });
     server = await startServer(config, { logger: pino({ level: 'silent' }) });
     port = Number(server.addresses[0]!.split(':')[1]);
   });

@@ -49,7 +49,7 @@ describe('metrics endpoint of one process', () => {
   let port = 0;
 
   beforeAll(async () => {
-    const config: Config = { ...DEFAULTS, listen: ['127.0.0.1:0'], rootHints: hints, upstreamPort: labPort, serveStale: false, metricsListen: '127.0.0.1:0' };
+    const config: Config = { ...DEFAULTS, listen: ['127.0.0.1:0'], rootHints: hints, dnssecValidation: false, upstreamPort: labPort, serveStale: false, metricsListen: '127.0.0.1:0' };
     const logger = pino({ level: 'silent' });
     server = await startServer(config, { logger });
     port = Number(server.addresses[0]!.split(':')[1]);
@@ -128,7 +128,7 @@ describe('rootline serve --workers 2 with metrics-listen', () => {
     const metricsPort = await freeUdpTcpPort(['127.0.0.1']);
     const port = await freeUdpTcpPort([SERVE_ADDR]);
     const config = join(dir, 'workers.yaml');
-    writeFileSync(config, [`root-hints: ${hints}`, `upstream-port: ${labPort}`, `metrics-listen: 127.0.0.1:${metricsPort}`, 'local-data:', '  - "nas.lan. 300 IN A 192.168.1.10"', ''].join('\n'));
+    writeFileSync(config, [`root-hints: ${hints}`, 'dnssec-validation: false', `upstream-port: ${labPort}`, `metrics-listen: 127.0.0.1:${metricsPort}`, 'local-data:', '  - "nas.lan. 300 IN A 192.168.1.10"', ''].join('\n'));
     const p = spawnCli(['serve', '--config', config, '--listen', `${SERVE_ADDR}:${port}`, '--workers', '2', '--log-format', 'json']);
     await p.waitForOutput(/"event":"listening"/, 10_000);
     const at = `127.0.0.1:${metricsPort}`;
@@ -183,7 +183,7 @@ describe('rootline serve --workers 2 with metrics-listen', () => {
     await new Promise<void>((r) => taken.listen({ host: '127.0.0.1', port: 0 }, () => r()));
     const busy = (taken.address() as net.AddressInfo).port;
     const config = join(dir, 'busy.yaml');
-    writeFileSync(config, [`root-hints: ${hints}`, `metrics-listen: 127.0.0.1:${busy}`, ''].join('\n'));
+    writeFileSync(config, [`root-hints: ${hints}`, 'dnssec-validation: false', `metrics-listen: 127.0.0.1:${busy}`, ''].join('\n'));
     try {
       const port = await freeUdpTcpPort([SERVE_ADDR]);
       for (const workers of ['1', '2']) {

@@ -133,7 +133,7 @@ async function serve(action: 'drop' | 'truncate'): Promise<{ p: CliProcess; port
     file,
     [
       `listen: ["${SERVER}:${port}"]`,
-      'root-hints: named.root',
+      'root-hints: named.root', 'dnssec-validation: false',
       'upstream-port: 5399',
       'log-format: json',
       `ratelimit: ${RATE}`,

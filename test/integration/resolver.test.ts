@@ -102,7 +102,7 @@ describe('rootline against a loopback hierarchy', () => {
     const config: Config = {
       ...DEFAULTS,
       listen: ['127.0.0.1:0'],
-      rootHints: hintsFile,
+      rootHints: hintsFile, dnssecValidation: false,
       upstreamPort: port,
       upstreamTimeoutMs: 250,
       queryTimeoutMs: 3000,

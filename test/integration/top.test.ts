@@ -35,7 +35,7 @@ describe.skipIf(!hasTmux)(hasTmux ? 'rootline top under tmux' : 'rootline top un
   it('draws the live view in 80×24 and quits on q', async () => {
     const port = await freeUdpTcpPort([SERVE_ADDR]);
     const socket = join(rig.dir, 'top.sock');
-    const p = spawnCli(['serve', '--listen', `${SERVE_ADDR}:${port}`, '--root-hints', join(rig.dir, 'named.root'), '--upstream-port', String(rig.port), '--control-socket', socket, '--log-format', 'json']);
+    const p = spawnCli(['serve', '--listen', `${SERVE_ADDR}:${port}`, '--root-hints', join(rig.dir, 'named.root'), '--no-dnssec-validation', '--upstream-port', String(rig.port), '--control-socket', socket, '--log-format', 'json']);
     await p.waitForOutput(/"event":"listening"/, 15000);
     for (const name of ['www.example.com', 'pool.example.com', 'www.lame.com']) await ask(SERVE_ADDR, port, name, 'A', { timeoutMs: 5000 });
     const session = `rltop-${process.pid}`;

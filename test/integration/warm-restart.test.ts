@@ -21,7 +21,7 @@ async function serve(name: string, cacheFile: string, extra: string[] = []): Pro
   const port = await freeUdpTcpPort([SERVE_ADDR]);
   const socket = join(rig.dir, `${name}.sock`);
   const p = spawnCli([
-    'serve', '--listen', `${SERVE_ADDR}:${port}`, '--root-hints', join(rig.dir, 'named.root'), '--upstream-port', String(rig.port),
+    'serve', '--listen', `${SERVE_ADDR}:${port}`, '--root-hints', join(rig.dir, 'named.root'), '--no-dnssec-validation', '--upstream-port', String(rig.port),
     '--cache-file', cacheFile, '--control-socket', socket, '--log-format', 'json', ...extra,
   ]);
   await p.waitForOutput(/"event":"listening"/, 15000);

@@ -23,7 +23,7 @@ function judging(bogusZone: string | null): Validator & { seen: (ReplyContext & 
     seen,
     check: (reply, ctx): Verdict => {
       seen.push({ ...ctx, kind: reply.kind });
-      return ctx.zone === bogusZone ? { kind: 'bogus', reason: 'no valid RRSIG for www.example A' } : { kind: 'unchecked' };
+      return ctx.zone === bogusZone ? { kind: 'bogus', reason: 'no valid RRSIG for www.example A', ede: 6 } : { kind: 'unchecked' };
     },
   };
 }
@@ -41,14 +41,20 @@ describe('the validator hook', () => {
     ]);
   });
 
-  it('a bogus verdict is SERVFAIL with EDE 6 naming the zone, and nothing of the reply is cached', async () => {
+  it('a bogus verdict is SERVFAIL with its EDE and reason; the reply is cached only as bogus (never served without CD)', async () => {
     const t = makeResolver(ROOT, { config: { serveStale: false, qnameMinimisation: false }, validator: judging('example') });
     hierarchy(t);
     const r = await t.resolver.resolve(A);
     expect(r.rcode).toBe(Rcode.SERVFAIL);
     expect(r.ede?.code).toBe(6);
-    expect(r.ede?.text).toMatch(/^example: no valid RRSIG/);
-    expect(t.rrsets.get('www.example', 'A', MIN_ANSWER_RANK)).toBeNull();
+    expect(r.ede?.text).toMatch(/^no valid RRSIG for www.example A/);
+    expect(t.rrsets.get('www.example', 'A', MIN_ANSWER_RANK)?.entry.security).toBe('bogus');
+    const again = await t.resolver.resolve(A);
+    expect(again.rcode).toBe(Rcode.SERVFAIL);
+    expect(again.ede?.code).toBe(6);
+    const withCd = await t.resolver.resolve(A, undefined, { checkingDisabled: true });
+    expect(withCd.rcode).toBe(Rcode.NOERROR);
+    expect(withCd.security).toBe('bogus');
     // The referral from the root was not bogus: the delegation is cached.
     expect(t.rrsets.get('example', 'NS', Rank.ADDITIONAL)).not.toBeNull();
   });
