@@ -179,12 +179,12 @@ function showOverview() {
 
 // ── Query log ──────────────────────────────────────────────────────────────────────────────────────────────
 function showQueries(params) {
-  const input = (name, label, size) => field(label, h('input', { type: 'text', name, id: `q-${name}`, value: params.get(name) || '', size }));
+  const input = (name, label, short) => field(label, h('input', { type: 'text', name, id: `q-${name}`, value: params.get(name) || '', className: short ? 'short' : undefined }));
   const select = (name, label, options) =>
     field(label, h('select', { name, id: `q-${name}` }, options.map(([v, t]) => h('option', { value: v, selected: (params.get(name) || '') === v }, t))));
   const live = h('input', { type: 'checkbox', id: 'q-live', checked: true });
   const form = h('form', { className: 'inline', id: 'q-form', onsubmit: (e) => { e.preventDefault(); load(); } },
-    input('client', 'Client'), input('name', 'Name contains'), input('type', 'Type', 6),
+    input('client', 'Client'), input('name', 'Name contains'), input('type', 'Type', true),
     select('rcode', 'Result', [['', 'any'], ['NOERROR', 'NOERROR'], ['NXDOMAIN', 'NXDOMAIN'], ['SERVFAIL', 'SERVFAIL'], ['REFUSED', 'REFUSED'], ['dropped', 'dropped']]),
     select('blocked', 'Blocked', [['', 'any'], ['true', 'blocked'], ['false', 'not blocked']]),
     select('cached', 'Cached', [['', 'any'], ['true', 'from cache'], ['false', 'resolved']]),
@@ -259,7 +259,7 @@ function stepItem(line) {
 
 function showWhy(params) {
   const name = h('input', { type: 'text', id: 'why-name', name: 'name', required: true, value: params.get('name') || '', placeholder: 'www.example.com', autocomplete: 'off' });
-  const type = h('input', { type: 'text', id: 'why-type', name: 'type', value: params.get('type') || 'A', size: 6 });
+  const type = h('input', { type: 'text', id: 'why-type', name: 'type', value: params.get('type') || 'A', className: 'short' });
   const out = h('div', { id: 'why-result', 'aria-live': 'polite' });
   const button = h('button', { type: 'submit', id: 'why-run' }, 'Trace');
   const run = async () => {
@@ -407,7 +407,7 @@ function showCache() {
     } }, ...inputs, h('button', { type: 'submit' }, 'Flush')));
   const n1 = h('input', { type: 'text', id: 'flush-name', required: true, placeholder: 'www.example.com' });
   const n2 = h('input', { type: 'text', id: 'flush-name2', required: true, placeholder: 'www.example.com' });
-  const t2 = h('input', { type: 'text', id: 'flush-type', required: true, value: 'A', size: 6 });
+  const t2 = h('input', { type: 'text', id: 'flush-type', required: true, value: 'A', className: 'short' });
   const z = h('input', { type: 'text', id: 'flush-zone', required: true, placeholder: 'example.com' });
   main().replaceChildren(h('h1', {}, 'Cache'),
     flushForm('flush-name-form', 'Flush a name (every type)', [field('Name', n1)], () => ({ name: n1.value.trim() })),

@@ -43,7 +43,7 @@ async function serve(name: string, lines: string[], extra: string[] = []): Promi
   const webPort = await freeUdpTcpPort([SERVE_ADDR]);
   const config = join(rig.dir, `${name}.yaml`);
   const socket = join(rig.dir, `${name}.sock`);
-  writeFileSync(config, ['root-hints: named.root', `upstream-port: ${rig.port}`, `listen: ["${SERVE_ADDR}:${port}"]`, `control-socket: ${socket}`, 'log-format: json', `web-listen: ${SERVE_ADDR}:${webPort}`, ...lines, ''].join('\n'));
+  writeFileSync(config, ['root-hints: named.root', 'dnssec-validation: false', `upstream-port: ${rig.port}`, `listen: ["${SERVE_ADDR}:${port}"]`, `control-socket: ${socket}`, 'log-format: json', `web-listen: ${SERVE_ADDR}:${webPort}`, ...lines, ''].join('\n'));
   const p = spawnCli(['serve', '--config', config, ...extra]);
   await p.waitForOutput(/"event":"web_listening"/, 15000);
   await p.waitForOutput(/"event":"listening"/, 15000);
@@ -89,7 +89,7 @@ class Client {
 describe('the web dashboard listener', () => {
   it('refuses to start beyond loopback without a password, in one line naming web-password', async () => {
     const port = await freeUdpTcpPort([SERVE_ADDR]);
-    const r = await runCli(['serve', '--root-hints', rig.hints, '--upstream-port', String(rig.port), '--listen', `${SERVE_ADDR}:${port}`, '--control-socket', 'off', '--web-listen', `0.0.0.0:${port}`]);
+    const r = await runCli(['serve', '--root-hints', rig.hints, '--no-dnssec-validation', '--upstream-port', String(rig.port), '--listen', `${SERVE_ADDR}:${port}`, '--control-socket', 'off', '--web-listen', `0.0.0.0:${port}`]);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/refusing to serve the dashboard on 0\.0\.0\.0:\d+ without a password: set 'web-password'/);
