@@ -36,12 +36,24 @@ export interface QueryFilter {
   cached?: boolean;
 }
 
-/** Rough bytes one slot holds beyond the shared strings (arrays of numbers, pointers, a name string). */
+/** Rough bytes one slot holds beyond the shared strings (measured: scripts/bench/query-ring-memory.mjs). */
 export const QUERY_ROW_BYTES = 200;
-const DROPPED = -1;
+
+/** The ring's clock: Date.now() read every CLOCK_MS by a timer, not once per query (a query log shows seconds). */
+const CLOCK_MS = 100;
+
+// One slot's numbers: time and ms in `nums` (two float64s), the rest packed in one uint32 of `info`:
+// bits 0-15 answers, 16-23 rcode + 1 (0: dropped), 24-27 flags, 28-31 transport.
 const CACHED = 1;
-/** names[i] holds an answer-cache key (wire question + a variant byte), not a name. */
+/** names[i] holds an answer-cache key (wire question + a variant byte), not a name; types/policy/EDE are not set. */
 const WIRE_KEY = 2;
+const TRANSPORTS = ['udp', 'tcp', 'tls', 'https'] as const;
+const transportCode = (t: string): number => {
+  const i = (TRANSPORTS as readonly string[]).indexOf(t);
+  return i < 0 ? 0 : i;
+};
+const pack = (answers: number, rcode: number | 'dropped', flags: number, transport: number): number =>
+  ((Math.min(answers, 0xffff) | ((rcode === 'dropped' ? 0 : (rcode & 0xff) + 1) << 16) | (flags << 24) | (transport << 28)) >>> 0);
 
 /** The name and type of an answer-cache key: wire labels (lower-cased), QTYPE, QCLASS, one variant byte. */
 export function fromAnswerKey(key: string): { name: string; type: string } {
@@ -57,18 +69,12 @@ export function fromAnswerKey(key: string): { name: string; type: string } {
   return { name: labels.length === 0 ? '.' : labels.join('.'), type: typeName(qtype) };
 }
 
-/** The ring's clock: Date.now() read every CLOCK_MS by a timer, not once per query (a query log shows seconds). */
-const CLOCK_MS = 100;
-
 export class QueryRing {
-  private readonly times: Float64Array;
-  private readonly ms: Float32Array;
-  private readonly rcodes: Int16Array;
-  private readonly answerCounts: Uint16Array;
-  private readonly flags: Uint8Array;
+  private readonly nums: Float64Array;
+  private readonly info: Uint32Array;
   private readonly clients: string[];
-  private readonly transports: string[];
   private readonly names: string[];
+  /** Set by the full path only (a hit's type is in its key). */
   private readonly types: string[];
   private readonly policies: (string | undefined)[];
   private readonly edes: (string | undefined)[];
@@ -78,13 +84,9 @@ export class QueryRing {
   private readonly clock: ReturnType<typeof setInterval>;
 
   constructor(readonly size: number) {
-    this.times = new Float64Array(size);
-    this.ms = new Float32Array(size);
-    this.rcodes = new Int16Array(size);
-    this.answerCounts = new Uint16Array(size);
-    this.flags = new Uint8Array(size);
+    this.nums = new Float64Array(size * 2);
+    this.info = new Uint32Array(size);
     this.clients = new Array<string>(size).fill('');
-    this.transports = new Array<string>(size).fill('');
     this.names = new Array<string>(size).fill('');
     this.types = new Array<string>(size).fill('');
     this.policies = new Array<string | undefined>(size).fill(undefined);
@@ -102,50 +104,59 @@ export class QueryRing {
     return this.filled;
   }
 
+  /** A full-path answer (or a drop): every field of its own. */
   push(client: string, transport: string, name: string, type: string, rcode: number | 'dropped', answers: number, ms: number, cached: boolean, policy?: string, ede?: string): void {
     if (this.size === 0) return;
     const i = this.next;
-    this.times[i] = this.nowMs;
-    this.ms[i] = ms;
-    this.rcodes[i] = rcode === 'dropped' ? DROPPED : rcode;
-    this.answerCounts[i] = answers;
-    this.flags[i] = cached ? CACHED : 0;
+    this.nums[2 * i] = this.nowMs;
+    this.nums[2 * i + 1] = ms;
+    this.info[i] = pack(answers, rcode, cached ? CACHED : 0, transportCode(transport));
     this.clients[i] = client;
-    this.transports[i] = transport;
     this.names[i] = name;
     this.types[i] = type;
     this.policies[i] = policy;
     this.edes[i] = ede;
-    this.next = i + 1 === this.size ? 0 : i + 1;
-    if (this.filled < this.size) this.filled++;
+    this.advance();
   }
 
-  /** An answer-cache hit: its key stands for the name and type until the log is read (see the top of the file). */
+  /**
+   * An answer-cache hit: its key stands for the name and type until the log is read (see the top of the file);
+   * four stores into three arrays, nothing allocated.
+   */
   pushHit(client: string, transport: string, answerKey: string, rcode: number, answers: number): void {
     if (this.size === 0) return;
     const i = this.next;
-    this.times[i] = this.nowMs;
-    this.ms[i] = 0;
-    this.rcodes[i] = rcode;
-    this.answerCounts[i] = answers;
-    this.flags[i] = CACHED | WIRE_KEY;
+    this.nums[2 * i] = this.nowMs;
+    this.nums[2 * i + 1] = 0;
+    this.info[i] = pack(answers, rcode, CACHED | WIRE_KEY, transportCode(transport));
     this.clients[i] = client;
-    this.transports[i] = transport;
     this.names[i] = answerKey;
-    this.types[i] = '';
-    this.policies[i] = undefined;
-    this.edes[i] = undefined;
-    this.next = i + 1 === this.size ? 0 : i + 1;
+    this.advance();
+  }
+
+  private advance(): void {
+    this.next = this.next + 1 === this.size ? 0 : this.next + 1;
     if (this.filled < this.size) this.filled++;
   }
 
-  /** Slot i's name and type, decoding a hit's key once (the slot then holds the name). */
+  private flags(i: number): number {
+    return (this.info[i]! >>> 24) & 0x0f;
+  }
+
+  private rcode(i: number): number | 'dropped' {
+    const r = (this.info[i]! >>> 16) & 0xff;
+    return r === 0 ? 'dropped' : r - 1;
+  }
+
+  /** Slot i's name and type, decoding a hit's key once (the slot then holds the name, like a full-path one). */
   private question(i: number): { name: string; type: string } {
-    if ((this.flags[i]! & WIRE_KEY) !== 0) {
+    if ((this.flags(i) & WIRE_KEY) !== 0) {
       const q = fromAnswerKey(this.names[i]!);
       this.names[i] = q.name;
       this.types[i] = q.type;
-      this.flags[i]! &= ~WIRE_KEY;
+      this.policies[i] = undefined;
+      this.edes[i] = undefined;
+      this.info[i] = (this.info[i]! & ~(WIRE_KEY << 24)) >>> 0;
     }
     return { name: this.names[i]!, type: this.types[i]! };
   }
@@ -155,35 +166,34 @@ export class QueryRing {
     const out: QueryRow[] = [];
     const name = filter.name?.toLowerCase();
     const type = filter.type?.toUpperCase();
-    const rcode = filter.rcode === 'dropped' ? DROPPED : filter.rcode;
     for (let k = 0; k < this.filled && out.length < limit; k++) {
       const i = (this.next - 1 - k + this.size) % this.size;
       if (filter.client !== undefined && this.clients[i] !== filter.client) continue;
-      const q = name !== undefined || type !== undefined ? this.question(i) : null;
-      if (name !== undefined && !q!.name.toLowerCase().includes(name)) continue;
-      if (type !== undefined && q!.type !== type) continue;
-      if (rcode !== undefined && this.rcodes[i] !== rcode) continue;
-      if (filter.cached !== undefined && ((this.flags[i]! & CACHED) !== 0) !== filter.cached) continue;
+      // A hit's slot is made plain before anything reads its name, type, policy or EDE.
+      const q = this.question(i);
+      if (name !== undefined && !q.name.toLowerCase().includes(name)) continue;
+      if (type !== undefined && q.type !== type) continue;
+      if (filter.rcode !== undefined && this.rcode(i) !== filter.rcode) continue;
+      if (filter.cached !== undefined && ((this.flags(i) & CACHED) !== 0) !== filter.cached) continue;
       if (filter.blocked !== undefined && (this.policies[i] === 'blocklist' || this.policies[i] === 'cname-cloaking') !== filter.blocked) continue;
-      out.push(this.row(i));
+      out.push(this.row(i, q));
     }
     return out;
   }
 
-  private row(i: number): QueryRow {
+  private row(i: number, q: { name: string; type: string }): QueryRow {
     const policy = this.policies[i];
     const ede = this.edes[i];
-    const { name, type } = this.question(i);
     return {
-      time: this.times[i]!,
+      time: this.nums[2 * i]!,
       client: this.clients[i]!,
-      transport: this.transports[i]!,
-      name,
-      type,
-      rcode: this.rcodes[i] === DROPPED ? 'dropped' : this.rcodes[i]!,
-      answers: this.answerCounts[i]!,
-      ms: Math.round(this.ms[i]! * 100) / 100,
-      cached: (this.flags[i]! & CACHED) !== 0,
+      transport: TRANSPORTS[this.info[i]! >>> 28] ?? 'udp',
+      name: q.name,
+      type: q.type,
+      rcode: this.rcode(i),
+      answers: this.info[i]! & 0xffff,
+      ms: Math.round(this.nums[2 * i + 1]! * 100) / 100,
+      cached: (this.flags(i) & CACHED) !== 0,
       ...(policy ? { policy } : {}),
       ...(ede ? { ede } : {}),
     };

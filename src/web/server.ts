@@ -142,7 +142,7 @@ export async function startWebServer(o: WebOptions): Promise<WebServer> {
   const metrics = (res: http.ServerResponse, ar: ApiRequest): void => {
     const hostError = api.hostError(ar);
     if (hostError) return sendJson(res, { status: 403, json: { error: hostError } });
-    if (api.passwordRequired && !api.caller(ar)) return sendJson(res, { status: 401, json: { error: 'send the web-token as a bearer token' } }, );
+    if (api.passwordRequired && !api.caller(ar)) return sendJson(res, { status: 401, json: { error: 'send the web-token as a bearer token' } });
     prometheus!.render().then(
       (text) => send(res, 200, prometheus!.contentType, text),
       () => sendJson(res, { status: 503, json: { error: 'metrics unavailable' } }),
