@@ -85,12 +85,12 @@ program
 
 program
   .command('lab')
-  .description('start a simulated DNS hierarchy on loopback and a resolver pointed at it, and print dig commands')
+  .description('start a simulated, signed DNS hierarchy on loopback and a validating resolver pointed at it, and print dig commands')
   .option('--port <port>', 'port of the lab servers (default 53 as root, else 5353)', parseWholeNumber('--port'))
   .option('--prefix <127.N>', 'loopback prefix of the lab server addresses (default 127.53)')
   .option('--listen <addr:port>', 'where the lab resolver listens (default 127.0.0.1:5300)')
   .option('--log-level <level>', 'resolver log level (default warn)', parseOneOf('--log-level', LOG_LEVELS))
-  .option('--hints-file <file>', "write the lab's root hints to this file (default: a new temporary file)")
+  .option('--hints-file <file>', "write the lab's root hints to this file, and its trust anchor beside it as lab.root.ds (default: a new temporary directory)")
   .action((flags: LabFlags) => runLab(flags));
 
 try {

@@ -7,7 +7,8 @@ import type { Logger } from './log.js';
 
 /** Worker → primary: start-up, and the answer to one control request. */
 export type WorkerMessage =
-  | { type: 'ready'; addresses: string[] }
+  /** Where the worker serves: the same sockets as every other worker (the primary owns them). */
+  | { type: 'ready'; addresses: string[]; tls: string[]; https: string[]; http: string[] }
   | { type: 'fatal'; message: string }
   | { type: 'control-reply'; id: number; reply: ControlReply };
 /** Primary → worker: one control request (the same ones `rootline ctl` sends). */
@@ -31,7 +32,8 @@ export function startPrimary(workers: number, logger: Logger, onFatal: (message:
     const w = cluster.fork({ ROOTLINE_WORKER: '1' });
     w.on('message', (m: WorkerMessage) => {
       if (m.type === 'fatal') onFatal(m.message);
-      if (m.type === 'ready' && ++ready === workers) logger.info({ event: 'listening', addresses: m.addresses, workers }, 'listening');
+      // The same fields as a single process's line (main.ts), with the worker count.
+      if (m.type === 'ready' && ++ready === workers) logger.info({ event: 'listening', addresses: m.addresses, tls: m.tls, https: m.https, http: m.http, workers }, 'listening');
     });
     return w;
   };

@@ -56,7 +56,7 @@ function formatTraceEvent(e: TraceEvent): string {
       return `${pad}${absolute(e.zone)} @${e.address} (${absolute(e.server)})${via}: ${absolute(e.qname)} ${e.qtype} →${rtt} ${describeOutcome(e)}`;
     }
     case 'cache':
-      return `${pad}cache: ${absolute(e.qname)} ${e.qtype} → ${e.what}`;
+      return `${pad}cache: ${absolute(e.qname)} ${e.qtype} → ${e.what}${e.synthesised ? ' (synthesised from cached NSEC, RFC 8198)' : ''}`;
     case 'ns-lookup':
       return `${pad}glueless delegation of ${absolute(e.zone)}: resolving ${absolute(e.nsName)}`;
     case 'configured':

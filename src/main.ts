@@ -30,12 +30,14 @@ import { loadRootHints, type RootHints } from './resolver/hints.js';
 import { loadTrustAnchors } from './dnssec/anchor-file.js';
 import type { TrustAnchors } from './dnssec/anchors.js';
 import { DnssecValidator } from './dnssec/validator.js';
+import { AggressiveNsec } from './dnssec/aggressive.js';
 import { resolverOptions } from './resolver/options.js';
 import { Resolver } from './resolver/resolver.js';
 import { startEncrypted } from './server/encrypted.js';
 import { startListeners, type Listeners } from './server/listeners.js';
 import { createProxyGate } from './server/proxy-gate.js';
 import { NetworkTransport } from './upstream/network.js';
+import { PLAIN_HOLD_MS } from './upstream/tls-fallback.js';
 import type { Transport } from './upstream/transport.js';
 import { parseCidrs } from './util/cidr.js';
 import { systemClock, type Clock } from './util/clock.js';
@@ -113,6 +115,8 @@ export interface Shared {
   negatives: NegativeCache;
   answerCache: AnswerCache;
   infra: InfraCache;
+  /** RFC 8198: validated NSEC ranges (a cache like the others: flushed with them, kept over reloads). */
+  nsecRanges: AggressiveNsec;
   counters: Counters;
   live: LiveView;
   pipelineTallies: PipelineTallies;
@@ -131,19 +135,27 @@ const CACHE_SHARES = { rrsets: 0.45, answers: 0.3, negatives: 0.2, infra: 0.05 }
 /** An infra entry, estimated (RTT state, a few zones and lame marks): the infra cache is bounded by count. */
 const INFRA_ENTRY_BYTES = 400;
 
-function buildShared(config: Config, o: Overrides): Shared {
+function buildShared(config: Config, o: Overrides, logger: Logger): Shared {
   const memory = config.cacheMemory * 1024 * 1024;
   const clock = o.clock ?? systemClock;
   const random = o.random ?? new CryptoRandom();
+  const counters = newCounters();
   return {
     clock,
     random,
-    transport: o.transport ?? new NetworkTransport(random),
+    transport:
+      o.transport ??
+      new NetworkTransport(random, {
+        // tls-fallback: plain — the privacy was given up for a while: say so once per server and hold period.
+        onTlsFallback: (e) => logger.warn({ event: 'upstream_tls_fallback', server: e.server, reason: e.reason, plainForMs: PLAIN_HOLD_MS }, 'upstream_tls_fallback'),
+        onPlainFallbackQuery: () => void counters.upstreamTlsFallbacks++,
+      }),
     rrsets: new RRsetCache(config.cacheSize, { minTtl: config.minTtl, maxTtl: config.maxTtl }, clock, shareOf(memory, CACHE_SHARES.rrsets)),
     negatives: new NegativeCache(Math.max(1000, Math.floor(config.cacheSize / 4)), config.maxNegativeTtl, clock, shareOf(memory, CACHE_SHARES.negatives)),
     answerCache: new AnswerCache(config.cacheSize, clock, config.rrsetOrder, random, shareOf(memory, CACHE_SHARES.answers)),
+    nsecRanges: new AggressiveNsec(clock),
     infra: new InfraCache(clock, undefined, Math.max(100, Math.floor(shareOf(memory, CACHE_SHARES.infra) / INFRA_ENTRY_BYTES))),
-    counters: newCounters(),
+    counters,
     live: new LiveView(),
     pipelineTallies: newPipelineTallies(),
     upstreamTallies: newUpstreamTallies(),
@@ -155,19 +167,24 @@ function buildShared(config: Config, o: Overrides): Shared {
 /** Everything but the sockets: used by `serve`, by `query` (in-process) and by tests. `shared`: a reload's. */
 export async function buildCore(config: Config, o: Overrides = {}, shared?: Shared): Promise<Core> {
   const reloading = shared !== undefined;
-  shared ??= buildShared(config, o);
-  const { clock, random, rrsets, negatives, answerCache, infra, counters } = shared;
   const logger = o.logger ?? createLogger(config.logLevel, config.logFormat);
+  shared ??= buildShared(config, o, logger);
+  const { clock, random, rrsets, negatives, answerCache, infra, counters } = shared;
   const hints = o.hints ?? (await loadRootHints(config.rootHints));
   const localData = await loadLocalData(config, logger, o.clusterWorker);
   const useIpv6 = config.ipv6Upstream === 'auto' ? hostHasGlobalIpv6() : config.ipv6Upstream;
   const options = resolverOptions(config, useIpv6);
   const configured = options.configuredZones ?? ConfiguredZones.none();
   // DNSSEC: the validator behind the iterator's hook, from the configured trust anchors.
-  const validator = config.dnssecValidation ? new DnssecValidator({ anchors: o.trustAnchors ?? (await loadTrustAnchors(config.trustAnchorFile, config.trustAnchors)), clock }) : undefined;
+  // Forward and stub zones (but a forward of '.') are insecure: a router's LAN answers are unsigned (RFC 7646).
+  const insecure = [...config.domainInsecure, ...[...config.forwardZones, ...config.stubZones].map((z) => z.name).filter((n) => n !== '.' && n !== '')];
+  const validator = config.dnssecValidation
+    ? new DnssecValidator({ anchors: o.trustAnchors ?? (await loadTrustAnchors(config.trustAnchorFile, config.trustAnchors)), insecure, clock })
+    : undefined;
   const resolver = new Resolver({
     transport: shared.transport,
     ...(validator ? { validator } : {}),
+    ...(validator && config.aggressiveNsec ? { synthesiser: shared.nsecRanges } : {}),
     clock,
     random,
     rrsets,
@@ -207,7 +224,7 @@ export async function buildCore(config: Config, o: Overrides = {}, shared?: Shar
 }
 
 /** Settings a running server cannot change: a reload reports them as needing a restart and keeps the old. */
-const RESTART_KEYS: readonly (keyof Config)[] = ['listen', 'workers', 'cacheSize', 'minTtl', 'maxTtl', 'maxNegativeTtl', 'rrsetOrder', 'tcpIdleTimeoutMs', 'tcpMaxConnections', 'cacheMemory', 'controlSocket', 'logFormat', 'user', 'group', 'metricsListen', 'metricsAllowRemote', 'tlsListen', 'httpsListen', 'httpsPath', 'proxyProtocolFrom', 'webListen', 'webPassword', 'webToken', 'webQueryLogSize'];
+const RESTART_KEYS: readonly (keyof Config)[] = ['listen', 'workers', 'cacheSize', 'minTtl', 'maxTtl', 'maxNegativeTtl', 'rrsetOrder', 'tcpIdleTimeoutMs', 'tcpMaxConnections', 'cacheMemory', 'controlSocket', 'logFormat', 'user', 'group', 'metricsListen', 'metricsAllowRemote', 'tlsListen', 'httpsListen', 'httpsPath', 'httpListen', 'trustedProxies', 'proxyProtocolFrom', 'webListen', 'webPassword', 'webToken', 'webQueryLogSize'];
 
 export interface ReloadOutcome {
   /** Keys whose new value waits for a restart (the old one stays in force). */
@@ -233,8 +250,8 @@ export interface RunningServer {
   readonly negatives: NegativeCache;
   /** Client TCP connections over every listen address (metrics). */
   tcp: TcpTallies;
-  /** Where DNS over TLS and DNS over HTTPS are served, "ADDR:PORT" (empty lists when off). */
-  encrypted: { tls: string[]; https: string[] };
+  /** Where DNS over TLS, DNS over HTTPS and plaintext DoH for a proxy are served, "ADDR:PORT" (empty lists when off). */
+  encrypted: { tls: string[]; https: string[]; http: string[] };
   close(): Promise<void>;
 }
 
@@ -287,7 +304,7 @@ export async function startServer(config: Config, o: Overrides = {}): Promise<Ru
     throw e;
   });
   const addresses = listeners.flatMap((l) => l.bound).map((b) => (b.family === 6 ? `[${b.address}]:${b.port}` : `${b.address}:${b.port}`));
-  const encryptedAt = { tls: encrypted?.tls ?? [], https: encrypted?.https ?? [] };
+  const encryptedAt = { tls: encrypted?.tls ?? [], https: encrypted?.https ?? [], http: encrypted?.http ?? [] };
   if (!o.clusterWorker) core.logger.info({ event: 'listening', addresses, ...encryptedAt }, 'listening');
   const reload = async (next: Config): Promise<ReloadOutcome> => {
     const needsRestart = RESTART_KEYS.filter((k) => JSON.stringify(next[k]) !== JSON.stringify(core.config[k]));

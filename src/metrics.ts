@@ -31,6 +31,8 @@ export interface Counters {
   proxyHeaderInvalid: number;
   proxyHeaderOversized: number;
   proxyHeaderUnlisted: number;
+  /** Upstream queries sent as plain DNS because TLS to a forwarder failed (tls-fallback: plain). */
+  upstreamTlsFallbacks: number;
 }
 
 export function newCounters(): Counters {
@@ -59,6 +61,7 @@ export function newCounters(): Counters {
     proxyHeaderInvalid: 0,
     proxyHeaderOversized: 0,
     proxyHeaderUnlisted: 0,
+    upstreamTlsFallbacks: 0,
   };
 }
 

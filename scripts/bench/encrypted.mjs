@@ -1,8 +1,11 @@
 #!/usr/bin/env node
-// Cache-hit queries per second over UDP, DNS over TLS and DNS over HTTPS, rootline next to Unbound (UDP and DoT;
-// Debian's Unbound has no DoH), in one run, with dnsperf's own dot/doh modes over persistent connections.
+// Cache-hit queries per second over UDP, DNS over TLS and DNS over HTTPS, rootline next to Unbound (Debian's is
+// built with nghttp2: https-port), in one run, over persistent connections: dnsperf for UDP and DoT, and for DoH
+// doh-load.mjs (Node's http2 client, the same C connections × outstanding/C streams against both servers), because
+// dnsperf 2.10's DoH mode takes one response per TLS read and stalls on a server that packs several into one
+// record, as Node's http2 does; dnsperf's DoH figure for Unbound is printed beside it.
 // Every name is local data, so both answer from memory: this measures the transports, not resolution.
-//   npm run build && node scripts/bench/encrypted.mjs [--seconds 5] [--clients 4]
+//   npm run build && node scripts/bench/encrypted.mjs [--seconds 5] [--clients 4] [--outstanding 100]
 // Loopback only; every process it starts is stopped by PID at the end.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +20,7 @@ const { values: opt } = parseArgs({ options: { seconds: { type: 'string', defaul
 const seconds = Number(opt.seconds);
 const NAMES = 100;
 const ROOTLINE = { host: '127.0.0.31', udp: 5394, dot: 8853, doh: 8443 };
-const UNBOUND = { host: '127.0.0.32', udp: 5395, dot: 8854 };
+const UNBOUND = { host: '127.0.0.32', udp: 5395, dot: 8854, doh: 8455 };
 
 const dir = mkdtempSync(join(tmpdir(), 'rootline-encbench-'));
 const cleanup = async () => {
@@ -63,7 +66,10 @@ try {
       'server:',
       `  interface: ${UNBOUND.host}@${UNBOUND.udp}`,
       `  interface: ${UNBOUND.host}@${UNBOUND.dot}`,
+      `  interface: ${UNBOUND.host}@${UNBOUND.doh}`,
       `  tls-port: ${UNBOUND.dot}`,
+      `  https-port: ${UNBOUND.doh}`,
+      '  http-endpoint: "/dns-query"',
       `  tls-service-key: "${key}"`,
       `  tls-service-pem: "${pem}"`,
       '  num-threads: 1',
@@ -101,12 +107,30 @@ try {
   for (const [label, host, port, mode] of [
     ['rootline', ROOTLINE.host, ROOTLINE.udp, 'udp'],
     ['rootline', ROOTLINE.host, ROOTLINE.dot, 'dot'],
-    ['rootline', ROOTLINE.host, ROOTLINE.doh, 'doh'],
     ['unbound', UNBOUND.host, UNBOUND.udp, 'udp'],
     ['unbound', UNBOUND.host, UNBOUND.dot, 'dot'],
+    ['unbound', UNBOUND.host, UNBOUND.doh, 'doh'],
   ]) {
     rows.push(await run(label, host, port, mode));
   }
+  // DoH through the Node load generator, for both servers alike.
+  const clients = Number(opt.clients);
+  const perConnection = Math.max(1, Math.round(Number(opt.outstanding) / clients));
+  const dohLoad = async (label, host, port) => {
+    const args = [join(repo, 'scripts/bench/doh-load.mjs'), '--url', `https://${host}:${port}/dns-query`, '--ca', join(dir, 'ca.pem'), '--names', data, '--connections', String(clients), '--streams', String(perConnection), '--seconds', String(seconds), '--warmup-seconds', String(seconds)];
+    const r = await runToEnd(process.execPath, args, { timeoutMs: (2 * seconds + 30) * 1000 });
+    let out = null;
+    try {
+      out = JSON.parse(r.stdout.trim().split('\n').at(-1));
+    } catch {
+      /* reported below */
+    }
+    return { label, mode: 'doh', qps: out?.qps ?? null, lost: out?.lost ?? null, command: `node ${args.map((a) => a.replace(repo + '/', '')).join(' ')}`, error: out ? null : (r.stderr || r.stdout).trim().slice(-300), detail: out };
+  };
+  const dnsperfDoh = rows.find((r) => r.label === 'unbound' && r.mode === 'doh');
+  rows.splice(rows.indexOf(dnsperfDoh), 1);
+  rows.push(await dohLoad('rootline', ROOTLINE.host, ROOTLINE.doh));
+  rows.push(await dohLoad('unbound', UNBOUND.host, UNBOUND.doh));
   const qps = (label, mode) => rows.find((r) => r.label === label && r.mode === mode)?.qps ?? null;
   const ratio = (a, b) => (a && b ? (a / b).toFixed(2) : '-');
   console.log(`| transport | rootline q/s | × rootline UDP | Unbound q/s | rootline / Unbound |`);
@@ -114,9 +138,10 @@ try {
   for (const mode of ['udp', 'dot', 'doh']) {
     const r = qps('rootline', mode);
     const u = qps('unbound', mode);
-    console.log(`| ${mode} | ${r?.toFixed(0) ?? '-'} | ${ratio(r, qps('rootline', 'udp'))} | ${u?.toFixed(0) ?? '(no DoH in Debian Unbound)'} | ${ratio(r, u)} |`);
+    console.log(`| ${mode} | ${r?.toFixed(0) ?? '-'} | ${ratio(r, qps('rootline', 'udp'))} | ${u?.toFixed(0) ?? '-'} | ${ratio(r, u)} |`);
   }
-  for (const r of rows) console.log(`${r.label} ${r.mode}: ${r.command}${r.error ? `\n  failed: ${r.error}` : ''}`);
+  console.log(`\nUnbound DoH through dnsperf itself: ${dnsperfDoh.qps?.toFixed(0) ?? 'failed'} q/s (the Node client's own ceiling shows against it)`);
+  for (const r of [...rows, dnsperfDoh]) console.log(`${r.label} ${r.mode}: ${r.command}${r.error ? `\n  failed: ${r.error}` : ''}${r.detail ? `\n  ${JSON.stringify(r.detail)}` : ''}`);
 } finally {
   await cleanup();
 }

@@ -9,6 +9,7 @@ import { dataBytes, LRU_ENTRY_BYTES, stringBytes } from './sizes.js';
 import type { RR } from '../wire/types.js';
 import { remainingSeconds } from './ttl.js';
 import type { Security } from '../resolver/step.js';
+import type { ExtendedError } from '../wire/edns.js';
 
 export type NegativeKind = 'nxdomain' | 'nodata';
 
@@ -20,6 +21,7 @@ export interface NegativeEntry {
   /** DNSSEC: the NSEC/NSEC3 records and RRSIGs proving the denial (served to DO=1 clients), and the verdict. */
   proof?: RR[];
   security?: Security;
+  note?: ExtendedError;
 }
 
 /** A negative entry with the question it answers: NXDOMAIN for every type (type null) or NODATA for one. */
@@ -34,11 +36,13 @@ export interface NegativeHit {
   soa: RR | null;
   proof?: RR[];
   security?: Security;
+  note?: ExtendedError;
 }
 
 export interface NegativeDnssec {
   proof?: RR[];
   security?: Security;
+  note?: ExtendedError;
   /** Seconds the denial may live at most (RRSIG expiry, bogus-ttl). */
   maxTtl?: number;
 }
@@ -106,6 +110,7 @@ export class NegativeCache {
       expiresAtMs: this.clock.nowMs() + ttl * 1000,
       ...(dnssec.proof && dnssec.proof.length > 0 ? { proof: dnssec.proof.map((r) => ({ ...r, ttl })) } : {}),
       ...(dnssec.security ? { security: dnssec.security } : {}),
+      ...(dnssec.note ? { note: dnssec.note } : {}),
     });
     return served;
   }
@@ -121,6 +126,7 @@ export class NegativeCache {
           soa: e.soa ? { ...e.soa, ttl } : null,
           ...(e.proof ? { proof: e.proof.map((r) => ({ ...r, ttl })) } : {}),
           ...(e.security ? { security: e.security } : {}),
+          ...(e.note ? { note: e.note } : {}),
         };
       }
     }

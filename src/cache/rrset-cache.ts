@@ -8,6 +8,7 @@ import { dataBytes, LRU_ENTRY_BYTES, stringBytes } from './sizes.js';
 import type { RR } from '../wire/types.js';
 import type { RankValue } from './rank.js';
 import type { Security } from '../resolver/step.js';
+import type { ExtendedError } from '../wire/edns.js';
 import { clampTtl, remainingSeconds, type TtlBounds } from './ttl.js';
 
 export interface CachedRRset {
@@ -24,6 +25,8 @@ export interface CachedRRset {
   /** DNSSEC: the RRSIGs that came with the records (served to DO=1 clients), and what validation said. */
   sigs?: RR[];
   security?: Security;
+  /** EDE 1/2/27 explaining why the data is insecure (rare: kept only when there is one). */
+  note?: ExtendedError;
 }
 
 export interface RRsetHit {
@@ -41,6 +44,7 @@ export interface StoreOptions {
   notBeyondCached?: boolean;
   sigs?: RR[];
   security?: Security;
+  note?: ExtendedError;
   /** Seconds the entry may live at most, whatever the records say (RRSIG expiry, bogus-ttl: RFC 4035 §5.3.3). */
   maxTtl?: number;
 }
@@ -112,6 +116,7 @@ export class RRsetCache {
       turns: existing ? existing.turns : 0,
       ...(options.sigs && options.sigs.length > 0 ? { sigs: options.sigs.map((r) => ({ ...r, name, ttl })) } : {}),
       ...(options.security ? { security: options.security } : {}),
+      ...(options.note ? { note: options.note } : {}),
     });
     return true;
   }

@@ -247,7 +247,7 @@ export async function runServe(flags: ServeFlags): Promise<void> {
     let web: WebServer | null = null;
     if (isWorker()) {
       attachWorker(answer);
-      reportToPrimary({ type: 'ready', addresses: server.addresses });
+      reportToPrimary({ type: 'ready', addresses: server.addresses, ...server.encrypted });
     } else {
       control = await openControl(config, flags, async (req) => {
         const reply = await answer(req);

@@ -175,7 +175,7 @@ export function parseConfig(text: string, path: string): Partial<Config> {
         if (parsed && !parsed.ok) throw new RootlineError(ErrorCode.CONFIG_VALUE, `${path} line ${entryLine(i)}: ${badNetworkMessage(key, text, parsed.reason)}`);
       }
     }
-    if (spec.field === 'allow' || spec.field === 'deny' || spec.field === 'ratelimitExempt' || spec.field === 'debugClients' || spec.field === 'proxyProtocolFrom') {
+    if (spec.field === 'allow' || spec.field === 'deny' || spec.field === 'ratelimitExempt' || spec.field === 'debugClients' || spec.field === 'proxyProtocolFrom' || spec.field === 'trustedProxies') {
       for (const [i, text] of (value as string[]).entries()) {
         const parsed = parseCidr(text);
         if (!parsed.ok) throw new RootlineError(ErrorCode.CONFIG_VALUE, `${path} line ${entryLine(i)}: ${badNetworkMessage(key, text, parsed.reason)}`);

@@ -25,6 +25,11 @@ export interface ZoneTls {
   name: string;
   pin: string;
   ca: string;
+  /**
+   * tls-fallback: plain — when TLS to a server fails, plain DNS to the same address on `port` (over TCP only when
+   * the zone says tcp). Absent: tls-fallback: none, TLS or nothing.
+   */
+  plain?: { port: number; tcp: boolean };
 }
 
 /** A `forward-zones:` or `stub-zones:` entry, checked by the loader. */
@@ -57,6 +62,10 @@ export interface Config {
   trustAnchors: string[];
   /** Seconds bogus data is cached (never served as secure; answers SERVFAIL unless CD=1). */
   bogusTtl: number;
+  /** RFC 8198: answer NXDOMAIN/NODATA from cached, validated NSEC ranges. */
+  aggressiveNsec: boolean;
+  /** Negative trust anchors (RFC 7646): names at and below these are not validated (insecure). */
+  domainInsecure: string[];
   /** Most RRsets (and negative entries) kept in cache. */
   cacheSize: number;
   /** Memory for all the caches together, MB (estimated bytes, split between them). */
@@ -184,6 +193,10 @@ export interface Config {
   httpsListen: string[];
   /** The DoH URI path. */
   httpsPath: string;
+  /** Plaintext HTTP/1.1 DoH addresses for a local reverse proxy, port 80 unless given; [] = off. Needs trustedProxies. */
+  httpListen: string[];
+  /** Peers (CIDR) on http-listen whose X-Forwarded-For names the client. */
+  trustedProxies: string[];
   /** PEM certificate chains for DoT and DoH (absolute paths once loaded); the first is the default, the others by SNI. */
   tlsCertificate: string[];
   /** PEM private keys, one per tlsCertificate, in the same order. */
@@ -211,6 +224,8 @@ export const DEFAULTS: Config = {
   trustAnchorFile: '',
   trustAnchors: [],
   bogusTtl: 60,
+  domainInsecure: [],
+  aggressiveNsec: true,
   cacheSize: 100_000,
   cacheMemory: 64,
   maxTtl: 86_400,
@@ -276,6 +291,8 @@ export const DEFAULTS: Config = {
   tlsListen: [],
   httpsListen: [],
   httpsPath: '/dns-query',
+  httpListen: [],
+  trustedProxies: [],
   tlsCertificate: [],
   tlsKey: [],
 };

@@ -1,12 +1,12 @@
 // Checking `forward-zones:` and `stub-zones:` entries: a list of maps, each with a zone name, its servers and
 // what to do when they all fail. Every problem names the key, the entry's line and what to write instead.
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
-import { parseHostPort } from '../util/host-port.js';
+import { DEFAULT_DNS_PORT, parseHostPort } from '../util/host-port.js';
 import { canonical } from '../wire/names.js';
 import { ConfigNodeError } from './node-error.js';
 import type { ZoneEntry } from './schema.js';
 
-const FIELDS = ['name', 'servers', 'fallback', 'tcp', 'tls', 'tls-name', 'tls-pin', 'tls-ca'] as const;
+const FIELDS = ['name', 'servers', 'fallback', 'tcp', 'tls', 'tls-name', 'tls-pin', 'tls-ca', 'tls-fallback'] as const;
 /** RFC 7858 §3.1: DNS over TLS listens on 853. */
 const DOT_PORT = 853;
 /** Base64 of a SHA-256 digest (RFC 7469 §2.4). */
@@ -55,21 +55,25 @@ function parseEntry(key: string, item: Node): ZoneEntry {
   const nameProblem = zoneNameProblem(name);
   if (nameProblem) throw new ConfigNodeError(nameNode ?? item, `'${key}' entry: zone name '${name}' ${nameProblem}`);
   const zone = canonical(name);
-  const tls = parseTls(key, zone, fields, item);
+  const tcpNode = fields.get('tcp');
+  const tcp = tcpNode === undefined ? false : scalar(tcpNode);
+  if (typeof tcp !== 'boolean') throw new ConfigNodeError(tcpNode ?? item, `'${key}' ${zone}: tcp must be true or false, got '${String(tcp)}'`);
+  const tls = parseTls(key, zone, fields, item, tcp);
   const servers = parseServers(key, zone, fields.get('servers'), item, tls ? DOT_PORT : undefined);
   const fallbackNode = fields.get('fallback');
   const fallback = fallbackNode === undefined ? 'servfail' : scalar(fallbackNode);
   if (fallback !== 'recurse' && fallback !== 'servfail') {
     throw new ConfigNodeError(fallbackNode ?? item, `'${key}' ${zone}: fallback must be recurse or servfail, got '${String(fallback)}'`);
   }
-  const tcpNode = fields.get('tcp');
-  const tcp = tcpNode === undefined ? false : scalar(tcpNode);
-  if (typeof tcp !== 'boolean') throw new ConfigNodeError(tcpNode ?? item, `'${key}' ${zone}: tcp must be true or false, got '${String(tcp)}'`);
   return { name: zone, servers, fallback, tcp, ...(tls ? { tls } : {}) };
 }
 
-/** tls: true with tls-name (checked against tls-ca or the system store) and/or tls-pin; forward zones only. */
-function parseTls(key: string, zone: string, fields: Map<string, Node | null>, item: Node): ZoneEntry['tls'] {
+/**
+ * tls: true with tls-name (checked against tls-ca or the system store) and/or tls-pin, and tls-fallback: none (the
+ * default: TLS or SERVFAIL, RFC 8310 §5's strict profile) or plain (plain DNS to port 53 of the same servers when
+ * TLS fails: its opportunistic profile, private only while nobody interferes); forward zones only.
+ */
+function parseTls(key: string, zone: string, fields: Map<string, Node | null>, item: Node, tcp: boolean): ZoneEntry['tls'] {
   const on = fields.has('tls') ? scalar(fields.get('tls')) : false;
   if (typeof on !== 'boolean') throw new ConfigNodeError(fields.get('tls') ?? item, `'${key}' ${zone}: tls must be true or false, got '${String(on)}'`);
   const text = (field: string): string => {
@@ -80,14 +84,19 @@ function parseTls(key: string, zone: string, fields: Map<string, Node | null>, i
   const name = text('tls-name');
   const pin = text('tls-pin');
   const ca = text('tls-ca');
+  const fallbackNode = fields.get('tls-fallback');
+  const fallback = fallbackNode === undefined ? 'none' : scalar(fallbackNode);
+  if (fallback !== 'none' && fallback !== 'plain') {
+    throw new ConfigNodeError(fallbackNode ?? item, `'${key}' ${zone}: tls-fallback must be none (TLS or nothing) or plain (plain DNS when TLS fails), got '${String(fallback)}'`);
+  }
   if (!on) {
-    if (name || pin || ca) throw new ConfigNodeError(item, `'${key}' ${zone}: tls-name, tls-pin and tls-ca need tls: true`);
+    if (name || pin || ca || fallbackNode !== undefined) throw new ConfigNodeError(item, `'${key}' ${zone}: tls-name, tls-pin, tls-ca and tls-fallback need tls: true`);
     return undefined;
   }
   if (key !== 'forward-zones') throw new ConfigNodeError(fields.get('tls') ?? item, `'${key}' ${zone}: tls is for forward-zones (recursive servers that speak DNS over TLS)`);
   if (!name && !pin) throw new ConfigNodeError(item, `'${key}' ${zone}: tls: true needs tls-name (the name on the server's certificate) or tls-pin (its SPKI pin)`);
   if (pin && !PIN.test(pin)) throw new ConfigNodeError(fields.get('tls-pin') ?? item, `'${key}' ${zone}: tls-pin must be a base64 SHA-256 digest (44 characters ending in =)`);
-  return { name, pin, ca };
+  return { name, pin, ca, ...(fallback === 'plain' ? { plain: { port: DEFAULT_DNS_PORT, tcp } } : {}) };
 }
 
 function parseServers(key: string, zone: string, node: Node | null | undefined, item: Node, defaultPort?: number): ZoneEntry['servers'] {

@@ -156,6 +156,7 @@ function flush(server: RunningServer, target: FlushTarget | undefined): FlushCou
     const before = sizes(server);
     shared.rrsets.clear();
     shared.negatives.clear();
+    shared.nsecRanges.clear();
     shared.answerCache.flush();
     shared.infra.clear();
     return before;
@@ -164,6 +165,8 @@ function flush(server: RunningServer, target: FlushTarget | undefined): FlushCou
   // The answer cache is keyed by wire question; a zone's names are found again from the RRsets, so it goes whole.
   if ('zone' in target) shared.answerCache.flush();
   else shared.answerCache.flush(target.name);
+  // A flushed name must be asked again: cached NSEC ranges would otherwise keep denying it (RFC 8198).
+  shared.nsecRanges.flush('zone' in target ? target.zone : target.name);
   return {
     rrsets: shared.rrsets.flush(target),
     negative: shared.negatives.flush(target),

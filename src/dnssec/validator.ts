@@ -35,6 +35,8 @@ export const DEFAULT_VALIDATOR_LIMITS: ValidatorLimits = { maxKeysPerSignature: 
 
 export interface ValidatorOptions {
   anchors: TrustAnchors;
+  /** Negative trust anchors (RFC 7646): names at and below them are insecure, whatever a parent says. */
+  insecure?: readonly string[];
   clock: Clock;
   limits?: Partial<ValidatorLimits>;
 }
@@ -77,13 +79,23 @@ function synthesised(cnames: readonly RR[]): Set<RR> {
 
 export class DnssecValidator implements Validator {
   private readonly limits: ValidatorLimits;
+  /** Signature verifications made (all requests): the cost the KeyTrap bounds hold down. */
+  readonly tallies = { verifications: 0 };
 
   constructor(private readonly o: ValidatorOptions) {
     this.limits = { ...DEFAULT_VALIDATOR_LIMITS, ...o.limits };
   }
 
+  /** Below a negative trust anchor (domain-insecure, forward and stub zones), or below no anchor at all. */
+  private untrusted(name: string): string | null {
+    const nta = (this.o.insecure ?? []).find((z) => isInZone(name, z));
+    if (nta !== undefined) return `${canonical(nta)} is configured insecure (domain-insecure or a forward/stub zone)`;
+    return this.o.anchors.closest(name) ? null : `no trust anchor above ${canonical(name)}`;
+  }
+
   async check(c: Exclude<Classification, { kind: 'lame' }>, ctx: ReplyContext, req: Request): Promise<Verdict> {
-    if (!this.o.anchors.closest(ctx.qname)) return insecure('no trust anchor above this name');
+    const untrusted = this.untrusted(ctx.qname);
+    if (untrusted) return insecure(untrusted);
     if (c.kind === 'referral') return this.checkReferral(c, ctx, req);
     const sigs = c.signed?.sigs ?? [];
     const proof = c.signed?.proof ?? [];
@@ -108,7 +120,8 @@ export class DnssecValidator implements Validator {
   /** The validated keys of `zone`: from its trust anchor, or from the DS its parent signed. */
   private async zoneKeys(zone: string, req: Request): Promise<ZoneKeys> {
     const z = canonical(zone);
-    if (!this.o.anchors.closest(z)) return insecure(`no trust anchor above ${z}`);
+    const untrusted = this.untrusted(z);
+    if (untrusted) return insecure(untrusted);
     if (!this.o.anchors.at(z)) {
       const ds = await req.sub(z, 'DS');
       const judged = this.judgedSideResult(ds, z, 'DS');
@@ -128,9 +141,11 @@ export class DnssecValidator implements Validator {
     if (r.rcode === Rcode.SERVFAIL) {
       const ede = r.ede?.code ?? EdeCode.DNSSEC_BOGUS;
       const dnssecCode = ede >= 1 && ede <= 12 ? ede : type === 'DNSKEY' ? EdeCode.DNSKEY_MISSING : EdeCode.DNSSEC_BOGUS;
-      return bogus(dnssecCode, `${type} of ${zone}: ${r.ede?.text ?? 'lookup failed'}`);
+      const text = r.ede?.text ?? 'lookup failed';
+      // The side resolution's reason names its zone already when validation failed there.
+      return bogus(dnssecCode, text.startsWith(`${zone} `) || text.startsWith(`${zone}:`) ? text : `${type} of ${zone}: ${text}`);
     }
-    if (r.security === 'insecure' || r.security === 'unchecked') return insecure(`${zone} is insecure`);
+    if (r.security === 'insecure' || r.security === 'unchecked') return r.ede ? insecure(r.ede.text, r.ede.code) : insecure(`${zone} is insecure`);
     if (r.security === 'bogus') return bogus(EdeCode.DNSSEC_BOGUS, `${type} of ${zone} is bogus`);
     if (r.rcode !== Rcode.NOERROR) return bogus(EdeCode.DNSSEC_BOGUS, `${type} of ${zone}: rcode ${r.rcode}`);
     return null;
@@ -234,8 +249,10 @@ export class DnssecValidator implements Validator {
   }
 
   private spend(req: Request): boolean {
+    if (req.budget.signatureChecks >= this.limits.maxVerificationsPerQuery) return false;
+    this.tallies.verifications++;
     req.budget.signatureChecks++;
-    return req.budget.signatureChecks <= this.limits.maxVerificationsPerQuery;
+    return true;
   }
 
   /**

@@ -151,6 +151,7 @@ export class PrometheusView {
       [{ reason: 'oversized' }, s.counters.proxyHeaderOversized],
       [{ reason: 'unlisted' }, s.counters.proxyHeaderUnlisted],
     ]);
+    counter('rootline_upstream_tls_fallback_total', 'Upstream queries sent as plain DNS because TLS to a forwarder failed (tls-fallback: plain).', [], one((s) => s.counters.upstreamTlsFallbacks));
     counter('rootline_tcp_connections_accepted_total', 'Client TCP connections accepted.', [], one((s) => s.tcp.accepted));
     counter('rootline_tcp_connections_rejected_total', 'Client TCP connections closed at once (past tcp-max-connections, or shutting down).', [], one((s) => s.tcp.rejected));
     gauge('rootline_tcp_connections', 'Client TCP connections open now.', [], one((s) => s.tcp.open));

@@ -20,6 +20,7 @@ export class ChainResolver {
     // DNSSEC: every step's RRSIGs and proofs go with the answer; it is as secure as its weakest step.
     const sigs: RR[] = [];
     let security: Security | undefined;
+    let note: Resolution['ede'];
     const seen = new Set<string>([canonical(qname)]);
     let cnames = 0;
     let name = qname;
@@ -30,8 +31,9 @@ export class ChainResolver {
         return { rcode: Rcode.SERVFAIL, answer: [], authority: [], ede: step.ede, ...(step.limit ? { limit: step.limit } : {}) };
       }
       if (step.sigs) sigs.push(...step.sigs);
+      note ??= step.note;
       security = security === undefined ? (step.security ?? 'unchecked') : weakest(security, step.security);
-      const signed = (authority: RR[] = []): Pick<Resolution, 'security' | 'dnssec'> => ({ security: security ?? 'unchecked', dnssec: { answer: sigs, authority } });
+      const signed = (authority: RR[] = []): Pick<Resolution, 'security' | 'dnssec' | 'ede'> => ({ security: security ?? 'unchecked', dnssec: { answer: sigs, authority }, ...(note ? { ede: note } : {}) });
       for (const c of step.cnames) {
         chain.push(c);
         if (c.type !== 'CNAME') continue; // a DNAME travels with the CNAME synthesised from it

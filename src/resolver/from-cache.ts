@@ -6,6 +6,7 @@ import { RRsetCache } from '../cache/rrset-cache.js';
 import type { RRsetPresenter } from './present.js';
 import type { Request } from './request.js';
 import type { Step } from './step.js';
+import type { DenialSynthesiser } from './synthesis.js';
 import { EdeCode } from '../wire/ede.js';
 
 /** Prefetch when less than this fraction of the original TTL is left (Unbound: 10%). */
@@ -23,6 +24,8 @@ export class CacheReader {
     private readonly negatives: NegativeCache,
     private readonly presenter: RRsetPresenter,
     private readonly prefetch: boolean,
+    /** RFC 8198: denials from cached NSEC ranges (when validating). */
+    private readonly synthesiser?: DenialSynthesiser,
   ) {}
 
   step(name: string, qtype: string, req: Request): Step | null {
@@ -34,7 +37,7 @@ export class CacheReader {
       if (hit.entry.security === 'bogus' && !req.checkingDisabled) return bogusStep(name, qtype);
       if (nearExpiry && req.depth === 0) req.prefetch({ name, type: qtype, class: 'IN' });
       req.step({ kind: 'cache', qname: name, qtype, what: 'answer', depth: req.depth });
-      return { kind: 'answer', cnames: [], records: this.presenter.present(hit.records), security: hit.entry.security ?? 'unchecked', ...(hit.sigs ? { sigs: hit.sigs } : {}) };
+      return { kind: 'answer', cnames: [], records: this.presenter.present(hit.records), security: hit.entry.security ?? 'unchecked', ...(hit.sigs ? { sigs: hit.sigs } : {}), ...(hit.entry.note ? { note: hit.entry.note } : {}) };
     }
     if (qtype !== 'CNAME') {
       const cname = this.rrsets.get(name, 'CNAME', MIN_ANSWER_RANK);
@@ -49,7 +52,12 @@ export class CacheReader {
     if (neg) {
       if (neg.security === 'bogus' && !req.checkingDisabled) return bogusStep(name, qtype);
       req.step({ kind: 'cache', qname: name, qtype, what: neg.kind, depth: req.depth });
-      return { kind: neg.kind, cnames: [], soa: neg.soa, security: neg.security ?? 'unchecked', ...(neg.proof ? { proof: neg.proof } : {}) };
+      return { kind: neg.kind, cnames: [], soa: neg.soa, security: neg.security ?? 'unchecked', ...(neg.proof ? { proof: neg.proof } : {}), ...(neg.note ? { note: neg.note } : {}) };
+    }
+    const made = this.synthesiser?.synthesise(name, qtype);
+    if (made) {
+      req.step({ kind: 'cache', qname: name, qtype, what: made.kind, depth: req.depth, synthesised: true });
+      return { kind: made.kind, cnames: [], soa: made.soa, security: 'secure', proof: made.proof };
     }
     return null;
   }

@@ -7,9 +7,11 @@ import { canonical } from '../wire/names.js';
 import type { RR } from '../wire/types.js';
 import type { RrsigData } from 'dns-packet';
 import type { Clock } from '../util/clock.js';
+import type { ExtendedError } from '../wire/edns.js';
 import type { Classification, Settled } from './classify.js';
 import type { RRsetPresenter } from './present.js';
 import type { Security, Step } from './step.js';
+import type { DenialSynthesiser } from './synthesis.js';
 import type { Verdict } from './validate.js';
 
 type Referral = Extract<Classification, { kind: 'referral' }>;
@@ -32,12 +34,16 @@ function groupRRsets(records: readonly RR[]): RR[][] {
 
 export interface LearnerOptions {
   clock: Clock;
+  /** RFC 8198: told the NSEC records of every secure denial. */
+  synthesiser?: DenialSynthesiser;
   /** Seconds bogus data is kept (so repeated queries do not storm the servers; it is never served as secure). */
   bogusTtl: number;
 }
 
 const securityOf = (v: Verdict): Security => (v.kind === 'unchecked' ? 'unchecked' : v.kind);
 const UNCHECKED: Verdict = { kind: 'unchecked' };
+/** The EDE an insecure verdict carries (unsupported algorithm or digest, NSEC3 too costly), if any. */
+const noteOf = (v: Verdict): ExtendedError | undefined => (v.kind === 'insecure' && v.ede !== undefined ? { code: v.ede, text: v.reason } : undefined);
 
 export class Learner {
   constructor(
@@ -72,12 +78,13 @@ export class Learner {
     const rank = c.authoritative ? Rank.ANSWER_AUTH : Rank.ANSWER_NONAUTH;
     const sigs = c.signed?.sigs ?? [];
     const security = securityOf(verdict);
+    const note = noteOf(verdict);
     const signedParts = (records: readonly RR[]): RR[] => sigs.filter((s) => records.some((r) => sameOwnerType(s, r)));
     this.store(c.cnames, rank, sigs, verdict);
     const cnames = this.bounded(c.cnames);
     const dnssec = (records: readonly RR[], proof: readonly RR[]) => {
       const withSigs = [...proof, ...signedParts(proof)];
-      return { security, sigs: signedParts([...c.cnames, ...records]), ...(withSigs.length > 0 ? { proof: withSigs } : {}) };
+      return { security, sigs: signedParts([...c.cnames, ...records]), ...(withSigs.length > 0 ? { proof: withSigs } : {}), ...(note ? { note } : {}) };
     };
     switch (c.kind) {
       case 'answer':
@@ -96,8 +103,9 @@ export class Learner {
         const parts = dnssec(c.soa ? [c.soa] : [], c.signed?.proof ?? []);
         const proof = [...(parts.proof ?? []), ...(c.soa ? signedParts([c.soa]) : [])];
         const maxTtl = verdict.kind === 'bogus' ? this.o.bogusTtl : this.sigLife(proof);
-        const soa = this.negatives.store(c.name, c.kind === 'nxdomain' ? null : qtype, c.soa, { proof, security, maxTtl });
-        return { kind: c.kind, cnames, soa, security, sigs: signedParts(c.cnames), ...(proof.length > 0 ? { proof: proof.map((r) => ({ ...r, ttl: soa?.ttl ?? r.ttl })) } : {}) };
+        const soa = this.negatives.store(c.name, c.kind === 'nxdomain' ? null : qtype, c.soa, { proof, security, maxTtl, ...(note ? { note } : {}) });
+        if (security === 'secure' && c.soa) this.o.synthesiser?.learn(c.soa.name, c.soa, proof);
+        return { kind: c.kind, cnames, soa, security, sigs: signedParts(c.cnames), ...(proof.length > 0 ? { proof: proof.map((r) => ({ ...r, ttl: soa?.ttl ?? r.ttl })) } : {}), ...(note ? { note } : {}) };
       }
       default: {
         const never: never = c;
@@ -135,11 +143,13 @@ export class Learner {
       const childNs = set[0]!.type === 'NS' && rank >= Rank.AUTHORITY_AUTH;
       const own = sigs.filter((s) => sameOwnerType(s, set[0]!));
       const maxTtl = verdict.kind === 'bogus' ? this.o.bogusTtl : verdict.kind === 'secure' ? this.sigLife(own) : Infinity;
+      const note = noteOf(verdict);
       this.rrsets.store(set, rank, {
         ...(childNs ? { notBeyondCached: true } : {}),
         ...(own.length > 0 ? { sigs: own } : {}),
         ...(verdict.kind !== 'unchecked' ? { security: securityOf(verdict) } : {}),
         ...(maxTtl !== Infinity ? { maxTtl } : {}),
+        ...(note ? { note } : {}),
       });
     }
   }

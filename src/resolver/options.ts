@@ -11,6 +11,7 @@ import { ConfiguredZones } from './configured-zones.js';
 import type { RootHints } from './hints.js';
 import { limitsFromConfig, type LimitHit, type Limits } from './limits.js';
 import type { UpstreamTallies } from '../observe/tallies.js';
+import type { DenialSynthesiser } from './synthesis.js';
 import type { Validator } from './validate.js';
 
 export interface ResolverOptions {
@@ -47,6 +48,8 @@ export interface ResolverParts {
   infra: InfraCache;
   /** Judges every reply before it is cached; none: replies are taken as they are. */
   validator?: Validator;
+  /** RFC 8198 aggressive NSEC: denials from the validated cache. */
+  synthesiser?: DenialSynthesiser;
   /** Told of every limit hit (one metric per limit). */
   onLimit?: (hit: LimitHit) => void;
   /** Upstream tallies to bump (a reloaded resolver keeps counting where the old one left off). */

@@ -57,11 +57,11 @@ export class Resolver {
     const servers = new ServerSelector(d.infra, d.random, { caseRandomisation: d.caseRandomisation, upstreamTimeoutMs: d.limits.upstreamTimeoutMs });
     const asker = new ServerAsker({ servers, exchanger: new Exchanger(d.transport, d.random), inFlight: new InFlight(d.limits), clock: d.clock, limits: d.limits, tallies: this.tallies, dnssecOk: (d.dnssecOk ?? false) && d.validator !== undefined });
     const zones = new ZoneQuerier(cuts, servers, asker, d.limits, mayQueryLoopback(d.doNotQueryLocalhost, d.hints));
-    this.fromCache = new CacheReader(d.rrsets, d.negatives, presenter, d.prefetch);
+    this.fromCache = new CacheReader(d.rrsets, d.negatives, presenter, d.prefetch, d.synthesiser);
     this.iterator = new Iterator({
       cuts,
       zones,
-      learner: new Learner(d.rrsets, d.negatives, presenter, { clock: d.clock, bogusTtl: d.bogusTtl ?? 60 }),
+      learner: new Learner(d.rrsets, d.negatives, presenter, { clock: d.clock, bogusTtl: d.bogusTtl ?? 60, ...(d.synthesiser ? { synthesiser: d.synthesiser } : {}) }),
       validator: d.validator ?? noValidation,
       limits: d.limits,
       qnameMinimisation: d.qnameMinimisation,

@@ -18,6 +18,8 @@ export interface SignedParts {
   /** NSEC/NSEC3 records, their RRSIGs and the SOA's RRSIG (denials and wildcard answers). */
   proof?: RR[];
   security?: Security;
+  /** Why data is insecure when that is worth telling (EDE 1, 2 or 27: RFC 8914 §4.2, §4.3, RFC 9276). */
+  note?: ExtendedError;
 }
 
 /** One name resolved as far as one cache lookup or one reply takes it (CNAMEs beyond that are the chain's). */

@@ -15,7 +15,8 @@ export type TraceOutcome =
 
 export type TraceEvent =
   | { kind: 'upstream'; server: string; address: string; zone: string; qname: string; qtype: string; tcp: boolean; rttMs: number | null; outcome: TraceOutcome; depth: number }
-  | { kind: 'cache'; qname: string; qtype: string; what: 'answer' | 'cname' | 'nxdomain' | 'nodata'; depth: number }
+  /** `synthesised`: a denial made from cached NSEC ranges (RFC 8198), not a cached answer to this question. */
+  | { kind: 'cache'; qname: string; qtype: string; what: 'answer' | 'cname' | 'nxdomain' | 'nodata'; depth: number; synthesised?: true }
   | { kind: 'ns-lookup'; nsName: string; zone: string; depth: number }
   /** A forward or stub zone from the config decides where resolution starts; `fallback`: its servers all failed. */
   | { kind: 'configured'; zone: string; mode: 'forward' | 'stub'; action: 'use' | 'fallback'; depth: number }

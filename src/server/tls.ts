@@ -24,7 +24,8 @@ export interface TlsListenOptions {
 }
 
 export interface EncryptedListener {
-  readonly server: tls.Server;
+  /** A tls.Server for DoT and DoH (certificates swap on it), an http.Server for plaintext DoH. */
+  readonly server: net.Server;
   close(graceMs?: number): Promise<void>;
 }
 

@@ -40,6 +40,10 @@ class DotConnection {
   private queued: Buffer[] | null = [];
   private readonly idle: NodeJS.Timeout;
   closed = false;
+  /** The handshake and the checks of the server passed. */
+  get established(): boolean {
+    return this.queued === null && !this.closed;
+  }
   /** Why it closed, for the queries it leaves behind. */
   lastError = '';
 
@@ -135,6 +139,11 @@ export class DotPool {
       const p: Pending = { wire, o, started: performance.now(), resolve, retried: false, timer };
       this.dispatch(to, o.tls, p);
     });
+  }
+
+  /** Whether a checked TLS connection to the server is open now (a timeout without one is a TLS failure). */
+  established(to: ServerAddr, t: TlsTarget): boolean {
+    return this.connections.get(this.keyOf(to, t))?.established ?? false;
   }
 
   close(): void {

@@ -21,7 +21,7 @@ export interface ServerProfile {
   randomCase: boolean;
   /** Start over TCP and stay there (a forward or stub zone set to tcp). */
   tcpOnly?: boolean;
-  /** Over TLS only (a forward zone set to tls): never over UDP or plain TCP (tls-fallback: none). */
+  /** Over TLS (a forward zone set to tls): never in the clear, unless its tls-fallback is plain (tls-fallback.ts). */
   tls?: TlsTarget;
 }
 

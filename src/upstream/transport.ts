@@ -27,6 +27,8 @@ export interface TlsTarget {
   name: string;
   pin: string;
   ca: string;
+  /** tls-fallback: plain — where plain DNS goes when TLS to this server fails (tls-fallback.ts); absent: never. */
+  plain?: { port: number; tcp: boolean };
 }
 
 export interface QueryOptions {

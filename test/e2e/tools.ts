@@ -1,5 +1,6 @@
 // End-to-end plumbing: which prerequisites exist, child processes we start (and stop by PID), dig output parsing.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { answersUdp } from '../../scripts/lib/hierarchy.mjs';
@@ -13,20 +14,22 @@ function which(cmd: string): string | null {
 
 export const tools = { nsd: which('nsd'), unbound: which('unbound'), dig: which('dig') };
 
-/** What is missing for the end-to-end tests, in words; empty when they can run. */
-export function missingPrerequisites(): string[] {
+type Tool = keyof typeof tools;
+
+/** What is missing for the end-to-end tests (those that need only some of the tools: `needs`), in words; empty when they can run. */
+export function missingPrerequisites(needs: readonly Tool[] = ['nsd', 'unbound', 'dig']): string[] {
   const missing: string[] = [];
-  if (!tools.nsd) missing.push('nsd (Debian package nsd)');
-  if (!tools.unbound) missing.push('unbound (Debian package unbound)');
-  if (!tools.dig) missing.push('dig (Debian package dnsutils)');
+  if (needs.includes('nsd') && !tools.nsd) missing.push('nsd (Debian package nsd)');
+  if (needs.includes('unbound') && !tools.unbound) missing.push('unbound (Debian package unbound)');
+  if (needs.includes('dig') && !tools.dig) missing.push('dig (Debian package dnsutils)');
   if (process.getuid?.() !== 0) missing.push('root (NSD and Unbound talk on port 53 of 127.x addresses, as real root hints require)');
   if (!existsSync('dist/cli.js')) missing.push('dist/cli.js (run npm run build)');
   return missing;
 }
 
 /** Skip loudly, or fail when ROOTLINE_E2E=required. */
-export function e2eGate(suite: string): boolean {
-  const missing = missingPrerequisites();
+export function e2eGate(suite: string, needs?: readonly Tool[]): boolean {
+  const missing = missingPrerequisites(needs);
   if (missing.length === 0) return true;
   const message = `end-to-end suite '${suite}' cannot run; missing: ${missing.join('; ')}`;
   if (process.env.ROOTLINE_E2E === 'required') throw new Error(`${message} (ROOTLINE_E2E=required)`);
@@ -107,7 +110,19 @@ export interface DigResult {
 
 /** Runs dig against a server on loopback and parses status, flags and the answer/authority records. */
 export function dig(port: number, name: string, type: string, extra: string[] = []): DigResult {
-  const raw = execFileSync(tools.dig!, ['@127.0.0.1', '-p', String(port), name, type, '+time=5', '+tries=1', ...extra], { encoding: 'utf8' });
+  return parseDig(execFileSync(tools.dig!, ['@127.0.0.1', '-p', String(port), name, type, '+time=5', '+tries=1', ...extra], { encoding: 'utf8' }));
+}
+
+const execFileAsync = promisify(execFile);
+
+/** As dig, without blocking the event loop: for suites whose authoritative servers run in the test process. */
+export async function digAsync(port: number, name: string, type: string, extra: string[] = []): Promise<DigResult> {
+  const { stdout } = await execFileAsync(tools.dig!, ['@127.0.0.1', '-p', String(port), name, type, '+time=5', '+tries=1', ...extra], { encoding: 'utf8' });
+  return parseDig(stdout);
+}
+
+/** dig's output: status, header flags, the answer and authority records, and EDE lines (in `raw`). */
+export function parseDig(raw: string): DigResult {
   const status = /status: ([A-Z]+)/.exec(raw)?.[1] ?? 'NONE';
   const flags = (/;; flags: ([a-z ]+);/.exec(raw)?.[1] ?? '').trim().split(/\s+/);
   const section = (title: string): string[] => {

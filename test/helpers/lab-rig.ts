@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { startLab, type Lab } from '../../src/lab/lab.js';
+import { startLab, trustAnchorPathFor, type Lab } from '../../src/lab/lab.js';
 import { labServers } from '../../src/lab/lab-zones.js';
 import { assertCliBuilt, freeUdpTcpPort, killAllCli } from './cli.js';
 
@@ -17,6 +17,8 @@ export interface LabRig {
   readonly dir: string;
   /** The lab's root hints in `dir`. */
   readonly hints: string;
+  /** The lab root's DS beside the hints (lab.root.ds): the trust anchor a validating CLI run needs. */
+  readonly trustAnchor: string;
   /** Queries the lab servers received so far, all of them together. */
   upstreamQueries(): number;
 }
@@ -50,6 +52,9 @@ export function useLabRig(prefix: string, o: { killAfterEach?: boolean } = {}): 
     },
     get hints() {
       return join(dir, 'named.root');
+    },
+    get trustAnchor() {
+      return trustAnchorPathFor(join(dir, 'named.root'));
     },
     upstreamQueries: () => lab!.servers.reduce((n, s) => n + s.log.length, 0),
   };

@@ -8,6 +8,7 @@ import type { LimitHit, Limits } from '../../src/resolver/limits.js';
 import { resolverOptions } from '../../src/resolver/options.js';
 import { Resolver } from '../../src/resolver/resolver.js';
 import type { Validator } from '../../src/resolver/validate.js';
+import type { DenialSynthesiser } from '../../src/resolver/synthesis.js';
 import { ManualClock } from '../../src/util/clock.js';
 import { SeededRandom } from '../../src/util/random.js';
 import { FakeNet, hintsFor } from './fake-net.js';
@@ -21,10 +22,10 @@ export interface TestResolver {
   infra: InfraCache;
 }
 
-export function makeResolver(rootAddress: string, opts: { config?: Partial<Config>; limits?: Partial<Limits>; useIpv6?: boolean; onLimit?: (hit: LimitHit) => void; validator?: Validator } = {}): TestResolver {
+export function makeResolver(rootAddress: string, opts: { config?: Partial<Config>; limits?: Partial<Limits>; useIpv6?: boolean; onLimit?: (hit: LimitHit) => void; validator?: Validator; net?: FakeNet; clock?: ManualClock; synthesiser?: DenialSynthesiser } = {}): TestResolver {
   const config = { ...DEFAULTS, ...opts.config };
-  const clock = new ManualClock();
-  const net = new FakeNet(clock);
+  const clock = opts.clock ?? new ManualClock();
+  const net = opts.net ?? new FakeNet(clock);
   const rrsets = new RRsetCache(config.cacheSize, { minTtl: config.minTtl, maxTtl: config.maxTtl }, clock);
   const negatives = new NegativeCache(1000, config.maxNegativeTtl, clock);
   const options = resolverOptions(config, opts.useIpv6 ?? false);
@@ -42,6 +43,7 @@ export function makeResolver(rootAddress: string, opts: { config?: Partial<Confi
     upstreamPort: 53,
     ...(opts.onLimit ? { onLimit: opts.onLimit } : {}),
     ...(opts.validator ? { validator: opts.validator } : {}),
+    ...(opts.synthesiser ? { synthesiser: opts.synthesiser } : {}),
   });
 
   return { resolver, net, clock, rrsets, negatives, infra };

@@ -308,8 +308,11 @@ describe('rootline lab', () => {
     const out = p.stdout();
     expect(out).toContain(`authoritative servers on ${LAB_CLI_PREFIX}.x.y:${port}`);
     expect(out).toContain(`dig @${LAB_CLI_LISTEN} -p ${listenPort} www.example.com A`);
-    expect(out).toContain(`--root-hints ${hintsFile} --upstream-port ${port}`);
+    const anchorFile = join(dir, 'lab.root.ds');
+    expect(out).toContain(`--root-hints ${hintsFile} --trust-anchor-file ${anchorFile} --upstream-port ${port}`);
+    expect(out).toContain(`trust anchor: ${anchorFile}`);
     expect(readFileSync(hintsFile, 'utf8')).toContain(`${LAB_CLI_PREFIX}.0.1`);
+    expect(readFileSync(anchorFile, 'utf8')).toMatch(/^\. 3600 IN DS \d+ 13 2 [0-9A-F]{64}\n$/);
     const r = await ask(LAB_CLI_LISTEN, listenPort, 'www.example.com', 'A', { timeoutMs: 3000 });
     expect(r.rcode).toBe('NOERROR');
     expect(datas(r)).toEqual(['192.0.2.80']);

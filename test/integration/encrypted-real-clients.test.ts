@@ -13,7 +13,8 @@ import { mergeConfig } from '../../src/config/load.js';
 import { DEFAULTS } from '../../src/config/schema.js';
 import { startServer, type RunningServer } from '../../src/main.js';
 import { buildQuery, sendRaw } from '../helpers/client.js';
-import { assertCliBuilt, runCli } from '../helpers/cli.js';
+import { assertCliBuilt, runCli, spawnCli } from '../helpers/cli.js';
+import { freePortOn } from '../helpers/loopback-auth.js';
 
 const run = promisify(execFile);
 const which = (cmd: string): string | null => ['/usr/bin', '/usr/local/bin', '/bin'].map((d) => join(d, cmd)).find((p) => existsSync(p)) ?? null;
@@ -123,5 +124,44 @@ describe.skipIf(missing !== '')(`kdig and curl against DoT and DoH${missing ? ` 
   it('curl --doh-url resolves a name through rootline and fetches the page', async () => {
     const { stdout } = await run(curl!, [...curlBase(), '--doh-url', `https://localhost:${ports.doh}/dns-query`, `http://web.home.arpa:${ports.web}/`]);
     expect(stdout).toBe('hello from web.home.arpa\n');
+  });
+});
+
+describe.skipIf(missing !== '')(`DoT and DoH with --workers 2${missing ? ` — SKIPPED: missing ${missing}` : ''}`, () => {
+  it('logs every DoT, DoH and plaintext-DoH address in the listening line, and the workers answer on them', async () => {
+    assertCliBuilt();
+    const dir = mkdtempSync(join(tmpdir(), 'rootline-enc-workers-'));
+    const cert = await runCli(['cert', 'localhost', '--ip', '127.0.0.1', '--out', dir]);
+    expect(cert.code, cert.stderr).toBe(0);
+    const at = '127.0.0.1';
+    const [udp, dot, doh, plain] = await Promise.all([0, 1, 2, 3].map(() => freePortOn([at])));
+    const config = join(dir, 'rootline.yaml');
+    writeFileSync(
+      config,
+      [
+        `tls-listen: ["${at}:${dot}"]`,
+        `https-listen: ["${at}:${doh}"]`,
+        `http-listen: ["${at}:${plain}"]`,
+        'trusted-proxies: [127.0.0.1/32]',
+        'tls-certificate: localhost.pem',
+        'tls-key: localhost.key',
+        'local-data: ["nas.home.arpa. 300 A 192.168.1.10"]',
+        'control-socket: off',
+        '',
+      ].join('\n'),
+    );
+    const p = spawnCli(['serve', '--config', config, '--listen', `${at}:${udp}`, '--log-format', 'json', '--workers', '2']);
+    try {
+      const out = await p.waitForOutput(/"event":"listening"/, 20_000);
+      const line = JSON.parse(out.split('\n').find((l) => l.includes('"event":"listening"'))!) as Record<string, unknown>;
+      expect(line).toMatchObject({ addresses: [`${at}:${udp}`], tls: [`${at}:${dot}`], https: [`${at}:${doh}`], http: [`${at}:${plain}`], workers: 2 });
+      const { stdout } = await run(kdig!, [`@${at}`, '-p', String(dot), `+tls-ca=${join(dir, 'ca.pem')}`, '+tls-hostname=localhost', '+short', 'nas.home.arpa']);
+      expect(stdout.trim()).toBe('192.168.1.10');
+      const viaHttps = await run(kdig!, [`@${at}`, '-p', String(doh), `+tls-ca=${join(dir, 'ca.pem')}`, '+tls-hostname=localhost', '+https', '+short', 'nas.home.arpa']);
+      expect(viaHttps.stdout.trim()).toBe('192.168.1.10');
+    } finally {
+      process.kill(p.pid, 'SIGTERM');
+      await p.waitForExit(10_000).catch(() => process.kill(p.pid, 'SIGKILL'));
+    }
   });
 });

@@ -18,9 +18,11 @@ import { startServer, type RunningServer } from '../../src/main.js';
 import { QTYPE_SLOTS, transportIndex } from '../../src/observe/tallies.js';
 import { makeCertificates } from '../../src/tls/make-certificates.js';
 import { PADDING_OPTION, RESPONSE_BLOCK } from '../../src/wire/padding.js';
+import { localSource, startMetrics } from '../../src/observe/serve-metrics.js';
 import { sendRaw } from '../helpers/client.js';
 import { connectDot, connectH2, h2Request, http1Request, paddedQuery } from '../helpers/encrypted-clients.js';
 import { authoritative, rr } from '../helpers/fake-net.js';
+import { scrape } from '../helpers/prometheus.js';
 import { freePortOn, serveOnLoopback, type LoopbackServer } from '../helpers/loopback-auth.js';
 
 const ROOT = '127.8.11.1';
@@ -200,6 +202,29 @@ describe('DNS over TLS and DNS over HTTPS, served on loopback', () => {
     const sum = (via: number): number => t.slice(via * QTYPE_SLOTS, (via + 1) * QTYPE_SLOTS).reduce((a, b) => a + b, 0);
     expect(sum(transportIndex('tls'))).toBeGreaterThan(30);
     expect(sum(transportIndex('https'))).toBeGreaterThan(3);
+  });
+
+  it('shows them on /metrics as transport="tls" and transport="https", query for query', async () => {
+    const metrics = (await startMetrics({ ...config, metricsListen: '127.0.0.1:0' }, silent, localSource(server)))!;
+    try {
+      const before = (await scrape(metrics.address)).parsed;
+      const dot = await connectDot(dotPort, ca);
+      await dot.exchange([paddedQuery('h1.home.arpa', 'A', 1, false), paddedQuery('h2.home.arpa', 'A', 2, false), paddedQuery('tv.home.arpa', 'AAAA', 3, false)]);
+      dot.close();
+      const session = await connectH2(dohPort, ca);
+      for (const name of ['h3.home.arpa', 'h4.home.arpa']) await h2Request(session, 'POST', '/dns-query', paddedQuery(name, 'A', 0, false), { 'content-type': 'application/dns-message' });
+      session.close();
+      const after = (await scrape(metrics.address)).parsed;
+      const delta = (name: string, labels: Record<string, string>): number => after.sum(name, labels) - before.sum(name, labels);
+      expect(delta('rootline_queries_total', { transport: 'tls', qtype: 'A' })).toBe(2);
+      expect(delta('rootline_queries_total', { transport: 'tls', qtype: 'AAAA' })).toBe(1);
+      expect(delta('rootline_queries_total', { transport: 'https', qtype: 'A' })).toBe(2);
+      expect(delta('rootline_responses_total', { transport: 'tls', rcode: 'NOERROR' })).toBe(3);
+      expect(delta('rootline_responses_total', { transport: 'https', rcode: 'NOERROR' })).toBe(2);
+      expect(delta('rootline_queries_total', { transport: 'udp' }) + delta('rootline_queries_total', { transport: 'tcp' })).toBe(0);
+    } finally {
+      await metrics.close();
+    }
   });
 
   it('applies the ACL, the rate limit and the query log to DoT and DoH clients, and never truncates', async () => {

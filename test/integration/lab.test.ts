@@ -23,8 +23,10 @@ describe('the lab hierarchy', () => {
     const labPort = await freePortOn(labServers(prefix).map((s) => s.address));
     lab = await startLab({ port: labPort, prefix });
     const hints = join(mkdtempSync(join(tmpdir(), 'rootline-labtest-')), 'named.root');
-    await lab.writeRootHints(hints);
-    server = await startServer({ ...DEFAULTS, listen: ['127.0.0.1:0'], rootHints: hints, dnssecValidation: false, upstreamPort: labPort, serveStale: false }, { logger: pino({ level: 'silent' }) });
+    const anchor = await lab.writeRootHints(hints);
+    // The lab root's DS as the trust anchor, as `rootline lab` does (validation is on by default, issue 9).
+    const config = { ...DEFAULTS, listen: ['127.0.0.1:0'], rootHints: hints, upstreamPort: labPort, serveStale: false, trustAnchorFile: anchor };
+    server = await startServer(config, { logger: pino({ level: 'silent' }) });
     port = Number(server.addresses[0]!.split(':')[1]);
   });
 

@@ -91,4 +91,17 @@ describe('forward zones over TLS', () => {
     expect(errorOf(['forward-zones:', '  - name: lan', '    servers: [192.168.1.1]', '    tls: true', '    tls-pin: abc'].join('\n'))).toMatch(/line 5: .*tls-pin must be a base64 SHA-256/);
     expect(errorOf(['stub-zones:', '  - name: lab', '    servers: [10.0.0.53]', '    tls: true', '    tls-name: ns.lab'].join('\n'))).toMatch(/tls is for forward-zones/);
   });
+
+  it('reads tls-fallback: none by default, plain to port 53 of the same servers (over TCP when the zone says tcp)', () => {
+    const zone = (extra: string[]) => parseConfig(['forward-zones:', '  - name: lan', '    servers: [192.168.1.1]', '    tls: true', '    tls-name: router.lan', ...extra].join('\n'), '/etc/rootline/rootline.yaml').forwardZones![0]!;
+    expect(zone([]).tls).toEqual({ name: 'router.lan', pin: '', ca: '' });
+    expect(zone(['    tls-fallback: none']).tls).toEqual({ name: 'router.lan', pin: '', ca: '' });
+    expect(zone(['    tls-fallback: plain']).tls).toEqual({ name: 'router.lan', pin: '', ca: '', plain: { port: 53, tcp: false } });
+    expect(zone(['    tls-fallback: plain', '    tcp: true']).tls?.plain).toEqual({ port: 53, tcp: true });
+  });
+
+  it('refuses another tls-fallback, and one without tls: true', () => {
+    expect(errorOf(['forward-zones:', '  - name: lan', '    servers: [192.168.1.1]', '    tls: true', '    tls-name: r.lan', '    tls-fallback: udp'].join('\n'))).toMatch(/line 6: .*tls-fallback must be none .* or plain .*got 'udp'/);
+    expect(errorOf(['forward-zones:', '  - name: lan', '    servers: [192.168.1.1]', '    tls-fallback: plain'].join('\n'))).toMatch(/tls-fallback need tls: true/);
+  });
 });
