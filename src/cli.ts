@@ -10,6 +10,7 @@ import { runCert, type CertFlags } from './cli/cert.js';
 import { runCheckConfig } from './cli/check-config.js';
 import { runQuery, type QueryFlags } from './cli/query.js';
 import { runTop, type TopFlags } from './cli/top.js';
+import { runHashPassword } from './cli/hash-password.js';
 import { VERSION } from './version.js';
 
 const program = new Command();
@@ -35,8 +36,8 @@ program
 program
   .command('ctl')
   .description('talk to a running server over its control socket')
-  .argument('<command>', 'status, stats, flush, reload, query-log, dump-cache, load-cache, trace or servers')
-  .argument('[args...]', 'flush/trace: NAME [TYPE]; query-log: on|off; dump-cache/load-cache: FILE; servers: [ZONE]')
+  .argument('<command>', 'status, stats, flush, reload, query-log, dump-cache, load-cache, trace, servers, policy, blocklist, allow or queries')
+  .argument('[args...]', 'flush/trace: NAME [TYPE]; query-log: on|off; dump-cache/load-cache: FILE; servers: [ZONE]; blocklist: enable|disable PATH; allow: NAME; queries: [N]')
   .option('--control <path>', 'control socket (default: /run/rootline/control.sock, or next to --config)')
   .option('-c, --config <file>', 'the config file the server runs with (to find its control socket)')
   .option('--zone <zone>', 'flush: the zone and every name below it, delegations and server marks included')
@@ -51,6 +52,11 @@ program
   .option('-c, --config <file>', 'the config file the server runs with (to find its control socket)')
   .option('--interval <seconds>', 'refresh interval (default 1)', parseWholeNumber('--interval'))
   .action((flags: TopFlags) => runTop(flags));
+
+program
+  .command('hash-password')
+  .description("read a password (typed, or one line on stdin) and print its scrypt hash for the config's web-password")
+  .action(() => runHashPassword());
 
 program
   .command('check-config')

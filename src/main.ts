@@ -13,12 +13,14 @@ import { ErrorCode, RootlineError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
 import { countLimit, newCounters, type Counters } from './metrics.js';
 import { LiveView } from './observe/live-view.js';
+import { QueryRing } from './observe/query-ring.js';
 import { newPipelineTallies, newTcpTallies, newUpstreamTallies, type PipelineTallies, type TcpTallies, type UpstreamTallies } from './observe/tallies.js';
 import { Pipeline } from './pipeline/pipeline.js';
 import { createAcl } from './policy/acl.js';
 import { Blocklist } from './policy/blocklist.js';
 import { loadBlocklists, type Blocklists } from './policy/blocklist-load.js';
 import { loadLocalData } from './policy/local-data-load.js';
+import { PolicyOverrides } from './policy/overrides.js';
 import { rateLimitGate } from './policy/ratelimit.js';
 import { DEFAULT_PRIVATE_ADDRESSES, rebindingGuard } from './policy/rebinding.js';
 import type { Gate, ResultFilter } from './policy/stage.js';
@@ -66,6 +68,9 @@ export interface Core {
   /** The caches, network and counters this core was built on (a reload builds the next core on the same). */
   shared: Shared;
   config: Config;
+  /** The blocklists this core matches against (null: none configured or all switched off), and when they were read. */
+  blocklist: Blocklist | null;
+  blocklistsLoadedMs: number;
 }
 
 /** The per-client rate limit, when ratelimit is set. */
@@ -85,9 +90,10 @@ function buildRebindingGuard(config: Config, configured: ConfiguredZones): Resul
   return rebindingGuard(networks, [...config.privateDomains, ...configured.names().filter((z) => z !== '.')]);
 }
 
-async function loadBlocklist(config: Config, onBlocked: () => void): Promise<Blocklist | null> {
-  if (config.blocklists.length === 0) return null;
-  return new Blocklist(await loadBlocklists(config.blocklists, config.allowlist), config.blocklistMode, onBlocked);
+async function loadBlocklist(config: Config, overrides: PolicyOverrides, onBlocked: () => void): Promise<Blocklist | null> {
+  const lists = overrides.enabledLists(config.blocklists);
+  if (lists.length === 0) return null;
+  return new Blocklist(await loadBlocklists(lists, overrides.allowlist(config.allowlist)), config.blocklistMode, onBlocked);
 }
 
 function logBlocklists(logger: Logger, lists: Blocklists, event: string): void {
@@ -116,6 +122,10 @@ export interface Shared {
   live: LiveView;
   pipelineTallies: PipelineTallies;
   upstreamTallies: UpstreamTallies;
+  /** The dashboard's query log, when web-listen is set (sized by web-query-log-size). */
+  queryRing: QueryRing | null;
+  /** Lists switched off and names allowed at run time (control channel): every rebuilt core applies them. */
+  policy: PolicyOverrides;
 }
 
 /**
@@ -150,6 +160,8 @@ function buildShared(config: Config, o: Overrides, logger: Logger): Shared {
     live: new LiveView(),
     pipelineTallies: newPipelineTallies(),
     upstreamTallies: newUpstreamTallies(),
+    queryRing: config.webListen && config.webQueryLogSize > 0 ? new QueryRing(config.webQueryLogSize) : null,
+    policy: new PolicyOverrides(),
   };
 }
 
@@ -199,7 +211,7 @@ export async function buildCore(config: Config, o: Overrides = {}, shared?: Shar
     tallies: shared.upstreamTallies,
   });
 
-  const blocklist = await loadBlocklist(config, () => counters.blocked++);
+  const blocklist = await loadBlocklist(config, shared.policy, () => counters.blocked++);
   const pipeline = new Pipeline({
     blocklist,
     rebindingGuard: buildRebindingGuard(config, configured),
@@ -214,6 +226,7 @@ export async function buildCore(config: Config, o: Overrides = {}, shared?: Shar
     localZones: new LocalZones(config.localZones, (name, zone) => configured.claimsWithin(name, zone)),
     logger,
     queryLog: config.queryLog,
+    queryRing: shared.queryRing,
     maxClientQueries: config.maxClientQueries,
     ede: config.ede,
     counters,
@@ -222,11 +235,11 @@ export async function buildCore(config: Config, o: Overrides = {}, shared?: Shar
   });
   // A reload builds the new lists beside the old ones (the old core keeps answering until the swap).
   if (blocklist) logBlocklists(logger, blocklist.current, reloading ? 'blocklists_reloaded' : 'blocklists_loaded');
-  return { resolver, pipeline, rrsets, negatives, answerCache, logger, shared, config };
+  return { resolver, pipeline, rrsets, negatives, answerCache, logger, shared, config, blocklist, blocklistsLoadedMs: Date.now() };
 }
 
 /** Settings a running server cannot change: a reload reports them as needing a restart and keeps the old. */
-const RESTART_KEYS: readonly (keyof Config)[] = ['listen', 'workers', 'cacheSize', 'minTtl', 'maxTtl', 'maxNegativeTtl', 'rrsetOrder', 'tcpIdleTimeoutMs', 'tcpMaxConnections', 'cacheMemory', 'controlSocket', 'logFormat', 'user', 'group', 'metricsListen', 'metricsAllowRemote', 'tlsListen', 'httpsListen', 'httpsPath', 'httpListen', 'trustedProxies', 'proxyProtocolFrom'];
+const RESTART_KEYS: readonly (keyof Config)[] = ['listen', 'workers', 'cacheSize', 'minTtl', 'maxTtl', 'maxNegativeTtl', 'rrsetOrder', 'tcpIdleTimeoutMs', 'tcpMaxConnections', 'cacheMemory', 'controlSocket', 'logFormat', 'user', 'group', 'metricsListen', 'metricsAllowRemote', 'tlsListen', 'httpsListen', 'httpsPath', 'httpListen', 'trustedProxies', 'proxyProtocolFrom', 'webListen', 'webPassword', 'webToken', 'webQueryLogSize'];
 
 export interface ReloadOutcome {
   /** Keys whose new value waits for a restart (the old one stays in force). */

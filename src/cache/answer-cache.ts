@@ -37,12 +37,16 @@ interface AnswerEntry {
   refreshRequested: boolean;
   /** Hits since `rootline top` last took them: the top names without a cost per hit beyond this count. */
   hits: number;
+  /** The map's own key string (one pointer): what a hit hands the dashboard's query log, which keeps it. */
+  key: string;
 }
 
 /** A hit: the patched bytes for this client, and whether the answer is near expiry and should be prefetched. */
 export interface AnswerHit {
   bytes: Buffer;
   wantsRefresh: boolean;
+  /** The entry's stored key (the lookup's own key is a fresh string; keeping this one allocates nothing). */
+  key: string;
 }
 
 /**
@@ -142,6 +146,7 @@ export class AnswerCache {
       turns: 1, // the response that was just sent was turn 0
       refreshRequested: !refreshable, // an entry that may not be refreshed counts as already asked
       hits: 0,
+      key,
     });
   }
 
@@ -176,7 +181,7 @@ export class AnswerCache {
     if (elapsed > 0) {
       for (const off of e.ttlOffsets) out.writeUInt32BE(Math.max(0, readUint32Latin1(e.wire, off) - elapsed), off);
     }
-    return { bytes: out, wantsRefresh };
+    return { bytes: out, wantsRefresh, key: e.key };
   }
 
   /** The names hit since the last call, with their hit counts (and the counts start again from 0). */

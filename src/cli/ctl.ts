@@ -3,7 +3,8 @@
 import { resolve } from 'node:path';
 import type { CacheCounts, LoadCounts } from '../cache/cache-file.js';
 import type { ServerHealth } from '../cache/infra-cache.js';
-import type { CacheSizes, ProcessStatus, ReloadResult, TraceResult } from '../control/answer.js';
+import type { CacheSizes, PolicyStatus, ProcessStatus, ReloadResult, TraceResult } from '../control/answer.js';
+import type { QueryRow } from '../observe/query-ring.js';
 import { sendControl } from '../control/client.js';
 import type { ClusterStatus } from '../control/merge.js';
 import { clientSocketPath } from '../control/path.js';
@@ -22,7 +23,7 @@ export interface CtlFlags {
   timeout?: number;
 }
 
-const USAGE = 'use: status, stats, flush [NAME [TYPE]] | flush --zone ZONE, reload, query-log on|off, dump-cache FILE, load-cache FILE, trace NAME [TYPE], servers [ZONE]';
+const USAGE = 'use: status, stats, flush [NAME [TYPE]] | flush --zone ZONE, reload, query-log on|off, dump-cache FILE, load-cache FILE, trace NAME [TYPE], servers [ZONE], policy, blocklist enable|disable PATH, allow NAME, queries [N]';
 const DEFAULT_TIMEOUT_MS = 10_000;
 
 function usage(message: string): never {
@@ -56,6 +57,20 @@ export function requestFor(command: string, args: readonly string[], flags: CtlF
       if (args.length < 1 || args.length > 2) usage('trace takes NAME and an optional TYPE');
       if (args[1] && !/^[A-Za-z0-9]+$/.test(args[1])) usage(`not a record type: '${args[1]}'`);
       return { cmd: 'trace', name: args[0]!, type: (args[1] ?? 'A').toUpperCase() };
+    case 'policy':
+      if (args.length > 0) usage('policy takes no arguments');
+      return { cmd: 'policy' };
+    case 'blocklist':
+      if (args.length !== 2 || (args[0] !== 'enable' && args[0] !== 'disable')) usage('blocklist takes enable or disable and the PATH of a configured list');
+      // The server matches the path as its config names it (absolute once loaded).
+      return { cmd: 'blocklist', path: resolve(args[1]!), enabled: args[0] === 'enable' };
+    case 'allow':
+      if (args.length !== 1) usage('allow takes a NAME');
+      return { cmd: 'allow', name: args[0]! };
+    case 'queries': {
+      if (args.length > 1 || (args[0] !== undefined && !/^[1-9]\d{0,2}$/.test(args[0]))) usage('queries takes an optional count from 1 to 999');
+      return { cmd: 'queries', filter: {}, limit: Number(args[0] ?? 20) };
+    }
     case 'dump-cache':
     case 'load-cache':
       if (args.length !== 1) usage(`${command} takes a FILE`);
@@ -124,6 +139,21 @@ export function formatResult(req: ControlRequest, result: unknown): string {
       const r = result as TraceResult;
       return [...r.lines, '', r.answer.trimEnd()].join('\n');
     }
+    case 'policy': {
+      const r = result as PolicyStatus;
+      const lists = r.lists.map((l) => `  ${l.enabled ? 'on ' : 'off'} ${l.path}${l.rules === null ? '' : `: ${l.rules} rules${l.bad ? `, ${l.bad} bad lines` : ''}`}`);
+      return [`blocklists (${r.mode}, ${r.blockedNames} names):`, ...(lists.length ? lists : ['  none']), `allowlist: ${r.allowlist.map((a) => a.name + (a.added ? ' (added)' : '')).join(', ') || 'none'}`].join('\n');
+    }
+    case 'blocklist': {
+      const r = result as { path: string; enabled: boolean; changed: boolean };
+      return `${r.path} ${r.enabled ? 'enabled' : 'disabled'}${r.changed ? '' : ' (already)'} (until the next restart)`;
+    }
+    case 'allow': {
+      const r = result as { name: string; added: boolean };
+      return `${r.name} ${r.added ? 'added to' : 'already in'} the allowlist (until the next restart)`;
+    }
+    case 'queries':
+      return (result as QueryRow[]).map((q) => `${new Date(q.time).toISOString()} ${q.client} ${q.name} ${q.type} ${q.rcode}${q.cached ? ' cached' : ''}${q.ede ? ` (${q.ede})` : ''}`).join('\n');
     case 'load-cache': {
       const r = result as LoadCounts;
       return `loaded ${r.rrsets} RRsets and ${r.negative} negative answers from ${req.path} (${r.expired} expired, skipped)`;

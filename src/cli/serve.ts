@@ -20,6 +20,9 @@ import { loadRootHints } from '../resolver/hints.js';
 import { parseListenAddress } from '../server/listen-address.js';
 import { planPrivilegeDrop } from '../server/privileges.js';
 import type { Counters } from '../metrics.js';
+import { webListenError } from '../config/web-address.js';
+import type { MetricsSnapshot } from '../observe/snapshot.js';
+import type { WebServer } from '../web/server.js';
 import { collect, DEFAULT_ROOT_HINTS, exitWithError, LOG_FORMATS, LOG_LEVELS, parseOneOf, parseWholeNumber } from './common.js';
 
 export interface ServeFlags {
@@ -38,6 +41,7 @@ export interface ServeFlags {
   statsInterval?: number;
   user?: string;
   group?: string;
+  webListen?: string;
   /** commander sets false for --no-qname-minimisation. */
   qnameMinimisation?: boolean;
   trustAnchorFile?: string;
@@ -63,6 +67,7 @@ export function flagsToConfig(f: ServeFlags): Partial<Config> {
   if (f.user) out.user = f.user;
   if (f.group) out.group = f.group;
   if (f.qnameMinimisation === false) out.qnameMinimisation = false;
+  if (f.webListen !== undefined) out.webListen = f.webListen;
   if (f.trustAnchorFile) out.trustAnchorFile = resolve(f.trustAnchorFile);
   if (f.dnssecValidation === false) out.dnssecValidation = false;
   return out;
@@ -97,6 +102,7 @@ export function addServeOptions(cmd: Command): Command {
     .option('--trust-anchor-file <file>', 'DNSSEC trust anchors, DS or DNSKEY lines (default: the bundled root anchors)')
     .option('--no-dnssec-validation', 'do not validate DNSSEC (no AD bits, bogus answers accepted)')
     .option('--cache-file <file>', 'warm restart: load the caches from FILE at start, write them to it at a graceful stop')
+    .option('--web-listen <addr:port>', 'serve the web dashboard here, e.g. 127.0.0.1:8053 (beyond loopback needs web-password)')
     .option('--control-socket <path|auto|off>', 'Unix socket for `rootline ctl` (default auto)')
     .option('--user <user>', 'run as this user once the sockets are bound (start as root)')
     .option('--group <group>', "with --user: run as this group (default: the user's primary group)")
@@ -146,6 +152,19 @@ function logReload(logger: Logger, trigger: string, reply: ControlReply): void {
   else logger.error({ event: 'reload_failed', trigger, reason: reply.error }, 'reload_failed');
 }
 
+/** The dashboard, when web-listen is set; loaded only then (the pages and the API cost nothing otherwise). */
+async function openWeb(config: Config, answer: (req: ControlRequest) => Promise<ControlReply>, logger: Logger, metrics: (() => Promise<MetricsSnapshot>) | undefined): Promise<WebServer | null> {
+  if (!config.webListen) return null;
+  const { startWebServer } = await import('../web/server.js');
+  return startWebServer({ listen: config.webListen, passwordHash: config.webPassword, token: config.webToken, control: answer, logger, ...(config.metricsListen && metrics ? { metrics } : {}) });
+}
+
+/** Refuses a dashboard that may not start (beyond loopback without a password…) before anything listens. */
+function checkWeb(config: Config): void {
+  const error = config.webListen ? webListenError(config.webListen, config.webPassword, config.webToken) : null;
+  if (error) throw new RootlineError(ErrorCode.CONFIG_VALUE, error);
+}
+
 /** The primary of a multi-worker server: checks what it can up front, then forks, supervises and fans control out. */
 async function runPrimary(config: Config, workers: number, flags: ServeFlags): Promise<void> {
   config.listen.forEach(parseListenAddress);
@@ -153,9 +172,11 @@ async function runPrimary(config: Config, workers: number, flags: ServeFlags): P
   const logger = createLogger(config.logLevel, config.logFormat);
   // Local data once here, so a bad hosts file stops the start and its skipped lines are logged once, not per worker.
   await loadLocalData(config, logger);
+  checkWeb(config);
   const drop = planPrivilegeDrop(config);
   drop?.beforeFork(workers);
-  await startMetrics(config, logger, workersSource());
+  const metricsSource = config.metricsListen ? workersSource() : undefined;
+  if (metricsSource) await startMetrics(config, logger, metricsSource);
   const primary = startPrimary(workers, logger, (message) => {
     process.stderr.write(`rootline: ${message}\n`);
     void primary.stop().then(() => process.exit(1));
@@ -185,6 +206,7 @@ async function runPrimary(config: Config, workers: number, flags: ServeFlags): P
     if (req.cmd === 'reload') logReload(logger, 'ctl', reply);
     return reply;
   }, logger);
+  const web = await openWeb(config, answer, logger, metricsSource);
   drop?.afterControl(control?.path ?? null, logger);
   const logStats = async (final: boolean): Promise<void> => {
     const reply = await primary.control({ cmd: 'stats' });
@@ -197,6 +219,7 @@ async function runPrimary(config: Config, workers: number, flags: ServeFlags): P
     await logStats(true);
     if (config.cacheFile) await saveCacheFile(answer, config.cacheFile, logger);
     await control?.close();
+    await web?.close();
     await primary.stop();
   });
 }
@@ -206,6 +229,7 @@ export async function runServe(flags: ServeFlags): Promise<void> {
     const config = await resolveConfig(flags);
     const workers = resolveWorkerCount(config.workers, availableParallelism());
     if (workers > 1 && !isWorker()) return await runPrimary(config, workers, flags);
+    if (!isWorker()) checkWeb(config);
     const drop = planPrivilegeDrop(config);
     const server = await startServer(config, { clusterWorker: isWorker() });
     const proc: ControlledProcess = {
@@ -220,6 +244,7 @@ export async function runServe(flags: ServeFlags): Promise<void> {
     const answer = (req: ControlRequest): Promise<ControlReply> => answerLocally(proc, req);
     const counters = (): Counters => server.core.pipeline.counters;
     let control: ControlSocket | null = null;
+    let web: WebServer | null = null;
     if (isWorker()) {
       attachWorker(answer);
       reportToPrimary({ type: 'ready', addresses: server.addresses, ...server.encrypted });
@@ -229,6 +254,7 @@ export async function runServe(flags: ServeFlags): Promise<void> {
         if (req.cmd === 'reload') logReload(server.logger, 'ctl', reply);
         return reply;
       }, server.logger);
+      web = await openWeb(config, answer, server.logger, localSource(server));
       drop?.apply(control?.path ?? null, server.logger);
       if (config.statsInterval > 0) {
         setInterval(() => server.logger.info({ event: 'stats', workers: 1, final: false, ...counters() }, 'stats'), config.statsInterval * 1000).unref();
@@ -244,6 +270,7 @@ export async function runServe(flags: ServeFlags): Promise<void> {
         if (config.cacheFile) await saveCacheFile(answer, config.cacheFile, server.logger);
       }
       await control?.close();
+      await web?.close();
       await server.close();
     });
   } catch (e) {

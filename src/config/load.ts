@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { ErrorCode, RootlineError } from '../errors.js';
 import { metricsListenError } from './metrics-address.js';
+import { webListenError } from './web-address.js';
 import { badNetworkMessage, parseCidr } from '../util/cidr.js';
 import { canonical } from '../wire/names.js';
 import { parseRecordText } from '../wire/record-text.js';
@@ -194,6 +195,8 @@ export function parseConfig(text: string, path: string): Partial<Config> {
   // After every key: metrics-allow-remote may come after metrics-listen.
   const metricsError = out.metricsListen ? metricsListenError(out.metricsListen as string, out.metricsAllowRemote === true) : null;
   if (metricsError) throw new RootlineError(ErrorCode.CONFIG_VALUE, `${path} line ${metricsLine}: ${metricsError}`);
+  const webError = out.webListen ? webListenError(out.webListen as string, (out.webPassword as string | undefined) ?? '', (out.webToken as string | undefined) ?? '') : null;
+  if (webError) throw new RootlineError(ErrorCode.CONFIG_VALUE, `${path}: ${webError}`);
   return out as Partial<Config>;
 }
 

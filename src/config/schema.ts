@@ -183,6 +183,14 @@ export interface Config {
   metricsListen: string;
   /** Let metricsListen be an address other than loopback (the endpoint has no authentication). */
   metricsAllowRemote: boolean;
+  /** The web dashboard's HTTP address, "ADDR:PORT"; '' = off. */
+  webListen: string;
+  /** scrypt hash of the dashboard password (web/auth.ts); '' = none (loopback only). */
+  webPassword: string;
+  /** Bearer token for scripts using the dashboard API; '' = none. */
+  webToken: string;
+  /** Entries in the dashboard's query-log ring buffer. */
+  webQueryLogSize: number;
   /** DNS over TLS (RFC 7858) addresses, port 853 unless given; [] = off. Needs tlsCertificate. */
   tlsListen: string[];
   /** DNS over HTTPS (RFC 8484) addresses, port 443 unless given; [] = off. Needs tlsCertificate. */
@@ -282,6 +290,10 @@ export const DEFAULTS: Config = {
   tcpMaxConnections: 256,
   metricsListen: '',
   metricsAllowRemote: false,
+  webListen: '',
+  webPassword: '',
+  webToken: '',
+  webQueryLogSize: 10_000,
   tlsListen: [],
   httpsListen: [],
   httpsPath: '/dns-query',

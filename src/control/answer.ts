@@ -8,6 +8,8 @@ import type { Config } from '../config/schema.js';
 import { formatAnswer, walk } from '../journey.js';
 import type { RunningServer } from '../main.js';
 import { isInZone } from '../wire/names.js';
+import { listDomain } from '../policy/list-line.js';
+import type { ZoneEntry } from '../config/schema.js';
 import type { Counters } from '../metrics.js';
 import { VERSION } from '../version.js';
 import type { ControlReply, ControlRequest } from './protocol.js';
@@ -63,6 +65,68 @@ export function slowest(all: readonly ServerHealth[], n = 5): ServerHealth[] {
 export interface TraceResult {
   lines: string[];
   answer: string;
+}
+
+/** One configured blocklist as the Policy page shows it; rules and errors from when it was last read (null: off). */
+export interface ListStatus {
+  path: string;
+  enabled: boolean;
+  rules: number | null;
+  bad: number | null;
+  firstBad?: { line: number; reason: string };
+  /** Epoch ms of the read (the last reload, or the switch that rebuilt the lists). */
+  loadedMs: number | null;
+}
+
+export interface ZoneSummary {
+  name: string;
+  servers: string[];
+  fallback: string;
+  transport: 'udp' | 'tcp' | 'tls';
+}
+
+/** The policy in force: what `ctl policy` prints and the dashboard's Policy page shows. */
+export interface PolicyStatus {
+  mode: string;
+  lists: ListStatus[];
+  /** Distinct names blocked over every enabled list. */
+  blockedNames: number;
+  allowlist: { name: string; added: boolean }[];
+  localData: string[];
+  hostsFiles: string[];
+  localZones: boolean | { name: string; type: string }[];
+  forwardZones: ZoneSummary[];
+  stubZones: ZoneSummary[];
+}
+
+function zoneSummary(z: ZoneEntry): ZoneSummary {
+  return { name: z.name, servers: z.servers.map((s) => (s.address.includes(':') ? `[${s.address}]:${s.port}` : `${s.address}:${s.port}`)), fallback: z.fallback, transport: z.tls ? 'tls' : z.tcp ? 'tcp' : 'udp' };
+}
+
+function policyStatus(server: RunningServer): PolicyStatus {
+  const { core } = server;
+  const { config } = core;
+  const overrides = core.shared.policy;
+  const stats = new Map((core.blocklist?.current.stats ?? []).map((s) => [s.path, s]));
+  return {
+    mode: config.blocklistMode,
+    lists: config.blocklists.map((path) => {
+      const s = stats.get(path);
+      return { path, enabled: !overrides.disabledLists.has(path), rules: s?.rules ?? null, bad: s?.bad ?? null, ...(s?.firstBad ? { firstBad: s.firstBad } : {}), loadedMs: s ? core.blocklistsLoadedMs : null };
+    }),
+    blockedNames: core.blocklist?.current.blocked.size ?? 0,
+    allowlist: overrides.allowlist(config.allowlist).map((name) => ({ name, added: !config.allowlist.includes(name) })),
+    localData: config.localData,
+    hostsFiles: config.hostsFiles,
+    localZones: config.localZones,
+    forwardZones: config.forwardZones.map(zoneSummary),
+    stubZones: config.stubZones.map(zoneSummary),
+  };
+}
+
+/** Rebuilds the core on its own config, so a policy override takes effect (the caches stay; answers are flushed). */
+async function applyPolicy(p: ControlledProcess): Promise<void> {
+  await p.server.reload(p.server.core.config);
 }
 
 /** What dump-cache wrote; `part`: a worker's own file, joined by the primary. */
@@ -166,6 +230,45 @@ export async function answerLocally(p: ControlledProcess, req: ControlRequest): 
         const r = await walk({ policy: p.server.core.pipeline.policy, resolver: p.server.core.resolver }, { name: req.name, type: req.type, class: 'IN' }, (line) => lines.push(line));
         const answer = r === 'dropped' ? ';; no answer: a policy drops this query\n' : formatAnswer(req.name, req.type, r, Math.round(performance.now() - started));
         return { ok: true, result: { lines, answer } satisfies TraceResult };
+      }
+      case 'queries': {
+        const ring = p.server.core.shared.queryRing;
+        if (!ring) return { ok: false, error: 'no query log is kept: set web-listen (and web-query-log-size above 0)' };
+        return { ok: true, result: ring.recent(req.filter, req.limit) };
+      }
+      case 'policy':
+        return { ok: true, result: policyStatus(p.server) };
+      case 'blocklist': {
+        const { config, shared } = p.server.core;
+        if (!config.blocklists.includes(req.path)) return { ok: false, error: `no blocklist ${req.path} in the config (lists: ${config.blocklists.join(', ') || 'none'})` };
+        const was = !shared.policy.disabledLists.has(req.path);
+        if (was !== req.enabled) {
+          if (req.enabled) shared.policy.disabledLists.delete(req.path);
+          else shared.policy.disabledLists.add(req.path);
+          try {
+            await applyPolicy(p);
+          } catch (e) {
+            // The lists could not be rebuilt: the switch is undone, the old core still answers.
+            if (req.enabled) shared.policy.disabledLists.add(req.path);
+            else shared.policy.disabledLists.delete(req.path);
+            throw e;
+          }
+        }
+        return { ok: true, result: { path: req.path, enabled: req.enabled, changed: was !== req.enabled } };
+      }
+      case 'allow': {
+        const name = listDomain(req.name.trim());
+        if (name === null) return { ok: false, error: `'${req.name}' is not a domain name` };
+        const added = p.server.core.shared.policy.allow(name);
+        if (added) {
+          try {
+            await applyPolicy(p);
+          } catch (e) {
+            p.server.core.shared.policy.allowed.splice(p.server.core.shared.policy.allowed.indexOf(name), 1);
+            throw e;
+          }
+        }
+        return { ok: true, result: { name, added } };
       }
       case 'load-cache': {
         const { rrsets, negatives } = p.server.core.shared;

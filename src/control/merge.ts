@@ -4,6 +4,7 @@ import { addCounters, newCounters, type Counters } from '../metrics.js';
 import type { LoadCounts } from '../cache/cache-file.js';
 import type { ServerHealth } from '../cache/infra-cache.js';
 import { mergeTops } from '../observe/live-view.js';
+import { mergeRows, type QueryRow } from '../observe/query-ring.js';
 import { slowest, type CacheSizes, type DumpResult, type ProcessStatus, type ReloadResult, type TopView } from './answer.js';
 import type { ControlReply, ControlRequest } from './protocol.js';
 
@@ -82,7 +83,13 @@ export function mergeReplies(req: ControlRequest, replies: ControlReply[], expec
       return { ok: true, result: { needsRestart: [...new Set((results as ReloadResult[]).flatMap((r) => r.needsRestart))] } satisfies ReloadResult };
     case 'query-log':
     case 'trace':
+    case 'blocklist':
+    case 'allow':
+    case 'policy':
+      // Every worker applied the same change (or holds the same config): the first answer stands for all.
       return { ok: true, result: results[0] };
+    case 'queries':
+      return { ok: true, result: mergeRows(results as QueryRow[][], req.limit) };
     case 'servers':
       return { ok: true, result: mergeHealth((results as ServerHealth[][]).flat()) };
     case 'top': {

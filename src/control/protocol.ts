@@ -1,6 +1,7 @@
 // The control channel's messages: one JSON request per line from `rootline ctl`, one JSON reply line back.
 // Every serving process answers the same requests; with workers the primary asks them all and merges.
 import type { FlushTarget } from '../cache/rrset-cache.js';
+import type { QueryFilter } from '../observe/query-ring.js';
 
 export type ControlRequest =
   | { cmd: 'status' }
@@ -18,13 +19,23 @@ export type ControlRequest =
   /** The per-server health table; a zone limits it to servers asked for that zone or below. */
   | { cmd: 'servers'; zone?: string }
   /** Resolve in the running server (its cache, its policy) and report the journey; one worker answers. */
-  | { cmd: 'trace'; name: string; type: string };
+  | { cmd: 'trace'; name: string; type: string }
+  /** The dashboard's query log (web-listen set): newest first, filtered, merged over workers. */
+  | { cmd: 'queries'; filter: QueryFilter; limit: number }
+  /** Blocklists (entries, when read, errors, on/off), the allowlist, local names and forward/stub zones in force. */
+  | { cmd: 'policy' }
+  /** Switch one configured blocklist off or on again; kept over reloads (not over a restart). */
+  | { cmd: 'blocklist'; path: string; enabled: boolean }
+  /** Add a name (and every name below it) to the allowlist; kept over reloads (not over a restart). */
+  | { cmd: 'allow'; name: string };
 
 export type ControlCommand = ControlRequest['cmd'];
 
 export type ControlReply = { ok: true; result: unknown } | { ok: false; error: string };
 
-const COMMANDS: readonly ControlCommand[] = ['status', 'stats', 'flush', 'reload', 'query-log', 'dump-cache', 'load-cache', 'trace', 'servers', 'top'];
+const COMMANDS: readonly ControlCommand[] = ['status', 'stats', 'flush', 'reload', 'query-log', 'dump-cache', 'load-cache', 'trace', 'servers', 'top', 'queries', 'policy', 'blocklist', 'allow'];
+/** Most rows one 'queries' request returns. */
+export const MAX_QUERY_ROWS = 1000;
 
 /** A request line as sent by a client, checked; a string says what is wrong with it. */
 export function parseRequest(line: string): ControlRequest | string {
@@ -40,6 +51,16 @@ export function parseRequest(line: string): ControlRequest | string {
   if (r.cmd === 'trace' && (typeof (r as { name?: unknown }).name !== 'string' || typeof (r as { type?: unknown }).type !== 'string')) return 'trace needs a name and a type';
   if ((r.cmd === 'dump-cache' || r.cmd === 'load-cache') && typeof (r as { path?: unknown }).path !== 'string') return `${r.cmd} needs a file`;
   if (r.cmd === 'flush' && r.target !== undefined && !isFlushTarget(r.target)) return 'flush takes a name (and type) or a zone';
+  if (r.cmd === 'queries') {
+    const q = value as { filter?: unknown; limit?: unknown };
+    if (typeof q.filter !== 'object' || q.filter === null) return 'queries needs a filter (an object, may be empty)';
+    if (typeof q.limit !== 'number' || !Number.isInteger(q.limit) || q.limit < 1 || q.limit > MAX_QUERY_ROWS) return `queries needs a limit from 1 to ${MAX_QUERY_ROWS}`;
+  }
+  if (r.cmd === 'blocklist') {
+    const b = value as { path?: unknown; enabled?: unknown };
+    if (typeof b.path !== 'string' || typeof b.enabled !== 'boolean') return 'blocklist needs a path and enabled (true or false)';
+  }
+  if (r.cmd === 'allow' && typeof (value as { name?: unknown }).name !== 'string') return 'allow needs a name';
   return value as ControlRequest;
 }
 

@@ -3,6 +3,7 @@
 import { answerKey, type AnswerCache } from '../cache/answer-cache.js';
 import type { Logger } from '../log.js';
 import type { Counters } from '../metrics.js';
+import type { QueryRing } from '../observe/query-ring.js';
 import type { ClientInfo } from '../policy/stage.js';
 import type { Resolver } from '../resolver/resolver.js';
 import { CLASSIC_UDP_SIZE, OUR_UDP_SIZE } from '../wire/edns.js';
@@ -15,6 +16,8 @@ export interface HotPathDeps {
   resolver: Pick<Resolver, 'prefetch'>;
   logger: Logger;
   queryLog: boolean;
+  /** The dashboard's query log (web-listen set); absent: nothing is kept. */
+  queryRing?: QueryRing | null;
 }
 
 /**
@@ -45,5 +48,8 @@ export function fromAnswerCache(d: HotPathDeps, counters: Counters, query: Buffe
   counters.answerCacheHits++;
   if (hit.wantsRefresh) d.resolver.prefetch({ name: readQname(query), type: typeName(p.qtype), class: 'IN' });
   if (d.queryLog) logQuery(d.logger, client, readQname(query), typeName(p.qtype), out[3]! & 0x0f, out.readUInt16BE(6), 0, true);
+  // The entry's key stands for the name: making the name string here would cost more than the rest of the hit,
+  // and a fresh string kept for 10,000 queries would be copied by every young-generation GC.
+  if (d.queryRing) d.queryRing.pushHit(client.address, client.transport, hit.key, out[3]! & 0x0f, out.readUInt16BE(6));
   return out;
 }

@@ -4,6 +4,7 @@
 import { answerKey, type AnswerCache } from '../cache/answer-cache.js';
 import type { Logger } from '../log.js';
 import type { LiveView } from '../observe/live-view.js';
+import type { QueryRing } from '../observe/query-ring.js';
 import type { ClientInfo } from '../policy/stage.js';
 import type { Resolution } from '../resolver/resolution.js';
 import { encodeResponse, withRawQuestion, type ResponseSpec } from '../wire/build.js';
@@ -18,6 +19,8 @@ export interface RespondDeps {
   live?: LiveView;
   logger: Logger;
   queryLog: boolean;
+  /** The dashboard's query log (web-listen set); absent: nothing is kept. */
+  queryRing?: QueryRing | null;
   /** Attach RFC 8914 Extended DNS Errors to answers for EDNS clients. */
   ede: boolean;
 }
@@ -69,8 +72,11 @@ export class Responder {
   }
 
   private log(a: Asked, rcode: number | 'dropped', answers: number, ede?: ExtendedError): void {
-    if (!this.d.queryLog || !a.base.question) return;
+    if ((!this.d.queryLog && !this.d.queryRing) || !a.base.question) return;
     const ms = Math.round((performance.now() - a.started) * 100) / 100;
+    const q = a.base.question;
+    this.d.queryRing?.push(a.client.address, a.client.transport, q.name, q.type, rcode, answers, ms, false, a.policy, ede ? `${ede.code} ${ede.text}` : undefined);
+    if (!this.d.queryLog) return;
     logQuery(this.d.logger, a.client, a.base.question.name, a.base.question.type, rcode, answers, ms, false, { ...(a.policy ? { policy: a.policy } : {}), ...(ede ? { ede } : {}) });
   }
 
