@@ -11,6 +11,7 @@ import type { ReplyContext, Validator, Verdict } from '../resolver/validate.js';
 import type { Clock } from '../util/clock.js';
 import { EdeCode } from '../wire/ede.js';
 import { canonical, isInZone, labelCount, labels, suffixOf } from '../wire/names.js';
+import { groupRRsets } from '../wire/rrset.js';
 import { Rcode, type RR } from '../wire/types.js';
 import { isSupportedAlgorithm } from './algorithms.js';
 import type { TrustAnchors } from './anchors.js';
@@ -53,17 +54,6 @@ type ZoneKeys = { kind: 'secure'; keys: OwnedDnskey[] } | Insecure | Bogus;
 const bogus = (ede: number, reason: string): Bogus => ({ kind: 'bogus', ede, reason });
 const insecure = (reason: string, ede?: number): Insecure => ({ kind: 'insecure', reason, ...(ede !== undefined ? { ede } : {}) });
 const SECURE: Verdict = { kind: 'secure' };
-
-function groupRRsets(records: readonly RR[]): RR[][] {
-  const groups = new Map<string, RR[]>();
-  for (const r of records) {
-    const key = `${canonical(r.name)}|${r.type}`;
-    const g = groups.get(key);
-    if (g) g.push(r);
-    else groups.set(key, [r]);
-  }
-  return [...groups.values()];
-}
 
 const sigData = (r: RR): RrsigData => r.data as RrsigData;
 

@@ -4,6 +4,7 @@ import type { NegativeCache } from '../cache/negative-cache.js';
 import { Rank, type RankValue } from '../cache/rank.js';
 import type { RRsetCache } from '../cache/rrset-cache.js';
 import { canonical } from '../wire/names.js';
+import { groupRRsets } from '../wire/rrset.js';
 import type { RR } from '../wire/types.js';
 import type { RrsigData } from 'dns-packet';
 import type { Clock } from '../util/clock.js';
@@ -19,17 +20,6 @@ type Referral = Extract<Classification, { kind: 'referral' }>;
 /** Whether an RRSIG covers the RRset `r` belongs to. */
 function sameOwnerType(sig: RR, r: RR): boolean {
   return sig.type === 'RRSIG' && canonical(sig.name) === canonical(r.name) && (sig.data as RrsigData).typeCovered === r.type;
-}
-
-function groupRRsets(records: readonly RR[]): RR[][] {
-  const groups = new Map<string, RR[]>();
-  for (const r of records) {
-    const key = `${canonical(r.name)}|${r.type}`;
-    const g = groups.get(key);
-    if (g) g.push(r);
-    else groups.set(key, [r]);
-  }
-  return [...groups.values()];
 }
 
 export interface LearnerOptions {
